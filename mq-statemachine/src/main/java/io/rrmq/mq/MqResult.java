@@ -1,0 +1,36 @@
+package io.rrmq.mq;
+
+import java.util.List;
+
+/**
+ * The result of applying an {@link MqCommand}.
+ *
+ * @param outcome what happened
+ * @param message the popped message, for a successful {@link MqCommand.PopMessage}; else {@code null}
+ * @param topics  the topics in creation order, for {@link MqCommand.ListTopics}; else empty
+ */
+public record MqResult(Outcome outcome, String message, List<String> topics) {
+
+    /** What applying a command did. */
+    public enum Outcome { OK, TOPIC_EXISTS, NO_SUCH_TOPIC, QUEUE_EMPTY }
+
+    public MqResult {
+        topics = List.copyOf(topics);
+    }
+
+    public static MqResult ok() {
+        return new MqResult(Outcome.OK, null, List.of());
+    }
+
+    public static MqResult of(Outcome outcome) {
+        return new MqResult(outcome, null, List.of());
+    }
+
+    public static MqResult popped(String message) {
+        return new MqResult(Outcome.OK, message, List.of());
+    }
+
+    public static MqResult topics(List<String> topics) {
+        return new MqResult(Outcome.OK, null, topics);
+    }
+}

@@ -1,0 +1,82 @@
+package io.rrmq.raft;
+
+import java.util.Arrays;
+
+/**
+ * One entry of the replicated log. Immutable: the {@code data} array is never modified after
+ * construction, by convention on both sides.
+ *
+ * @param index position in the log, from 1
+ * @param term  term of the leader that created the entry
+ * @param type  what the entry carries
+ * @param data  the client's command for {@link Type#COMMAND}; empty otherwise
+ */
+public record LogEntry(long index, long term, Type type, byte[] data) {
+
+    /** What an entry carries. The byte codes are part of the wire and disk formats. */
+    public enum Type {
+        /** An application command, handed to the {@link StateMachine}. */
+        COMMAND((byte) 1),
+        /** The empty entry a new leader appends to commit its term (Raft paper §8). */
+        NOOP((byte) 2);
+
+        private final byte code;
+
+        Type(byte code) {
+            this.code = code;
+        }
+
+        public byte code() {
+            return code;
+        }
+
+        public static Type fromCode(byte code) {
+            for (Type t : values()) {
+                if (t.code == code) {
+                    return t;
+                }
+            }
+            throw new IllegalArgumentException("unknown entry type " + code);
+        }
+    }
+
+    private static final byte[] EMPTY = new byte[0];
+
+    public LogEntry {
+        if (index < 1 || term < 1) {
+            throw new IllegalArgumentException("bad entry position index=" + index + " term=" + term);
+        }
+        if (type == null || data == null) {
+            throw new NullPointerException("type and data are required");
+        }
+    }
+
+    public static LogEntry command(long index, long term, byte[] data) {
+        return new LogEntry(index, term, Type.COMMAND, data);
+    }
+
+    public static LogEntry noop(long index, long term) {
+        return new LogEntry(index, term, Type.NOOP, EMPTY);
+    }
+
+    /** The same entry placed at another term: used only by tests that build logs by hand. */
+    public LogEntry withTerm(long newTerm) {
+        return new LogEntry(index, newTerm, type, data);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof LogEntry e && e.index == index && e.term == term && e.type == type
+                && Arrays.equals(e.data, data);
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(index) * 31 + Long.hashCode(term);
+    }
+
+    @Override
+    public String toString() {
+        return "LogEntry[" + index + "@" + term + " " + type + " " + data.length + "B]";
+    }
+}

@@ -1,0 +1,10 @@
+package io.rrmq.raft;
+
+/** The node was shut down before the outcome was known. */
+public final class NodeClosedException extends RaftException {
+    private static final long serialVersionUID = 1L;
+
+    public NodeClosedException() {
+        super("node closed");
+    }
+}

@@ -1,0 +1,10 @@
+package io.rrmq.raft;
+
+/** Too many proposals are pending; the command was not appended. Retry after a short pause. */
+public final class OverloadedException extends RaftException {
+    private static final long serialVersionUID = 1L;
+
+    public OverloadedException(int pending) {
+        super("too many pending proposals: " + pending);
+    }
+}

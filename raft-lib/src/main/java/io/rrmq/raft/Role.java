@@ -1,0 +1,21 @@
+package io.rrmq.raft;
+
+/** A node's role in its current term (Raft paper, Figure 4; pre-vote from thesis §9.6). */
+public enum Role {
+    FOLLOWER("Follower"),
+    /** Asking peers whether it could win, without disturbing anyone's term (thesis §9.6). */
+    PRE_CANDIDATE("Candidate"),
+    CANDIDATE("Candidate"),
+    LEADER("Leader");
+
+    private final String displayName;
+
+    Role(String displayName) {
+        this.displayName = displayName;
+    }
+
+    /** The name shown to clients: a pre-candidate reports itself as {@code Candidate}. */
+    public String displayName() {
+        return displayName;
+    }
+}

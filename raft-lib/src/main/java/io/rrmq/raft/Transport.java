@@ -1,0 +1,21 @@
+package io.rrmq.raft;
+
+import io.rrmq.raft.message.RaftMessage;
+
+/**
+ * Carries Raft messages between nodes. Raft tolerates loss, delay, duplication and reordering, so a
+ * transport may drop a message it cannot deliver; delivering one node's messages to a peer in the
+ * order they were sent makes replication faster, not safer.
+ *
+ * <p>Inbound messages are handed to {@link RaftNode#receive(RaftMessage)} by whoever embeds the
+ * node. {@link io.rrmq.raft.message.MessageCodec} turns messages into bytes and back for transports
+ * that need them.
+ */
+public interface Transport {
+
+    /**
+     * Queues {@code message} for delivery to node {@code message.to()}. Must not block on I/O: it is
+     * called from the runtime's event-loop and storage threads.
+     */
+    void send(RaftMessage message);
+}

@@ -1,0 +1,14 @@
+package io.rrmq.raft.message;
+
+/**
+ * A message between two members of a Raft group. Every message carries its sender's current term
+ * (Figure 2, "Rules for all servers").
+ */
+public sealed interface RaftMessage
+        permits VoteRequest, VoteResponse, AppendEntries, AppendEntriesResponse {
+    int from();
+
+    int to();
+
+    long term();
+}
