@@ -1,0 +1,166 @@
+package io.rrmq.server;
+
+import io.rrmq.mq.TopicStateMachine;
+import io.rrmq.raft.RaftConfig;
+import io.rrmq.raft.RaftNode;
+import io.rrmq.raft.runtime.RaftRuntime;
+import io.rrmq.raft.storage.FileRaftStorage;
+import io.rrmq.server.config.ClusterConfig;
+import io.rrmq.server.config.DataDirectory;
+import io.rrmq.server.config.ServerSettings;
+import io.rrmq.server.http.ApiHandler;
+import io.rrmq.server.http.HttpServer;
+import io.rrmq.server.transport.HttpTransport;
+import io.rrmq.server.transport.RaftMessageHandler;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One RRMQ node process: the HTTP listener, the Raft node with its storage and state machine, and
+ * the HTTP transport between them and the peers.
+ *
+ * <p><b>Start-up order.</b> The listener starts first, so the node answers {@code GET /} (and
+ * {@code /status}, and 503 to API calls) within a fraction of a second of being spawned, even if
+ * recovering the log takes longer. Then the data directory is locked, storage opened and the Raft
+ * node started; only then does the API route requests to it.
+ *
+ * <p><b>Shutdown</b> ({@link #close()}, run by the JVM shutdown hook on SIGTERM): the Raft node first
+ * (pending requests get 504, storage is closed), then the transport, then the listener, then the
+ * data directory lock. Idempotent, and safe while {@link #start} is still running on another thread.
+ */
+public final class RrmqNode implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RrmqNode.class);
+
+    /** The file in the data directory that one process at a time holds locked. */
+    static final String LOCK_FILE = "rrmq-server.lock";
+
+    private final ClusterConfig cluster;
+    private final int selfId;
+    private final HttpServer http;
+    private final HttpTransport transport;
+    private final RaftMessageHandler raftHandler;
+
+    private volatile RaftNode raft;
+    private boolean closed;
+    private FileChannel lockChannel;
+
+    private RrmqNode(ClusterConfig cluster, int selfId, ServerSettings settings) throws IOException {
+        this.cluster = cluster;
+        this.selfId = selfId;
+        this.transport = new HttpTransport(cluster, selfId, settings);
+        this.raftHandler = new RaftMessageHandler(selfId, cluster.size(), this::raftNode,
+                settings.maxRaftBodyBytes());
+        ApiHandler api = new ApiHandler(cluster, selfId, this::raftNode, settings, raftHandler);
+        ClusterConfig.Member self = cluster.member(selfId);
+        this.http = HttpServer.start(self.host(), self.port(), settings, api);
+    }
+
+    /**
+     * Starts the listener; the Raft node is started by {@link #startRaft}. Separate steps so that
+     * the caller can install the shutdown hook in between.
+     *
+     * @throws IOException the listener cannot bind
+     */
+    public static RrmqNode listen(ClusterConfig cluster, int selfId, ServerSettings settings)
+            throws IOException {
+        RrmqNode node = new RrmqNode(cluster, selfId, settings);
+        log.info("node {} of {} listening on {}", selfId, cluster.size(), cluster.member(selfId).url());
+        return node;
+    }
+
+    /**
+     * Locks {@code dataDir}, opens storage and starts the Raft node; from then on the API serves.
+     *
+     * @throws IOException the data directory is unusable or locked by another process, or storage
+     *                     cannot be recovered
+     */
+    public void startRaft(DataDirectory dataDir, RaftConfig raftConfig, long seed) throws IOException {
+        Path dir = dataDir.path();
+        log.info("data directory {} ({})", dir, dataDir.source());
+        Files.createDirectories(dir);
+        lockDataDirectory(dir);
+        FileRaftStorage storage = FileRaftStorage.open(dir);
+        RaftNode started;
+        try {
+            transport.start();
+            started = RaftRuntime.start(raftConfig, selfId, cluster.ids(), new TopicStateMachine(),
+                    storage, transport, seed);
+        } catch (IOException | RuntimeException e) {
+            storage.close();
+            throw e;
+        }
+        synchronized (this) {
+            if (closed) {
+                started.close();
+                return;
+            }
+            raft = started;
+        }
+    }
+
+    private synchronized void lockDataDirectory(Path dir) throws IOException {
+        FileChannel channel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            channel.close();
+            throw new IOException("data directory " + dir + " is in use by another rrmq-server process");
+        }
+        lockChannel = channel;
+    }
+
+    /** The running Raft node, or {@code null} while starting. */
+    public RaftNode raftNode() {
+        return raft;
+    }
+
+    public int port() {
+        return http.port();
+    }
+
+    public HttpTransport transport() {
+        return transport;
+    }
+
+    @Override
+    public void close() {
+        RaftNode running;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            running = raft;
+        }
+        if (running != null) {
+            try {
+                running.close();
+            } catch (RuntimeException e) {
+                log.warn("closing the Raft node failed", e);
+            }
+        }
+        transport.close();
+        http.close();
+        synchronized (this) {
+            if (lockChannel != null) {
+                try {
+                    lockChannel.close();
+                } catch (IOException e) {
+                    log.debug("releasing the data directory lock failed", e);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,222 @@
+package io.rrmq.server.config;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The cluster as the configuration file describes it: {@code {"addresses": [{"ip": ..., "port": ...},
+ * ...]}}. A member's id is its position in the list, so every node must be given the same list in
+ * the same order.
+ *
+ * <p>{@code ip} may carry the {@code http://} scheme or not ({@code "http://127.0.0.1"} and
+ * {@code "127.0.0.1"} mean the same); any other scheme is refused, since nodes speak plain HTTP.
+ * Keys this release does not know (for example {@code internal_port}) are ignored.
+ *
+ * @param members the nodes, in id order; never empty
+ */
+public record ClusterConfig(List<Member> members) {
+
+    /**
+     * One node of the cluster.
+     *
+     * @param id   its position in the address list
+     * @param host host name or address, without scheme or port; an IPv6 address keeps its brackets
+     * @param port its HTTP port, used by clients and by peers
+     */
+    public record Member(int id, String host, int port) {
+        /** {@code host:port}, the form used to derive the cluster id. */
+        public String hostPort() {
+            return host + ":" + port;
+        }
+
+        /** The base URL clients and peers use, e.g. {@code http://127.0.0.1:8567}. */
+        public String url() {
+            return "http://" + hostPort();
+        }
+    }
+
+    private static final ObjectMapper CONFIG_MAPPER = JsonMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    public ClusterConfig {
+        members = List.copyOf(members);
+        if (members.isEmpty()) {
+            throw new IllegalArgumentException("a cluster has at least one member");
+        }
+    }
+
+    /** Reads and validates the configuration file at {@code path}. */
+    public static ClusterConfig load(Path path) throws ConfigException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(path);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("config file not found: " + path);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config file " + path + ": " + e.getMessage());
+        }
+        try {
+            return parse(bytes);
+        } catch (ConfigException e) {
+            throw new ConfigException("bad config file " + path + ": " + e.getMessage());
+        }
+    }
+
+    /** Parses and validates a configuration document. */
+    public static ClusterConfig parse(byte[] json) throws ConfigException {
+        JsonNode root;
+        try {
+            root = CONFIG_MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException("not valid JSON: " + describe(e));
+        } catch (IOException e) {
+            throw new ConfigException("not valid JSON: " + e.getMessage());
+        }
+        if (root == null || root.isMissingNode()) {
+            throw new ConfigException("the file is empty");
+        }
+        if (!root.isObject()) {
+            throw new ConfigException("expected a JSON object with an \"addresses\" list");
+        }
+        JsonNode addresses = root.get("addresses");
+        if (addresses == null || !addresses.isArray()) {
+            throw new ConfigException("\"addresses\" must be a list of {\"ip\": ..., \"port\": ...}");
+        }
+        if (addresses.isEmpty()) {
+            throw new ConfigException("\"addresses\" is empty");
+        }
+        List<Member> members = new ArrayList<>(addresses.size());
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < addresses.size(); i++) {
+            Member m = parseMember(i, addresses.get(i));
+            if (!seen.add(m.hostPort())) {
+                throw new ConfigException("addresses[" + i + "]: " + m.hostPort() + " is listed twice");
+            }
+            members.add(m);
+        }
+        return new ClusterConfig(members);
+    }
+
+    private static Member parseMember(int i, JsonNode node) throws ConfigException {
+        String where = "addresses[" + i + "]";
+        if (!node.isObject()) {
+            throw new ConfigException(where + " must be an object {\"ip\": ..., \"port\": ...}");
+        }
+        JsonNode ip = node.get("ip");
+        if (ip == null || !ip.isTextual()) {
+            throw new ConfigException(where + ".ip must be a string such as \"127.0.0.1\"");
+        }
+        String host = parseHost(where, ip.asText());
+        JsonNode port = node.get("port");
+        if (port == null || !port.isIntegralNumber() || !port.canConvertToInt()
+                || port.intValue() < 1 || port.intValue() > 65535) {
+            throw new ConfigException(where + ".port must be an integer from 1 to 65535, got "
+                    + (port == null ? "nothing" : port.toString()));
+        }
+        return new Member(i, host, port.intValue());
+    }
+
+    private static String parseHost(String where, String raw) throws ConfigException {
+        String host = raw.strip();
+        int scheme = host.indexOf("://");
+        if (scheme >= 0) {
+            String name = host.substring(0, scheme).toLowerCase(Locale.ROOT);
+            if (!name.equals("http")) {
+                throw new ConfigException(where + ".ip: scheme \"" + name
+                        + "://\" is not supported; nodes speak plain http (write \"http://host\" or just \"host\")");
+            }
+            host = host.substring(scheme + 3);
+        }
+        if (host.endsWith("/")) {
+            host = host.substring(0, host.length() - 1);
+        }
+        if (host.isEmpty()) {
+            throw new ConfigException(where + ".ip is empty");
+        }
+        if (host.startsWith("[")) {
+            // IPv6 literal: [::1]
+            if (!host.endsWith("]") || host.length() < 3 || host.indexOf(']') != host.length() - 1) {
+                throw new ConfigException(where + ".ip: bad IPv6 literal \"" + raw + "\"");
+            }
+            return host.toLowerCase(Locale.ROOT);
+        }
+        for (int c = 0; c < host.length(); c++) {
+            char ch = host.charAt(c);
+            if (ch == ':') {
+                throw new ConfigException(where + ".ip \"" + raw
+                        + "\" must not contain a port; put it in the \"port\" field");
+            }
+            if (ch == '/' || ch == '?' || ch == '#' || ch == '@' || Character.isWhitespace(ch)) {
+                throw new ConfigException(where + ".ip \"" + raw + "\" is not a host name or address");
+            }
+        }
+        return host.toLowerCase(Locale.ROOT);
+    }
+
+    private static String describe(JsonProcessingException e) {
+        JsonLocation loc = e.getLocation();
+        String msg = e.getOriginalMessage().replaceAll("\\s+", " ");
+        return loc == null ? msg : msg + " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
+    }
+
+    /** Number of members. */
+    public int size() {
+        return members.size();
+    }
+
+    /** The member with id {@code id}. */
+    public Member member(int id) {
+        return members.get(id);
+    }
+
+    /** Every member's id, in order: {@code 0 .. size()-1}. */
+    public List<Integer> ids() {
+        List<Integer> ids = new ArrayList<>(members.size());
+        for (Member m : members) {
+            ids.add(m.id());
+        }
+        return ids;
+    }
+
+    /**
+     * A short name for this exact cluster: the first 12 hex digits of the SHA-256 of the members'
+     * {@code host:port} joined by commas, in order. Two configurations with different addresses (or
+     * order) get different ids, so their nodes never share a data directory by accident.
+     */
+    public String clusterId() {
+        StringBuilder canonical = new StringBuilder();
+        for (Member m : members) {
+            if (canonical.length() > 0) {
+                canonical.append(',');
+            }
+            canonical.append(m.hostPort());
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest).substring(0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+}

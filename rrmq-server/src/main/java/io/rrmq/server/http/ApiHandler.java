@@ -1,0 +1,267 @@
+package io.rrmq.server.http;
+
+import io.rrmq.mq.MqCodec;
+import io.rrmq.mq.MqCommand;
+import io.rrmq.raft.RaftNode;
+import io.rrmq.raft.RaftStatus;
+import io.rrmq.server.config.ClusterConfig;
+import io.rrmq.server.config.ServerSettings;
+import io.undertow.io.Receiver;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.RequestTooBigException;
+import io.undertow.util.Headers;
+import io.undertow.util.Methods;
+import io.undertow.util.SameThreadExecutor;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's HTTP entry point: routes the client API, {@code GET /status}, the liveness probe
+ * {@code GET /} and (to the handler given) the Raft transport's {@code POST /raft}.
+ *
+ * <p><b>Threads.</b> Runs on Undertow's I/O threads and never blocks them. A body is read with
+ * Undertow's asynchronous receiver; the command is proposed to the Raft node; the exchange is
+ * {@linkplain HttpServerExchange#dispatch(java.util.concurrent.Executor, Runnable) dispatched} on
+ * the same thread so Undertow does not end it when the handler returns; the reply is written from
+ * whichever thread completes the proposal's future (the Raft runtime's, or the timeout's). No lock,
+ * no thread hop and no blocking call on the way.
+ *
+ * <p><b>Order of checks</b>: unknown path 404, wrong method 405, Content-Type 415, declared length
+ * 413, then the body (413 while reading, 400 if malformed); only a well-formed request reaches the
+ * Raft node, so bad input never changes state. While the Raft node is not running yet, API
+ * requests get 503 with Retry-After, {@code /status} reports a Follower in term 0 with
+ * {@code "ready": false}, and {@code GET /} answers 200.
+ */
+public final class ApiHandler implements HttpHandler {
+    private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
+
+    private final ClusterConfig cluster;
+    private final int selfId;
+    private final Supplier<RaftNode> node;
+    private final OutcomeMapper outcomes;
+    private final ServerSettings settings;
+    private final HttpHandler raftHandler;
+
+    /**
+     * @param node        the running Raft node, or {@code null} while it is starting
+     * @param raftHandler serves {@code POST /raft}
+     */
+    public ApiHandler(ClusterConfig cluster, int selfId, Supplier<RaftNode> node,
+                      ServerSettings settings, HttpHandler raftHandler) {
+        this.cluster = cluster;
+        this.selfId = selfId;
+        this.node = node;
+        this.settings = settings;
+        this.raftHandler = raftHandler;
+        this.outcomes = new OutcomeMapper(id -> id >= 0 && id < cluster.size()
+                ? cluster.member(id).url() : null);
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) {
+        try {
+            route(exchange);
+        } catch (Exception e) {
+            log.error("unexpected error serving {} {}", exchange.getRequestMethod(),
+                    exchange.getRequestPath(), e);
+            Exchanges.send(exchange, outcomes.internalError(e.getClass().getSimpleName()));
+        }
+    }
+
+    private void route(HttpServerExchange exchange) throws Exception {
+        String path = exchange.getRequestPath();
+        String method = exchange.getRequestMethod().toString();
+        switch (path) {
+            case "/":
+                if (allow(exchange, method, "GET")) {
+                    Exchanges.send(exchange, liveness());
+                }
+                return;
+            case "/status":
+                if (allow(exchange, method, "GET")) {
+                    Exchanges.send(exchange, status());
+                }
+                return;
+            case "/topic":
+                if (method.equals("GET")) {
+                    propose(exchange, new MqCommand.ListTopics());
+                } else if (method.equals("PUT")) {
+                    withBody(exchange, body -> ApiRequests.createTopic(body));
+                } else {
+                    Exchanges.send(exchange, Replies.methodNotAllowed(method, "GET, PUT"));
+                }
+                return;
+            case "/message":
+                if (allow(exchange, method, "PUT")) {
+                    withBody(exchange, body -> ApiRequests.putMessage(body));
+                }
+                return;
+            case "/raft":
+                if (allow(exchange, method, "POST")) {
+                    raftHandler.handleRequest(exchange);
+                }
+                return;
+            default:
+                if (path.startsWith(TopicPath.PREFIX)) {
+                    if (allow(exchange, method, "GET")) {
+                        popMessage(exchange, path.substring(TopicPath.PREFIX.length()));
+                    }
+                    return;
+                }
+                Exchanges.send(exchange, Replies.notFound(method, path));
+        }
+    }
+
+    private static boolean allow(HttpServerExchange exchange, String method, String allowed) {
+        if (method.equals(allowed)) {
+            return true;
+        }
+        Exchanges.send(exchange, Replies.methodNotAllowed(method, allowed));
+        return false;
+    }
+
+    private void popMessage(HttpServerExchange exchange, String rawTopic) {
+        String topic;
+        try {
+            topic = TopicPath.decode(rawTopic);
+        } catch (BadRequestException e) {
+            Exchanges.send(exchange, e.reply());
+            return;
+        }
+        propose(exchange, new MqCommand.PopMessage(topic));
+    }
+
+    /** Parses a request body into a command. */
+    @FunctionalInterface
+    private interface BodyParser {
+        MqCommand parse(byte[] body) throws BadRequestException;
+    }
+
+    /** Reads the JSON body asynchronously, then proposes what {@code parser} makes of it. */
+    private void withBody(HttpServerExchange exchange, BodyParser parser) {
+        try {
+            ApiRequests.requireJson(exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE));
+        } catch (BadRequestException e) {
+            Exchanges.send(exchange, e.reply());
+            return;
+        }
+        int limit = settings.maxApiBodyBytes();
+        if (exchange.getRequestContentLength() > limit) {
+            Exchanges.send(exchange, Replies.tooLarge(limit));
+            return;
+        }
+        Receiver receiver = exchange.getRequestReceiver();
+        receiver.setMaxBufferSize(limit);
+        receiver.receiveFullBytes((ex, body) -> {
+            MqCommand command;
+            try {
+                command = parser.parse(body);
+            } catch (BadRequestException e) {
+                Exchanges.send(ex, e.reply());
+                return;
+            }
+            propose(ex, command);
+        }, (ex, error) -> Exchanges.send(ex, bodyReadFailed(error, limit)));
+    }
+
+    /** The reply when reading a body failed: too large, or the client went away mid-body. */
+    static Reply bodyReadFailed(IOException error, long limit) {
+        if (error instanceof RequestTooBigException || error instanceof Receiver.RequestToLargeException) {
+            return Replies.tooLarge(limit);
+        }
+        return Replies.badRequest("could not read the request body").with("Connection", "close");
+    }
+
+    /**
+     * Proposes {@code command} and answers when its future completes. Must be called on the I/O
+     * thread from within the handler (or a receiver callback), since it dispatches the exchange.
+     */
+    private void propose(HttpServerExchange exchange, MqCommand command) {
+        RaftNode raft = node.get();
+        if (raft == null) {
+            Exchanges.send(exchange, outcomes.starting());
+            return;
+        }
+        CompletableFuture<byte[]> pending;
+        try {
+            pending = raft.propose(MqCodec.encodeCommand(command));
+        } catch (RuntimeException e) {
+            Exchanges.send(exchange, outcomes.failed(e));
+            return;
+        }
+        // A copy, so the timeout completes our view and never the engine's own future.
+        CompletableFuture<byte[]> bounded = pending.copy()
+                .orTimeout(settings.proposalTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        exchange.dispatch(SameThreadExecutor.INSTANCE, () ->
+                bounded.whenComplete((result, failure) -> answer(exchange, command, result, failure)));
+    }
+
+    private void answer(HttpServerExchange exchange, MqCommand command, byte[] result,
+                        Throwable failure) {
+        Reply reply;
+        try {
+            reply = failure != null ? outcomes.failed(failure)
+                    : outcomes.applied(command, MqCodec.decodeResult(result));
+        } catch (RuntimeException e) {
+            reply = outcomes.internalError("cannot decode the state machine's result: " + e);
+        }
+        Exchanges.send(exchange, reply);
+    }
+
+    private Reply liveness() {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "ok");
+        body.put("id", selfId);
+        body.put("ready", node.get() != null);
+        return Reply.of(200, Json.write(body));
+    }
+
+    /** {@code GET /status}: role and term as the spec requires, plus what helps an operator. */
+    private Reply status() {
+        RaftNode raft = node.get();
+        RaftStatus s = null;
+        if (raft != null) {
+            try {
+                s = raft.status();
+            } catch (RuntimeException e) {
+                log.debug("status unavailable", e);
+            }
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        if (s == null) {
+            body.put("role", "Follower");
+            body.put("term", 0L);
+            body.put("id", selfId);
+            body.put("leader", null);
+            body.put("leaderId", RaftStatus.NO_LEADER);
+            body.put("commitIndex", 0L);
+            body.put("lastApplied", 0L);
+            body.put("lastLogIndex", 0L);
+            body.put("ready", false);
+        } else {
+            int leaderId = s.leaderId();
+            body.put("role", s.role().displayName());
+            body.put("term", s.term());
+            body.put("id", s.id());
+            body.put("leader", leaderId >= 0 && leaderId < cluster.size()
+                    ? cluster.member(leaderId).url() : null);
+            body.put("leaderId", leaderId);
+            body.put("commitIndex", s.commitIndex());
+            body.put("lastApplied", s.lastApplied());
+            body.put("lastLogIndex", s.lastLogIndex());
+            body.put("ready", true);
+        }
+        return Reply.of(200, Json.write(body));
+    }
+
+    OutcomeMapper outcomes() {
+        return outcomes;
+    }
+}

@@ -1,0 +1,77 @@
+package io.rrmq.server.http;
+
+import io.rrmq.server.config.ServerSettings;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.handlers.HttpContinueReadHandler;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import org.xnio.Options;
+
+/**
+ * The Undertow listener of a node: one plain-HTTP listener on the configured host and port.
+ *
+ * <p>Tuned for several nodes sharing a small machine: few I/O threads (handlers never block, so
+ * the worker pool stays idle), TCP_NODELAY for request/response latency, keep-alive, no HTTP/2.
+ * URL decoding is off so that {@code %2F} in {@code /message/<topic>} reaches {@link TopicPath}
+ * undecoded.
+ */
+public final class HttpServer implements AutoCloseable {
+    private final Undertow undertow;
+
+    private HttpServer(Undertow undertow) {
+        this.undertow = undertow;
+    }
+
+    /**
+     * Binds and starts serving {@code handler}.
+     *
+     * @throws java.io.IOException the address cannot be bound (in use, not local, ...)
+     */
+    public static HttpServer start(String host, int port, ServerSettings settings, HttpHandler handler)
+            throws java.io.IOException {
+        String bindHost = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        Undertow undertow = Undertow.builder()
+                .addHttpListener(port, bindHost)
+                .setIoThreads(settings.ioThreads())
+                .setWorkerThreads(settings.workerThreads())
+                .setServerOption(UndertowOptions.DECODE_URL, false)
+                .setServerOption(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, true)
+                .setServerOption(UndertowOptions.ENABLE_HTTP2, false)
+                .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, true)
+                .setServerOption(UndertowOptions.RECORD_REQUEST_START_TIME, false)
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) settings.maxRaftBodyBytes())
+                .setSocketOption(Options.TCP_NODELAY, true)
+                .setSocketOption(Options.KEEP_ALIVE, true)
+                .setSocketOption(Options.REUSE_ADDRESSES, true)
+                .setSocketOption(Options.BACKLOG, 1024)
+                .setHandler(new HttpContinueReadHandler(handler))
+                .build();
+        try {
+            undertow.start();
+        } catch (RuntimeException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            try {
+                undertow.stop();
+            } catch (RuntimeException ignored) {
+                // nothing was started
+            }
+            throw new java.io.IOException("cannot listen on " + host + ":" + port + ": "
+                    + cause.getMessage(), cause);
+        }
+        return new HttpServer(undertow);
+    }
+
+    /** The bound port (useful when started on port 0 in tests). */
+    public int port() {
+        SocketAddress address = undertow.getListenerInfo().get(0).getAddress();
+        return ((InetSocketAddress) address).getPort();
+    }
+
+    /** Stops listening and closes every connection. */
+    @Override
+    public void close() {
+        undertow.stop();
+    }
+}

@@ -1,0 +1,90 @@
+package io.rrmq.server.http;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The fixed bodies of the client API and the replies to protocol errors.
+ *
+ * <p>The success and failure bodies are exact ({@code {"success":true}}, {@code {"success":false}}):
+ * tools compare them for equality, so the reason for a failure travels in the
+ * {@value Reply#ERROR_HEADER} header. Replies to malformed requests (400, 404 for an unknown path,
+ * 405, 413, 415) add an {@code "error"} text to the body for the human reading it.
+ */
+public final class Replies {
+    static final byte[] SUCCESS = "{\"success\":true}".getBytes(StandardCharsets.UTF_8);
+    static final byte[] FAILURE = "{\"success\":false}".getBytes(StandardCharsets.UTF_8);
+
+    private Replies() {
+    }
+
+    /** 200 {@code {"success":true}}. */
+    public static Reply success() {
+        return Reply.of(200, SUCCESS);
+    }
+
+    /** 200 {@code {"success":true,"topics":[...]}}. */
+    public static Reply topics(List<String> topics) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("success", true);
+        body.put("topics", topics);
+        return Reply.of(200, Json.write(body));
+    }
+
+    /** 200 {@code {"success":true,"message":...}}. */
+    public static Reply message(String message) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("success", true);
+        body.put("message", message);
+        return Reply.of(200, Json.write(body));
+    }
+
+    /** {@code status} with the exact body {@code {"success":false}} and a reason header. */
+    public static Reply failure(int status, String reason) {
+        return Reply.of(status, FAILURE).with(Reply.ERROR_HEADER, reason);
+    }
+
+    /** A protocol error: {@code {"success":false,"error":text}} and a reason header. */
+    public static Reply protocolError(int status, String reason, String text) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("success", false);
+        body.put("error", text);
+        return Reply.of(status, Json.write(body)).with(Reply.ERROR_HEADER, reason);
+    }
+
+    public static Reply badRequest(String text) {
+        return protocolError(400, "bad-request", text);
+    }
+
+    public static Reply notFound(String method, String path) {
+        return protocolError(404, "no-such-endpoint", "no such endpoint: " + method + " "
+                + abbreviate(path));
+    }
+
+    public static Reply methodNotAllowed(String method, String allow) {
+        return protocolError(405, "method-not-allowed", "method " + method
+                + " is not allowed here; allowed: " + allow).with("Allow", allow);
+    }
+
+    /** 413; the connection is closed afterwards, since the rest of the body is not read. */
+    public static Reply tooLarge(long limit) {
+        return protocolError(413, "body-too-large", "request body is larger than " + limit + " bytes")
+                .with("Connection", "close");
+    }
+
+    public static Reply unsupportedMediaType(String contentType, String expected) {
+        return protocolError(415, "unsupported-media-type", "Content-Type " + abbreviate(contentType)
+                + " is not supported; send " + expected);
+    }
+
+    /** 204 without a body (Raft transport only). */
+    public static Reply noContent() {
+        return Reply.of(204, new byte[0]);
+    }
+
+    static String abbreviate(String s) {
+        return s.length() <= 200 ? s : s.substring(0, 200) + "...";
+    }
+}

@@ -1,0 +1,19 @@
+package io.rrmq.server.transport;
+
+import java.io.IOException;
+
+/**
+ * Delivers one encoded batch to one peer and waits for the answer. The seam between a
+ * {@link PeerSender}'s queueing and the network, so the queueing can be tested without sockets.
+ */
+@FunctionalInterface
+interface BatchSink {
+
+    /**
+     * Sends {@code batch} and waits until the peer answered or the attempt failed.
+     *
+     * @return the peer's HTTP status
+     * @throws IOException the peer could not be reached or did not answer in time
+     */
+    int post(byte[] batch) throws IOException, InterruptedException;
+}

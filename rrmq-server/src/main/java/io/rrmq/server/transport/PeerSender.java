@@ -1,0 +1,199 @@
+package io.rrmq.server.transport;
+
+import io.rrmq.raft.LogEntry;
+import io.rrmq.raft.message.AppendEntries;
+import io.rrmq.raft.message.MessageCodec;
+import io.rrmq.raft.message.RaftMessage;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ordered outbound lane to one peer.
+ *
+ * <p><b>Threads.</b> {@link #enqueue} is called by any thread (the Raft event loop and storage
+ * thread) and never blocks: it offers to a bounded queue and drops the message when the queue is
+ * full. One daemon thread per peer, owned by this class, runs {@link #run}: it takes everything
+ * queued (up to {@code maxBatchMessages} / about {@code maxBatchBytes}), encodes it as one batch,
+ * POSTs it and waits for the answer before sending the next one. Messages therefore reach the peer
+ * in the order they were sent, and batch by themselves under load: while one POST is in flight, the
+ * next batch accumulates.
+ *
+ * <p><b>Failures.</b> Raft tolerates lost messages, so a batch that fails is dropped, not retried.
+ * After a failure the lane pauses for {@code backoff} and then drops whatever queued up meanwhile
+ * (it was addressed to a peer that was not answering and is stale by now); the next message the
+ * engine sends, typically a heartbeat, probes the peer again. One warning is logged when a peer
+ * becomes unreachable and one line when it answers again.
+ */
+final class PeerSender implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(PeerSender.class);
+
+    /** Reachability, for logging once per change. */
+    private enum Health { UNKNOWN, UP, DOWN }
+
+    private final int peerId;
+    private final String peerUrl;
+    private final BatchSink sink;
+    private final LinkedBlockingQueue<RaftMessage> queue;
+    private final int maxBatchMessages;
+    private final long maxBatchBytes;
+    private final long backoffNanos;
+
+    private final AtomicLong sentMessages = new AtomicLong();
+    private final AtomicLong sentBatches = new AtomicLong();
+    private final AtomicLong droppedQueueFull = new AtomicLong();
+    private final AtomicLong droppedUndelivered = new AtomicLong();
+
+    private volatile boolean closed;
+    private volatile Health health = Health.UNKNOWN;
+    /** Failed attempts since the peer was last reachable (sender thread only). */
+    private long failuresSinceUp;
+
+    PeerSender(int peerId, String peerUrl, BatchSink sink, int queueCapacity, int maxBatchMessages,
+               long maxBatchBytes, Duration backoff) {
+        this.peerId = peerId;
+        this.peerUrl = peerUrl;
+        this.sink = sink;
+        this.queue = new LinkedBlockingQueue<>(queueCapacity);
+        this.maxBatchMessages = maxBatchMessages;
+        this.maxBatchBytes = maxBatchBytes;
+        this.backoffNanos = backoff.toNanos();
+    }
+
+    /** Queues {@code message} for this peer; drops it if the queue is full. Never blocks. */
+    void enqueue(RaftMessage message) {
+        if (closed || !queue.offer(message)) {
+            droppedQueueFull.incrementAndGet();
+        }
+    }
+
+    /** The sender thread's loop; returns when {@link #close()} is called. */
+    @Override
+    public void run() {
+        List<RaftMessage> batch = new ArrayList<>();
+        try {
+            while (!closed) {
+                RaftMessage first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                fillBatch(first, batch);
+                deliver(batch);
+                batch.clear();
+            }
+        } catch (InterruptedException e) {
+            // close() interrupts us: leave quietly.
+        }
+    }
+
+    /** Takes {@code first} and whatever else is queued, within the batch limits. */
+    private void fillBatch(RaftMessage first, List<RaftMessage> batch) {
+        batch.add(first);
+        long bytes = estimatedSize(first);
+        while (batch.size() < maxBatchMessages) {
+            RaftMessage next = queue.peek();
+            if (next == null) {
+                break;
+            }
+            long size = estimatedSize(next);
+            if (bytes + size > maxBatchBytes) {
+                break;
+            }
+            // Only this thread removes from the queue, so the peeked message is the one polled.
+            queue.poll();
+            batch.add(next);
+            bytes += size;
+        }
+    }
+
+    private void deliver(List<RaftMessage> batch) throws InterruptedException {
+        byte[] body = MessageCodec.encodeBatch(batch);
+        int status;
+        try {
+            status = sink.post(body);
+        } catch (IOException e) {
+            droppedUndelivered.addAndGet(batch.size());
+            markDown(describe(e));
+            pauseAndDropStale();
+            return;
+        }
+        if (status / 100 == 2) {
+            sentBatches.incrementAndGet();
+            sentMessages.addAndGet(batch.size());
+            markUp();
+        } else if (status == 503) {
+            // The peer's HTTP listener is up but its Raft node is still starting: it dropped them.
+            droppedUndelivered.addAndGet(batch.size());
+        } else {
+            droppedUndelivered.addAndGet(batch.size());
+            markDown("answered HTTP " + status + " to a batch of " + batch.size() + " messages");
+            pauseAndDropStale();
+        }
+    }
+
+    private void pauseAndDropStale() throws InterruptedException {
+        TimeUnit.NANOSECONDS.sleep(backoffNanos);
+        int stale = queue.size();
+        for (int i = 0; i < stale && queue.poll() != null; i++) {
+            droppedUndelivered.incrementAndGet();
+        }
+    }
+
+    private void markDown(String why) {
+        failuresSinceUp++;
+        if (health != Health.DOWN) {
+            health = Health.DOWN;
+            log.warn("peer {} at {} unreachable ({}); dropping its messages until it answers",
+                    peerId, peerUrl, why);
+        }
+    }
+
+    private void markUp() {
+        if (health == Health.DOWN) {
+            log.info("peer {} at {} reachable again after {} failed attempts", peerId, peerUrl,
+                    failuresSinceUp);
+        }
+        failuresSinceUp = 0;
+        health = Health.UP;
+    }
+
+    private static String describe(IOException e) {
+        String msg = e.getMessage();
+        return msg == null || msg.isBlank() ? e.getClass().getSimpleName()
+                : e.getClass().getSimpleName() + ": " + msg;
+    }
+
+    /** A cheap upper bound of the encoded size, to keep batches near {@code maxBatchBytes}. */
+    static long estimatedSize(RaftMessage m) {
+        if (m instanceof AppendEntries a) {
+            long size = 64;
+            for (LogEntry e : a.entries()) {
+                size += 24 + e.data().length;
+            }
+            return size;
+        }
+        return 48;
+    }
+
+    /** Stops taking messages; the thread running {@link #run} must be interrupted by the owner. */
+    void close() {
+        closed = true;
+        queue.clear();
+    }
+
+    int peerId() {
+        return peerId;
+    }
+
+    /** A snapshot of this lane's counters. */
+    PeerStats stats() {
+        return new PeerStats(peerId, health == Health.UP, queue.size(), sentBatches.get(),
+                sentMessages.get(), droppedQueueFull.get(), droppedUndelivered.get());
+    }
+}

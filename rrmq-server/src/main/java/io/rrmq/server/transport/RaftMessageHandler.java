@@ -1,0 +1,118 @@
+package io.rrmq.server.transport;
+
+import io.rrmq.raft.RaftNode;
+import io.rrmq.raft.message.MessageCodec;
+import io.rrmq.raft.message.RaftMessage;
+import io.rrmq.server.http.Exchanges;
+import io.rrmq.server.http.Replies;
+import io.undertow.io.Receiver;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.RequestTooBigException;
+import io.undertow.util.Headers;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The receiving end of {@link HttpTransport}: {@code POST /raft} with a batch from
+ * {@link MessageCodec#encodeBatch} as an {@code application/octet-stream} body.
+ *
+ * <p>Replies 204 once every message was handed to {@link RaftNode#receive} (which only queues, so
+ * the reply does not wait for the node to process them); 400 for a batch that does not decode, 413
+ * above the size limit, 415 for another content type, 503 while the node is starting. Messages not
+ * addressed to this node, or claiming to come from outside the cluster or from this node, are
+ * dropped and counted: they come from a misconfigured process and must not reach the engine.
+ *
+ * <p>Runs on Undertow I/O threads; never blocks.
+ */
+public final class RaftMessageHandler implements HttpHandler {
+    private static final Logger log = LoggerFactory.getLogger(RaftMessageHandler.class);
+
+    /** The body's media type. */
+    public static final String CONTENT_TYPE = "application/octet-stream";
+
+    private final int selfId;
+    private final int clusterSize;
+    private final Supplier<RaftNode> node;
+    private final int maxBodyBytes;
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicLong misaddressed = new AtomicLong();
+    private final AtomicBoolean warnedMisaddressed = new AtomicBoolean();
+
+    /** @param node the running Raft node, or {@code null} while it is starting */
+    public RaftMessageHandler(int selfId, int clusterSize, Supplier<RaftNode> node, int maxBodyBytes) {
+        this.selfId = selfId;
+        this.clusterSize = clusterSize;
+        this.node = node;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) {
+        String type = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
+        if (type != null && !type.strip().toLowerCase(Locale.ROOT).startsWith(CONTENT_TYPE)) {
+            Exchanges.send(exchange, Replies.unsupportedMediaType(type, CONTENT_TYPE));
+            return;
+        }
+        if (exchange.getRequestContentLength() > maxBodyBytes) {
+            Exchanges.send(exchange, Replies.tooLarge(maxBodyBytes));
+            return;
+        }
+        Receiver receiver = exchange.getRequestReceiver();
+        receiver.setMaxBufferSize(maxBodyBytes);
+        receiver.receiveFullBytes(this::deliver, (ex, error) -> Exchanges.send(ex,
+                error instanceof RequestTooBigException || error instanceof Receiver.RequestToLargeException
+                        ? Replies.tooLarge(maxBodyBytes)
+                        : Replies.badRequest("could not read the request body").with("Connection", "close")));
+    }
+
+    private void deliver(HttpServerExchange exchange, byte[] body) {
+        RaftNode raft = node.get();
+        if (raft == null) {
+            Exchanges.send(exchange, Replies.failure(503, "starting").with("Retry-After", "1"));
+            return;
+        }
+        List<RaftMessage> messages;
+        try {
+            messages = MessageCodec.decodeBatch(body);
+        } catch (IllegalArgumentException e) {
+            Exchanges.send(exchange, Replies.badRequest("bad Raft message batch: " + e.getMessage()));
+            return;
+        }
+        try {
+            for (RaftMessage m : messages) {
+                if (m.to() != selfId || m.from() < 0 || m.from() >= clusterSize || m.from() == selfId) {
+                    misaddressed.incrementAndGet();
+                    if (warnedMisaddressed.compareAndSet(false, true)) {
+                        log.warn("dropping a Raft message from {} to {} (this is node {} of {}); is"
+                                + " another cluster using the same addresses? (logged once)",
+                                m.from(), m.to(), selfId, clusterSize);
+                    }
+                    continue;
+                }
+                received.incrementAndGet();
+                raft.receive(m);
+            }
+        } catch (RuntimeException e) {
+            // receive() on a node that is shutting down
+            Exchanges.send(exchange, Replies.failure(503, "node-closed").with("Retry-After", "1"));
+            return;
+        }
+        Exchanges.send(exchange, Replies.noContent());
+    }
+
+    /** Messages handed to the node. */
+    public long received() {
+        return received.get();
+    }
+
+    /** Messages dropped for a wrong sender or recipient. */
+    public long misaddressed() {
+        return misaddressed.get();
+    }
+}
