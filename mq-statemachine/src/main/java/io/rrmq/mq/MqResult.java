@@ -1,6 +1,7 @@
 package io.rrmq.mq;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The result of applying an {@link MqCommand}.
@@ -12,9 +13,21 @@ import java.util.List;
 public record MqResult(Outcome outcome, String message, List<String> topics) {
 
     /** What applying a command did. */
-    public enum Outcome { OK, TOPIC_EXISTS, NO_SUCH_TOPIC, QUEUE_EMPTY }
+    public enum Outcome {
+        OK,
+        TOPIC_EXISTS,
+        NO_SUCH_TOPIC,
+        QUEUE_EMPTY,
+        /**
+         * The committed entry did not decode as an {@link MqCommand} (unknown version or opcode,
+         * truncated, malformed UTF-8...). Every node sees the same bytes, so every node returns
+         * this same result and leaves its state unchanged.
+         */
+        INVALID_COMMAND
+    }
 
     public MqResult {
+        Objects.requireNonNull(outcome, "outcome");
         topics = List.copyOf(topics);
     }
 

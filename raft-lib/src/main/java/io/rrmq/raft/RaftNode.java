@@ -34,6 +34,11 @@ public interface RaftNode extends AutoCloseable {
     /** The latest status published by the event loop (at most one event-loop turn old). */
     RaftStatus status();
 
+    /** Counters since start; implementations that keep none return {@link RaftMetrics#NONE}. */
+    default RaftMetrics metrics() {
+        return RaftMetrics.NONE;
+    }
+
     /** Stops the node: its threads end and its storage is closed. Pending proposals fail. */
     @Override
     void close();

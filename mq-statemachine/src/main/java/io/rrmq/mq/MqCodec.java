@@ -1,0 +1,309 @@
+package io.rrmq.mq;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The binary form of {@link MqCommand}s (the bytes stored in the Raft log) and of
+ * {@link MqResult}s (the bytes {@link TopicStateMachine#apply} returns).
+ *
+ * <p><b>Formats</b> (big-endian; a <i>string</i> is {@code [length u32][UTF-8 bytes]}):
+ * <pre>
+ * command: [version u8 = 1][opcode u8][fields]
+ *   1 CreateTopic  [topic string]
+ *   2 PutMessage   [topic string][message string]
+ *   3 PopMessage   [topic string]
+ *   4 ListTopics   (no fields)
+ *
+ * result:  [version u8 = 1][outcome u8][flags u8]
+ *          [message string, if flags&amp;1][topic count u32, that many topic strings, if flags&amp;2]
+ *   outcome: 1 OK, 2 TOPIC_EXISTS, 3 NO_SUCH_TOPIC, 4 QUEUE_EMPTY, 5 INVALID_COMMAND
+ *   flags:   1 = a message is present (it may be the empty string; absent means null),
+ *            2 = a non-empty topic list is present (an empty list is written as no flag)
+ * </pre>
+ * Opcode and outcome 0 are never assigned, so a zeroed buffer is not a valid encoding.
+ *
+ * <p><b>Canonical and deterministic.</b> Each value has exactly one encoding, and decoding is a
+ * pure function of the bytes: the same bytes decode to the same value, or fail, on every node and
+ * every release that knows version 1. Any bytes that decode successfully re-encode to themselves.
+ *
+ * <p><b>Hostile input.</b> Decoding rejects an unknown version, opcode, outcome or flag, a
+ * truncated input, trailing bytes, a negative or oversized length or count, and malformed UTF-8,
+ * with {@link IllegalArgumentException} and nothing else; it never allocates more than the input's
+ * size.
+ *
+ * <p><b>Strings.</b> Every Unicode string round-trips exactly, including the empty string and
+ * supplementary characters. A Java string that is not valid Unicode (an unpaired surrogate, which
+ * a JSON {@code "\ud800"} escape can produce) cannot be written as UTF-8 and is refused by the
+ * encoders with {@link IllegalArgumentException} rather than silently altered.
+ */
+public final class MqCodec {
+    /** The only format version this release reads and writes. */
+    public static final byte VERSION = 1;
+
+    private static final byte OP_CREATE_TOPIC = 1;
+    private static final byte OP_PUT_MESSAGE = 2;
+    private static final byte OP_POP_MESSAGE = 3;
+    private static final byte OP_LIST_TOPICS = 4;
+
+    private static final int FLAG_MESSAGE = 1;
+    private static final int FLAG_TOPICS = 2;
+    private static final int KNOWN_FLAGS = FLAG_MESSAGE | FLAG_TOPICS;
+
+    private static final int STRING_HEADER = 4;
+
+    private MqCodec() {
+    }
+
+    /**
+     * Encodes a command for the Raft log.
+     *
+     * @throws NullPointerException     if the command or one of its strings is {@code null}
+     * @throws IllegalArgumentException if a string is not valid Unicode (unpaired surrogate)
+     */
+    public static byte[] encodeCommand(MqCommand command) {
+        Objects.requireNonNull(command, "command");
+        if (command instanceof MqCommand.CreateTopic c) {
+            return encodeOneString(OP_CREATE_TOPIC, utf8(c.topic(), "topic"));
+        } else if (command instanceof MqCommand.PutMessage p) {
+            byte[] topic = utf8(p.topic(), "topic");
+            byte[] message = utf8(p.message(), "message");
+            ByteBuffer buf = ByteBuffer.allocate(
+                    checkedSize(2L + STRING_HEADER + topic.length + STRING_HEADER + message.length));
+            buf.put(VERSION).put(OP_PUT_MESSAGE);
+            putString(buf, topic);
+            putString(buf, message);
+            return buf.array();
+        } else if (command instanceof MqCommand.PopMessage p) {
+            return encodeOneString(OP_POP_MESSAGE, utf8(p.topic(), "topic"));
+        } else if (command instanceof MqCommand.ListTopics) {
+            return new byte[] {VERSION, OP_LIST_TOPICS};
+        }
+        throw new IllegalArgumentException("unknown command type " + command.getClass().getName());
+    }
+
+    /** Decodes a command written by {@link #encodeCommand}; see the class comment for what is refused. */
+    public static MqCommand decodeCommand(byte[] bytes) {
+        Objects.requireNonNull(bytes, "bytes");
+        ByteBuffer buf = ByteBuffer.wrap(bytes);
+        readVersion(buf, "command");
+        byte opcode = readByte(buf, "opcode");
+        MqCommand command = switch (opcode) {
+            case OP_CREATE_TOPIC -> new MqCommand.CreateTopic(readString(buf, "topic"));
+            case OP_PUT_MESSAGE -> {
+                String topic = readString(buf, "topic");
+                yield new MqCommand.PutMessage(topic, readString(buf, "message"));
+            }
+            case OP_POP_MESSAGE -> new MqCommand.PopMessage(readString(buf, "topic"));
+            case OP_LIST_TOPICS -> new MqCommand.ListTopics();
+            default -> throw new IllegalArgumentException("unknown command opcode " + opcode);
+        };
+        requireEnd(buf, "command");
+        return command;
+    }
+
+    /**
+     * Encodes a result.
+     *
+     * @throws IllegalArgumentException if a string is not valid Unicode (unpaired surrogate)
+     */
+    public static byte[] encodeResult(MqResult result) {
+        Objects.requireNonNull(result, "result");
+        byte[] message = result.message() == null ? null : utf8(result.message(), "message");
+        List<String> topicList = result.topics();
+        byte[][] topics = new byte[topicList.size()][];
+        long size = 3;
+        int flags = 0;
+        if (message != null) {
+            flags |= FLAG_MESSAGE;
+            size += STRING_HEADER + message.length;
+        }
+        if (!topicList.isEmpty()) {
+            flags |= FLAG_TOPICS;
+            size += 4;
+            for (int i = 0; i < topics.length; i++) {
+                topics[i] = utf8(topicList.get(i), "topic");
+                size += STRING_HEADER + topics[i].length;
+            }
+        }
+        ByteBuffer buf = ByteBuffer.allocate(checkedSize(size));
+        buf.put(VERSION).put(outcomeCode(result.outcome())).put((byte) flags);
+        if (message != null) {
+            putString(buf, message);
+        }
+        if (topics.length > 0) {
+            buf.putInt(topics.length);
+            for (byte[] topic : topics) {
+                putString(buf, topic);
+            }
+        }
+        return buf.array();
+    }
+
+    /** Decodes a result written by {@link #encodeResult}; see the class comment for what is refused. */
+    public static MqResult decodeResult(byte[] bytes) {
+        Objects.requireNonNull(bytes, "bytes");
+        ByteBuffer buf = ByteBuffer.wrap(bytes);
+        readVersion(buf, "result");
+        MqResult.Outcome outcome = outcomeOf(readByte(buf, "outcome"));
+        int flags = readByte(buf, "flags") & 0xFF;
+        if ((flags & ~KNOWN_FLAGS) != 0) {
+            throw new IllegalArgumentException("unknown result flags 0x" + Integer.toHexString(flags));
+        }
+        String message = (flags & FLAG_MESSAGE) != 0 ? readString(buf, "message") : null;
+        List<String> topics = List.of();
+        if ((flags & FLAG_TOPICS) != 0) {
+            int count = readCount(buf, "topic count");
+            if (count == 0) {
+                // The encoder omits an empty list; accepting one would give a value two encodings.
+                throw new IllegalArgumentException("topic list flagged present but empty");
+            }
+            List<String> read = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                read.add(readString(buf, "topic"));
+            }
+            topics = read;
+        }
+        requireEnd(buf, "result");
+        return new MqResult(outcome, message, topics);
+    }
+
+    // ---- strings, shared with the snapshot format of TopicStateMachine ----
+
+    /**
+     * The UTF-8 bytes of {@code s}. {@link String#getBytes} would silently turn an unpaired
+     * surrogate into '?', letting two different topics collide; refuse it instead.
+     */
+    static byte[] utf8(String s, String what) {
+        Objects.requireNonNull(s, what);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length()
+                    && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new IllegalArgumentException(
+                        what + " is not valid Unicode: unpaired surrogate at char " + i);
+            }
+        }
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Decodes strict UTF-8, refusing malformed input instead of replacing it. */
+    static String fromUtf8(byte[] bytes, int offset, int length, String what) {
+        String s = new String(bytes, offset, length, StandardCharsets.UTF_8);
+        // The lenient decoder replaces every malformed sequence with U+FFFD, so without one in the
+        // output the input was well-formed; only otherwise pay for the strict decoder.
+        if (s.indexOf('\uFFFD') >= 0) {
+            try {
+                StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(bytes, offset, length));
+            } catch (CharacterCodingException e) {
+                throw new IllegalArgumentException(what + " is not valid UTF-8", e);
+            }
+        }
+        return s;
+    }
+
+    // ---- helpers ----
+
+    private static byte[] encodeOneString(byte opcode, byte[] string) {
+        ByteBuffer buf = ByteBuffer.allocate(checkedSize(2L + STRING_HEADER + string.length));
+        buf.put(VERSION).put(opcode);
+        putString(buf, string);
+        return buf.array();
+    }
+
+    private static void putString(ByteBuffer buf, byte[] utf8) {
+        buf.putInt(utf8.length).put(utf8);
+    }
+
+    private static int checkedSize(long size) {
+        // Leaves headroom below Integer.MAX_VALUE: JVMs refuse arrays of exactly that length.
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("encoding would be too large: " + size + " bytes");
+        }
+        return (int) size;
+    }
+
+    private static void readVersion(ByteBuffer buf, String what) {
+        if (!buf.hasRemaining()) {
+            throw new IllegalArgumentException("empty " + what + ": missing format version");
+        }
+        byte version = buf.get();
+        if (version != VERSION) {
+            throw new IllegalArgumentException("unsupported " + what + " format version " + version);
+        }
+    }
+
+    private static byte readByte(ByteBuffer buf, String what) {
+        if (!buf.hasRemaining()) {
+            throw new IllegalArgumentException("truncated: missing " + what);
+        }
+        return buf.get();
+    }
+
+    private static int readCount(ByteBuffer buf, String what) {
+        if (buf.remaining() < 4) {
+            throw new IllegalArgumentException("truncated: missing " + what);
+        }
+        int count = buf.getInt();
+        // Each element needs at least its length prefix; bounding by that keeps allocation within
+        // the input's size.
+        if (count < 0 || (long) count * STRING_HEADER > buf.remaining()) {
+            throw new IllegalArgumentException(
+                    "bad " + what + " " + Integer.toUnsignedString(count) + " for "
+                            + buf.remaining() + " remaining bytes");
+        }
+        return count;
+    }
+
+    private static String readString(ByteBuffer buf, String what) {
+        if (buf.remaining() < STRING_HEADER) {
+            throw new IllegalArgumentException("truncated: missing length of " + what);
+        }
+        int length = buf.getInt();
+        if (length < 0 || length > buf.remaining()) {
+            throw new IllegalArgumentException(
+                    "bad length " + Integer.toUnsignedString(length) + " of " + what + " for "
+                            + buf.remaining() + " remaining bytes");
+        }
+        String s = fromUtf8(buf.array(), buf.arrayOffset() + buf.position(), length, what);
+        buf.position(buf.position() + length);
+        return s;
+    }
+
+    private static void requireEnd(ByteBuffer buf, String what) {
+        if (buf.hasRemaining()) {
+            throw new IllegalArgumentException(buf.remaining() + " trailing bytes after " + what);
+        }
+    }
+
+    private static byte outcomeCode(MqResult.Outcome outcome) {
+        return switch (outcome) {
+            case OK -> 1;
+            case TOPIC_EXISTS -> 2;
+            case NO_SUCH_TOPIC -> 3;
+            case QUEUE_EMPTY -> 4;
+            case INVALID_COMMAND -> 5;
+        };
+    }
+
+    private static MqResult.Outcome outcomeOf(byte code) {
+        return switch (code) {
+            case 1 -> MqResult.Outcome.OK;
+            case 2 -> MqResult.Outcome.TOPIC_EXISTS;
+            case 3 -> MqResult.Outcome.NO_SUCH_TOPIC;
+            case 4 -> MqResult.Outcome.QUEUE_EMPTY;
+            case 5 -> MqResult.Outcome.INVALID_COMMAND;
+            default -> throw new IllegalArgumentException("unknown result outcome " + code);
+        };
+    }
+}

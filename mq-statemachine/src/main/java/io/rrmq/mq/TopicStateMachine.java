@@ -1,0 +1,258 @@
+package io.rrmq.mq;
+
+import io.rrmq.raft.StateMachine;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedInputStream;
+import java.util.zip.CheckedOutputStream;
+
+/**
+ * FIFO topics as a deterministic Raft {@link StateMachine}.
+ *
+ * <p><b>Commands.</b> {@link #apply} decodes the entry with {@link MqCodec#decodeCommand}, executes
+ * it and returns {@link MqCodec#encodeResult}:
+ * <ul>
+ *   <li>{@code CreateTopic}: {@code OK}, or {@code TOPIC_EXISTS} (nothing changes);</li>
+ *   <li>{@code PutMessage}: {@code OK} (appended at the tail), or {@code NO_SUCH_TOPIC};</li>
+ *   <li>{@code PopMessage}: {@code OK} with the oldest message (removed), {@code NO_SUCH_TOPIC},
+ *       or {@code QUEUE_EMPTY};</li>
+ *   <li>{@code ListTopics}: {@code OK} with every topic in creation order;</li>
+ *   <li>bytes that do not decode: {@code INVALID_COMMAND}, and nothing changes but
+ *       {@link #lastAppliedIndex()}. The entry is committed, so it must not stop the node.</li>
+ * </ul>
+ * Topics are never deleted. Topic names are not validated beyond being Unicode: which names the
+ * API admits (for example, not the empty string) is the server's decision, made before proposing.
+ *
+ * <p><b>Determinism.</b> Results and state depend only on the sequence of applied commands (or on
+ * the restored snapshot and the commands after it): no clock, randomness or hash order is read.
+ * Two instances fed the same entries return byte-identical results and write byte-identical
+ * snapshots.
+ *
+ * <p><b>Cost.</b> Every command but {@code ListTopics} is O(1) plus the size of its strings;
+ * {@code ListTopics} is O(number of topics).
+ *
+ * <p><b>Snapshot format</b> (big-endian; a <i>string</i> is {@code [length u32][UTF-8 bytes]}):
+ * <pre>
+ * [magic u32 = 0x524D5153 "RMQS"][version u8 = 1]
+ * [lastAppliedIndex u64][topic count u32]
+ * per topic, in creation order: [name string][message count u32][message string]*  (oldest first)
+ * [CRC32C u32 of every byte before it]
+ * </pre>
+ * The snapshot must be the whole stream: {@link #restoreSnapshot} reads to its end (bytes after the
+ * checksum are refused), and may buffer ahead.
+ *
+ * <p><b>Threading.</b> Not thread-safe. As {@link StateMachine} requires, the Raft runtime calls
+ * every method from its one event-loop thread; the read-only accessors are for that same thread
+ * (or for tests).
+ */
+public final class TopicStateMachine implements StateMachine {
+    static final int SNAPSHOT_MAGIC = 0x524D5153;
+    static final byte SNAPSHOT_VERSION = 1;
+
+    private static final int IO_BUFFER = 1 << 16;
+    // A hostile or corrupt message count must not make restore pre-allocate gigabytes before the
+    // checksum is checked; larger queues simply grow.
+    private static final int MAX_PRESIZE = 1 << 16;
+
+    private Map<String, ArrayDeque<String>> topics = new LinkedHashMap<>();
+    private long messageCount;
+    private long lastAppliedIndex;
+
+    /**
+     * Applies one committed entry (see the class comment for each command's results).
+     *
+     * @throws IllegalStateException if {@code index} is not greater than {@link #lastAppliedIndex()}:
+     *         the engine is re-applying an entry, which would duplicate or lose messages
+     */
+    @Override
+    public byte[] apply(long index, byte[] command) {
+        if (index <= lastAppliedIndex) {
+            throw new IllegalStateException(
+                    "entry " + index + " applied after entry " + lastAppliedIndex);
+        }
+        lastAppliedIndex = index;
+        MqCommand decoded;
+        try {
+            decoded = MqCodec.decodeCommand(command);
+        } catch (IllegalArgumentException e) {
+            return MqCodec.encodeResult(MqResult.of(MqResult.Outcome.INVALID_COMMAND));
+        }
+        return MqCodec.encodeResult(execute(decoded));
+    }
+
+    private MqResult execute(MqCommand command) {
+        if (command instanceof MqCommand.CreateTopic c) {
+            if (topics.containsKey(c.topic())) {
+                return MqResult.of(MqResult.Outcome.TOPIC_EXISTS);
+            }
+            topics.put(c.topic(), new ArrayDeque<>());
+            return MqResult.ok();
+        } else if (command instanceof MqCommand.PutMessage p) {
+            ArrayDeque<String> queue = topics.get(p.topic());
+            if (queue == null) {
+                return MqResult.of(MqResult.Outcome.NO_SUCH_TOPIC);
+            }
+            queue.addLast(p.message());
+            messageCount++;
+            return MqResult.ok();
+        } else if (command instanceof MqCommand.PopMessage p) {
+            ArrayDeque<String> queue = topics.get(p.topic());
+            if (queue == null) {
+                return MqResult.of(MqResult.Outcome.NO_SUCH_TOPIC);
+            }
+            String message = queue.pollFirst();
+            if (message == null) {
+                return MqResult.of(MqResult.Outcome.QUEUE_EMPTY);
+            }
+            messageCount--;
+            return MqResult.popped(message);
+        } else if (command instanceof MqCommand.ListTopics) {
+            return MqResult.topics(new ArrayList<>(topics.keySet()));
+        }
+        // Unreachable while MqCommand is sealed to the four types above.
+        throw new IllegalStateException("unhandled command " + command);
+    }
+
+    /** The number of topics. */
+    public int topicCount() {
+        return topics.size();
+    }
+
+    /** The number of messages queued across all topics; O(1). */
+    public long messageCount() {
+        return messageCount;
+    }
+
+    /** The index of the last applied entry, or of the restored snapshot; 0 initially. */
+    public long lastAppliedIndex() {
+        return lastAppliedIndex;
+    }
+
+    /** The topics in creation order: a copy, O(number of topics). */
+    public List<String> topics() {
+        return List.copyOf(topics.keySet());
+    }
+
+    /**
+     * Writes the state in the format of the class comment. Flushes {@code out} but does not close
+     * it. Cost: one pass over the messages, no per-message allocation beyond their UTF-8 bytes.
+     */
+    @Override
+    public void writeSnapshot(OutputStream out) throws IOException {
+        CRC32C crc = new CRC32C();
+        // Buffer before checksumming, so the CRC runs over large chunks rather than single bytes.
+        DataOutputStream data = new DataOutputStream(
+                new BufferedOutputStream(new CheckedOutputStream(out, crc), IO_BUFFER));
+        data.writeInt(SNAPSHOT_MAGIC);
+        data.writeByte(SNAPSHOT_VERSION);
+        data.writeLong(lastAppliedIndex);
+        data.writeInt(topics.size());
+        for (Map.Entry<String, ArrayDeque<String>> topic : topics.entrySet()) {
+            writeString(data, topic.getKey());
+            data.writeInt(topic.getValue().size());
+            for (String message : topic.getValue()) {
+                writeString(data, message);
+            }
+        }
+        data.flush();
+        int checksum = (int) crc.getValue();
+        data.writeInt(checksum);
+        data.flush();
+    }
+
+    private static void writeString(DataOutputStream data, String s) throws IOException {
+        // Every string in the state came through MqCodec, so it is valid Unicode already.
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        data.writeInt(utf8.length);
+        data.write(utf8);
+    }
+
+    /**
+     * Replaces the whole state with the snapshot that makes up the rest of {@code in}. Verifies
+     * magic, version, structure and CRC32C before touching the current state: on any
+     * {@link IOException} (corrupt, truncated, trailing bytes, unknown version) the state is exactly
+     * as before. Allocation is bounded by the bytes actually read, whatever the lengths claim.
+     * Does not close {@code in}.
+     */
+    @Override
+    public void restoreSnapshot(InputStream in) throws IOException {
+        CRC32C crc = new CRC32C();
+        DataInputStream data = new DataInputStream(
+                new CheckedInputStream(new BufferedInputStream(in, IO_BUFFER), crc));
+        int magic = data.readInt();
+        if (magic != SNAPSHOT_MAGIC) {
+            throw new IOException("not an RRMQ topic snapshot: magic 0x" + Integer.toHexString(magic));
+        }
+        byte version = data.readByte();
+        if (version != SNAPSHOT_VERSION) {
+            throw new IOException("unsupported topic snapshot version " + version);
+        }
+        long restoredIndex = data.readLong();
+        if (restoredIndex < 0) {
+            throw new IOException("corrupt topic snapshot: lastAppliedIndex " + restoredIndex);
+        }
+        int topicCount = readCount(data, "topic count");
+        Map<String, ArrayDeque<String>> restored = new LinkedHashMap<>();
+        long restoredMessages = 0;
+        for (int t = 0; t < topicCount; t++) {
+            String name = readString(data, "topic name");
+            int size = readCount(data, "message count");
+            ArrayDeque<String> queue = new ArrayDeque<>(Math.min(size, MAX_PRESIZE));
+            if (restored.putIfAbsent(name, queue) != null) {
+                throw new IOException("corrupt topic snapshot: topic listed twice");
+            }
+            for (int m = 0; m < size; m++) {
+                queue.addLast(readString(data, "message"));
+            }
+            restoredMessages += size;
+        }
+        int computed = (int) crc.getValue();
+        int stored = data.readInt();
+        if (computed != stored) {
+            throw new IOException(String.format(
+                    "topic snapshot checksum mismatch: stored %08x, computed %08x", stored, computed));
+        }
+        if (data.read() != -1) {
+            throw new IOException("trailing bytes after topic snapshot");
+        }
+        topics = restored;
+        messageCount = restoredMessages;
+        lastAppliedIndex = restoredIndex;
+    }
+
+    private static int readCount(DataInputStream data, String what) throws IOException {
+        int count = data.readInt();
+        if (count < 0) {
+            throw new IOException("corrupt topic snapshot: " + what + " " + Integer.toUnsignedString(count));
+        }
+        return count;
+    }
+
+    private static String readString(DataInputStream data, String what) throws IOException {
+        int length = readCount(data, what + " length");
+        // readNBytes grows its buffer as bytes arrive, so a corrupt length cannot allocate more than
+        // the stream holds.
+        byte[] utf8 = data.readNBytes(length);
+        if (utf8.length != length) {
+            throw new EOFException("truncated topic snapshot: " + what + " cut short");
+        }
+        try {
+            return MqCodec.fromUtf8(utf8, 0, length, what);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("corrupt topic snapshot: " + e.getMessage(), e);
+        }
+    }
+}

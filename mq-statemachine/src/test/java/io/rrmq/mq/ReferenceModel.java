@@ -1,0 +1,52 @@
+package io.rrmq.mq;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The queue semantics written as plainly as possible, to check {@link TopicStateMachine} against. */
+final class ReferenceModel {
+    private final Map<String, List<String>> topics = new LinkedHashMap<>();
+
+    MqResult apply(byte[] entry) {
+        MqCommand command;
+        try {
+            command = MqCodec.decodeCommand(entry);
+        } catch (IllegalArgumentException e) {
+            return MqResult.of(MqResult.Outcome.INVALID_COMMAND);
+        }
+        if (command instanceof MqCommand.CreateTopic c) {
+            if (topics.containsKey(c.topic())) {
+                return MqResult.of(MqResult.Outcome.TOPIC_EXISTS);
+            }
+            topics.put(c.topic(), new ArrayList<>());
+            return MqResult.ok();
+        } else if (command instanceof MqCommand.PutMessage p) {
+            if (!topics.containsKey(p.topic())) {
+                return MqResult.of(MqResult.Outcome.NO_SUCH_TOPIC);
+            }
+            topics.get(p.topic()).add(p.message());
+            return MqResult.ok();
+        } else if (command instanceof MqCommand.PopMessage p) {
+            if (!topics.containsKey(p.topic())) {
+                return MqResult.of(MqResult.Outcome.NO_SUCH_TOPIC);
+            }
+            List<String> queue = topics.get(p.topic());
+            if (queue.isEmpty()) {
+                return MqResult.of(MqResult.Outcome.QUEUE_EMPTY);
+            }
+            return MqResult.popped(queue.remove(0));
+        } else {
+            return MqResult.topics(new ArrayList<>(topics.keySet()));
+        }
+    }
+
+    int topicCount() {
+        return topics.size();
+    }
+
+    long messageCount() {
+        return topics.values().stream().mapToLong(List::size).sum();
+    }
+}

@@ -1,0 +1,118 @@
+package io.rrmq.raft.runtime;
+
+import io.rrmq.raft.RaftConfig;
+import io.rrmq.raft.RaftNode;
+import io.rrmq.raft.Role;
+import io.rrmq.raft.Transport;
+import io.rrmq.raft.message.RaftMessage;
+import io.rrmq.raft.storage.MemoryRaftStorage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.IntStream;
+
+/**
+ * Real {@link RaftRuntime}s in one JVM, joined by an in-memory transport whose links a test can cut.
+ * Storage is in memory; a crash keeps only what was synced. Test use only.
+ */
+public final class LocalCluster implements AutoCloseable {
+    private final RaftConfig config;
+    private final List<Integer> ids;
+    private final RaftNode[] nodes;
+    private final MemoryRaftStorage[] storages;
+    private final RecordingStateMachine[] machines;
+    /** Nodes cut off from everyone. */
+    private final Set<Integer> isolated = ConcurrentHashMap.newKeySet();
+
+    public LocalCluster(int size, RaftConfig config) {
+        this.config = config;
+        this.ids = IntStream.range(0, size).boxed().toList();
+        this.nodes = new RaftNode[size];
+        this.storages = new MemoryRaftStorage[size];
+        this.machines = new RecordingStateMachine[size];
+        for (int id : ids) {
+            storages[id] = new MemoryRaftStorage();
+            start(id);
+        }
+    }
+
+    private void start(int id) {
+        machines[id] = new RecordingStateMachine();
+        Transport transport = this::deliver;
+        try {
+            nodes[id] = RaftRuntime.start(config, id, ids, machines[id], storages[id], transport, 1000L + id);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void deliver(RaftMessage m) {
+        RaftNode target = nodes[m.to()];
+        if (target != null && !isolated.contains(m.from()) && !isolated.contains(m.to())) {
+            target.receive(m);
+        }
+    }
+
+    public RaftNode node(int id) {
+        return nodes[id];
+    }
+
+    public RecordingStateMachine stateMachine(int id) {
+        return machines[id];
+    }
+
+    public MemoryRaftStorage storage(int id) {
+        return storages[id];
+    }
+
+    public int size() {
+        return nodes.length;
+    }
+
+    public void isolate(int id) {
+        isolated.add(id);
+    }
+
+    public void heal() {
+        isolated.clear();
+    }
+
+    /** Stops a node as a power cut would: what was not synced is gone. */
+    public void crash(int id) {
+        RaftNode node = nodes[id];
+        nodes[id] = null;
+        node.close();
+        storages[id] = storages[id].crashCopy();
+    }
+
+    public void restart(int id) {
+        start(id);
+    }
+
+    /** The node that is leader in the highest term any node reports, if any. */
+    public Optional<Integer> leader() {
+        int best = -1;
+        long bestTerm = -1;
+        for (int id : ids) {
+            RaftNode n = nodes[id];
+            if (n != null && !isolated.contains(id) && n.status().role() == Role.LEADER
+                    && n.status().term() > bestTerm) {
+                best = id;
+                bestTerm = n.status().term();
+            }
+        }
+        return best < 0 ? Optional.empty() : Optional.of(best);
+    }
+
+    @Override
+    public void close() {
+        for (int id : ids) {
+            if (nodes[id] != null) {
+                nodes[id].close();
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.rrmq.raft.runtime;
+
+import io.rrmq.raft.StateMachine;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Remembers every applied command; answers with the index it was applied at. Test use only. */
+public final class RecordingStateMachine implements StateMachine {
+    private final List<String> applied = new ArrayList<>();
+    private long lastIndex;
+
+    @Override
+    public synchronized byte[] apply(long index, byte[] command) {
+        if (index <= lastIndex) {
+            throw new IllegalStateException("applied " + index + " after " + lastIndex);
+        }
+        lastIndex = index;
+        applied.add(new String(command, StandardCharsets.UTF_8));
+        return ByteBuffer.allocate(8).putLong(index).array();
+    }
+
+    public synchronized List<String> applied() {
+        return List.copyOf(applied);
+    }
+
+    @Override
+    public synchronized void writeSnapshot(OutputStream out) throws IOException {
+        DataOutputStream data = new DataOutputStream(out);
+        data.writeLong(lastIndex);
+        data.writeInt(applied.size());
+        for (String s : applied) {
+            data.writeUTF(s);
+        }
+        data.flush();
+    }
+
+    @Override
+    public synchronized void restoreSnapshot(InputStream in) throws IOException {
+        DataInputStream data = new DataInputStream(in);
+        lastIndex = data.readLong();
+        int n = data.readInt();
+        applied.clear();
+        for (int i = 0; i < n; i++) {
+            applied.add(data.readUTF());
+        }
+    }
+}
