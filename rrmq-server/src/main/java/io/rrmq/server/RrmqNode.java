@@ -43,19 +43,19 @@ public final class RrmqNode implements AutoCloseable {
 
     private final ClusterConfig cluster;
     private final int selfId;
+    private final ServerSettings settings;
     private final HttpServer http;
-    private final HttpTransport transport;
-    private final RaftMessageHandler raftHandler;
 
     private volatile RaftNode raft;
+    private HttpTransport transport;
     private boolean closed;
     private FileChannel lockChannel;
 
     private RrmqNode(ClusterConfig cluster, int selfId, ServerSettings settings) throws IOException {
         this.cluster = cluster;
         this.selfId = selfId;
-        this.transport = new HttpTransport(cluster, selfId, settings);
-        this.raftHandler = new RaftMessageHandler(selfId, cluster.size(), this::raftNode,
+        this.settings = settings;
+        RaftMessageHandler raftHandler = new RaftMessageHandler(selfId, cluster.size(), this::raftNode,
                 settings.maxRaftBodyBytes());
         ApiHandler api = new ApiHandler(cluster, selfId, this::raftNode, settings, raftHandler);
         ClusterConfig.Member self = cluster.member(selfId);
@@ -86,12 +86,19 @@ public final class RrmqNode implements AutoCloseable {
         log.info("data directory {} ({})", dir, dataDir.source());
         Files.createDirectories(dir);
         lockDataDirectory(dir);
+        HttpTransport peers = new HttpTransport(cluster, selfId, settings);
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            transport = peers;
+        }
         FileRaftStorage storage = FileRaftStorage.open(dir);
         RaftNode started;
         try {
-            transport.start();
+            peers.start();
             started = RaftRuntime.start(raftConfig, selfId, cluster.ids(), new TopicStateMachine(),
-                    storage, transport, seed);
+                    storage, peers, seed);
         } catch (IOException | RuntimeException e) {
             storage.close();
             throw e;
@@ -130,19 +137,22 @@ public final class RrmqNode implements AutoCloseable {
         return http.port();
     }
 
-    public HttpTransport transport() {
+    /** The transport to the peers, or {@code null} before {@link #startRaft}. */
+    public synchronized HttpTransport transport() {
         return transport;
     }
 
     @Override
     public void close() {
         RaftNode running;
+        HttpTransport peers;
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
             running = raft;
+            peers = transport;
         }
         if (running != null) {
             try {
@@ -151,7 +161,9 @@ public final class RrmqNode implements AutoCloseable {
                 log.warn("closing the Raft node failed", e);
             }
         }
-        transport.close();
+        if (peers != null) {
+            peers.close();
+        }
         http.close();
         synchronized (this) {
             if (lockChannel != null) {

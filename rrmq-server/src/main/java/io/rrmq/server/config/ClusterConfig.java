@@ -1,12 +1,9 @@
 package io.rrmq.server.config;
 
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.core.JsonToken;
+import io.rrmq.server.json.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -53,11 +50,6 @@ public record ClusterConfig(List<Member> members) {
         }
     }
 
-    private static final ObjectMapper CONFIG_MAPPER = JsonMapper.builder()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
-
     public ClusterConfig {
         members = List.copyOf(members);
         if (members.isEmpty()) {
@@ -84,56 +76,96 @@ public record ClusterConfig(List<Member> members) {
 
     /** Parses and validates a configuration document. */
     public static ClusterConfig parse(byte[] json) throws ConfigException {
-        JsonNode root;
-        try {
-            root = CONFIG_MAPPER.readTree(json);
+        try (JsonParser parser = Json.FACTORY.createParser(json)) {
+            JsonToken token = parser.nextToken();
+            if (token == null) {
+                throw new ConfigException("the file is empty");
+            }
+            if (token != JsonToken.START_OBJECT) {
+                throw new ConfigException("expected a JSON object with an \"addresses\" list, got "
+                        + Json.describe(token));
+            }
+            List<Member> members = null;
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                parser.nextToken();
+                if (name.equals("addresses")) {
+                    members = parseMembers(parser);
+                } else {
+                    parser.skipChildren(); // unknown keys are tolerated
+                }
+            }
+            if (parser.nextToken() != null) {
+                throw new ConfigException("unexpected data after the JSON object");
+            }
+            if (members == null) {
+                throw new ConfigException("\"addresses\" is missing");
+            }
+            return new ClusterConfig(members);
         } catch (JsonProcessingException e) {
-            throw new ConfigException("not valid JSON: " + describe(e));
+            throw new ConfigException("not valid JSON: " + Json.describe(e));
         } catch (IOException e) {
             throw new ConfigException("not valid JSON: " + e.getMessage());
         }
-        if (root == null || root.isMissingNode()) {
-            throw new ConfigException("the file is empty");
+    }
+
+    private static List<Member> parseMembers(JsonParser parser) throws IOException, ConfigException {
+        if (parser.currentToken() != JsonToken.START_ARRAY) {
+            throw new ConfigException("\"addresses\" must be a list of {\"ip\": ..., \"port\": ...}, got "
+                    + Json.describe(parser.currentToken()));
         }
-        if (!root.isObject()) {
-            throw new ConfigException("expected a JSON object with an \"addresses\" list");
-        }
-        JsonNode addresses = root.get("addresses");
-        if (addresses == null || !addresses.isArray()) {
-            throw new ConfigException("\"addresses\" must be a list of {\"ip\": ..., \"port\": ...}");
-        }
-        if (addresses.isEmpty()) {
-            throw new ConfigException("\"addresses\" is empty");
-        }
-        List<Member> members = new ArrayList<>(addresses.size());
+        List<Member> members = new ArrayList<>();
         Set<String> seen = new HashSet<>();
-        for (int i = 0; i < addresses.size(); i++) {
-            Member m = parseMember(i, addresses.get(i));
+        while (parser.nextToken() != JsonToken.END_ARRAY) {
+            int i = members.size();
+            Member m = parseMember(i, parser);
             if (!seen.add(m.hostPort())) {
                 throw new ConfigException("addresses[" + i + "]: " + m.hostPort() + " is listed twice");
             }
             members.add(m);
         }
-        return new ClusterConfig(members);
+        if (members.isEmpty()) {
+            throw new ConfigException("\"addresses\" is empty");
+        }
+        return members;
     }
 
-    private static Member parseMember(int i, JsonNode node) throws ConfigException {
+    private static Member parseMember(int i, JsonParser parser) throws IOException, ConfigException {
         String where = "addresses[" + i + "]";
-        if (!node.isObject()) {
-            throw new ConfigException(where + " must be an object {\"ip\": ..., \"port\": ...}");
+        if (parser.currentToken() != JsonToken.START_OBJECT) {
+            throw new ConfigException(where + " must be an object {\"ip\": ..., \"port\": ...}, got "
+                    + Json.describe(parser.currentToken()));
         }
-        JsonNode ip = node.get("ip");
-        if (ip == null || !ip.isTextual()) {
-            throw new ConfigException(where + ".ip must be a string such as \"127.0.0.1\"");
+        String host = null;
+        Integer port = null;
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String name = parser.currentName();
+            JsonToken value = parser.nextToken();
+            if (name.equals("ip")) {
+                if (value != JsonToken.VALUE_STRING) {
+                    throw new ConfigException(where + ".ip must be a string such as \"127.0.0.1\", got "
+                            + Json.describe(value));
+                }
+                host = parseHost(where, parser.getText());
+            } else if (name.equals("port")) {
+                if (value != JsonToken.VALUE_NUMBER_INT || parser.getNumberType() != JsonParser.NumberType.INT
+                        || parser.getIntValue() < 1 || parser.getIntValue() > 65535) {
+                    throw new ConfigException(where + ".port must be a whole number from 1 to 65535, got "
+                            + (value == JsonToken.VALUE_NUMBER_INT || value == JsonToken.VALUE_NUMBER_FLOAT
+                            ? parser.getText() : Json.describe(value)));
+                }
+                port = parser.getIntValue();
+            } else {
+                parser.skipChildren(); // e.g. "internal_port": tolerated, unused
+            }
         }
-        String host = parseHost(where, ip.asText());
-        JsonNode port = node.get("port");
-        if (port == null || !port.isIntegralNumber() || !port.canConvertToInt()
-                || port.intValue() < 1 || port.intValue() > 65535) {
-            throw new ConfigException(where + ".port must be an integer from 1 to 65535, got "
-                    + (port == null ? "nothing" : port.toString()));
+        if (host == null) {
+            throw new ConfigException(where + ".ip is missing");
         }
-        return new Member(i, host, port.intValue());
+        if (port == null) {
+            throw new ConfigException(where + ".port is missing");
+        }
+        return new Member(i, host, port);
     }
 
     private static String parseHost(String where, String raw) throws ConfigException {
@@ -171,12 +203,6 @@ public record ClusterConfig(List<Member> members) {
             }
         }
         return host.toLowerCase(Locale.ROOT);
-    }
-
-    private static String describe(JsonProcessingException e) {
-        JsonLocation loc = e.getLocation();
-        String msg = e.getOriginalMessage().replaceAll("\\s+", " ");
-        return loc == null ? msg : msg + " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
     }
 
     /** Number of members. */

@@ -4,8 +4,10 @@ import io.rrmq.mq.MqCodec;
 import io.rrmq.mq.MqCommand;
 import io.rrmq.raft.RaftNode;
 import io.rrmq.raft.RaftStatus;
+import io.rrmq.raft.Role;
 import io.rrmq.server.config.ClusterConfig;
 import io.rrmq.server.config.ServerSettings;
+import io.rrmq.server.json.Json;
 import io.undertow.io.Receiver;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -14,8 +16,6 @@ import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 import io.undertow.util.SameThreadExecutor;
 import java.io.IOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -216,14 +216,20 @@ public final class ApiHandler implements HttpHandler {
     }
 
     private Reply liveness() {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", "ok");
-        body.put("id", selfId);
-        body.put("ready", node.get() != null);
-        return Reply.of(200, Json.write(body));
+        boolean ready = node.get() != null;
+        return Reply.of(200, Json.write(json -> {
+            json.writeStartObject();
+            json.writeStringField("status", "ok");
+            json.writeNumberField("id", selfId);
+            json.writeBooleanField("ready", ready);
+            json.writeEndObject();
+        }));
     }
 
-    /** {@code GET /status}: role and term as the spec requires, plus what helps an operator. */
+    /**
+     * {@code GET /status}: {@code role} and {@code term} as the spec requires, plus what helps an
+     * operator. While the Raft node starts: a Follower in term 0 with {@code "ready": false}.
+     */
     private Reply status() {
         RaftNode raft = node.get();
         RaftStatus s = null;
@@ -234,31 +240,24 @@ public final class ApiHandler implements HttpHandler {
                 log.debug("status unavailable", e);
             }
         }
-        Map<String, Object> body = new LinkedHashMap<>();
-        if (s == null) {
-            body.put("role", "Follower");
-            body.put("term", 0L);
-            body.put("id", selfId);
-            body.put("leader", null);
-            body.put("leaderId", RaftStatus.NO_LEADER);
-            body.put("commitIndex", 0L);
-            body.put("lastApplied", 0L);
-            body.put("lastLogIndex", 0L);
-            body.put("ready", false);
-        } else {
-            int leaderId = s.leaderId();
-            body.put("role", s.role().displayName());
-            body.put("term", s.term());
-            body.put("id", s.id());
-            body.put("leader", leaderId >= 0 && leaderId < cluster.size()
-                    ? cluster.member(leaderId).url() : null);
-            body.put("leaderId", leaderId);
-            body.put("commitIndex", s.commitIndex());
-            body.put("lastApplied", s.lastApplied());
-            body.put("lastLogIndex", s.lastLogIndex());
-            body.put("ready", true);
-        }
-        return Reply.of(200, Json.write(body));
+        RaftStatus shown = s != null ? s
+                : new RaftStatus(selfId, Role.FOLLOWER, 0, RaftStatus.NO_LEADER, 0, 0, 0);
+        boolean ready = s != null;
+        int leaderId = shown.leaderId();
+        String leader = leaderId >= 0 && leaderId < cluster.size() ? cluster.member(leaderId).url() : null;
+        return Reply.of(200, Json.write(json -> {
+            json.writeStartObject();
+            json.writeStringField("role", shown.role().displayName());
+            json.writeNumberField("term", shown.term());
+            json.writeNumberField("id", shown.id());
+            json.writeStringField("leader", leader);
+            json.writeNumberField("leaderId", leaderId);
+            json.writeNumberField("commitIndex", shown.commitIndex());
+            json.writeNumberField("lastApplied", shown.lastApplied());
+            json.writeNumberField("lastLogIndex", shown.lastLogIndex());
+            json.writeBooleanField("ready", ready);
+            json.writeEndObject();
+        }));
     }
 
     OutcomeMapper outcomes() {

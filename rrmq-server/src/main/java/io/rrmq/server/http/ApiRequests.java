@@ -1,43 +1,54 @@
 package io.rrmq.server.http;
 
-import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonToken;
 import io.rrmq.mq.MqCommand;
+import io.rrmq.server.json.Json;
 import java.io.IOException;
-import java.util.Iterator;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.Map;
 
 /**
  * Strict parsing of the client API's JSON bodies into {@link MqCommand}s.
  *
  * <p>A body must be exactly one JSON object with exactly the documented fields: {@code topic} a
- * non-empty string, {@code message} a string (empty allowed). Anything else (malformed JSON, trailing
- * data, duplicate keys, a missing, null or wrongly typed field, or a field this release does not
- * know) is refused with 400. Unknown fields are refused rather than ignored so that a client never
- * believes an option it sent (say, a request id) was honoured. Strings must be well-formed Unicode:
- * an escaped lone surrogate ({@code "\ud800"}) would not survive the UTF-8 round trip unchanged.
+ * non-empty string, {@code message} a string (empty allowed). Anything else is refused with 400:
+ * an empty body, malformed JSON, data after the object, duplicate keys, a missing, null or wrongly
+ * typed field, or a field this release does not know. Unknown fields are refused rather than ignored
+ * so that a client never believes an option it sent (say, a request id) was honoured. Strings must
+ * be well-formed Unicode: an escaped lone surrogate ({@code "\ud800"}) would not survive the UTF-8
+ * round trip unchanged.
  */
 public final class ApiRequests {
+    private static final List<String> TOPIC_FIELDS = List.of("topic");
+    private static final List<String> MESSAGE_FIELDS = List.of("topic", "message");
+
     private ApiRequests() {
     }
 
     /** Body of {@code PUT /topic}: {@code {"topic": str}}. */
     public static MqCommand.CreateTopic createTopic(byte[] body) throws BadRequestException {
-        JsonNode root = parseObject(body, Set.of("topic"));
-        return new MqCommand.CreateTopic(topic(root));
+        Map<String, String> fields = parseFlatObject(body, TOPIC_FIELDS);
+        return new MqCommand.CreateTopic(topic(fields));
     }
 
     /** Body of {@code PUT /message}: {@code {"topic": str, "message": str}}. */
     public static MqCommand.PutMessage putMessage(byte[] body) throws BadRequestException {
-        JsonNode root = parseObject(body, Set.of("topic", "message"));
-        return new MqCommand.PutMessage(topic(root), string(root, "message"));
+        Map<String, String> fields = parseFlatObject(body, MESSAGE_FIELDS);
+        String message = fields.get("message");
+        if (message == null) {
+            throw BadRequestException.badRequest("missing field \"message\"");
+        }
+        return new MqCommand.PutMessage(topic(fields), message);
     }
 
     /**
      * Checks a request's Content-Type: JSON bodies may come as {@code application/json} (with any
-     * parameters, e.g. {@code charset=utf-8}), as a {@code +json} type, or with no Content-Type.
+     * parameters, e.g. {@code charset=utf-8}), as an {@code application/...+json} type, or with no
+     * Content-Type at all. Anything else is 415.
      */
     public static void requireJson(String contentType) throws BadRequestException {
         if (contentType == null) {
@@ -56,55 +67,57 @@ public final class ApiRequests {
         throw new BadRequestException(Replies.unsupportedMediaType(contentType, "application/json"));
     }
 
-    private static JsonNode parseObject(byte[] body, Set<String> fields) throws BadRequestException {
-        if (isBlank(body)) {
-            throw BadRequestException.badRequest("request body is empty; expected a JSON object");
-        }
-        JsonNode root;
-        try {
-            root = Json.MAPPER.readTree(body);
+    /** Parses {@code {"name": "string", ...}} whose names are all in {@code allowed}. */
+    private static Map<String, String> parseFlatObject(byte[] body, List<String> allowed)
+            throws BadRequestException {
+        try (JsonParser parser = Json.FACTORY.createParser(body)) {
+            JsonToken token = parser.nextToken();
+            if (token == null) {
+                throw BadRequestException.badRequest("request body is empty; expected a JSON object");
+            }
+            if (token != JsonToken.START_OBJECT) {
+                throw BadRequestException.badRequest("expected a JSON object, got " + Json.describe(token));
+            }
+            Map<String, String> fields = new HashMap<>();
+            while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (!allowed.contains(name)) {
+                    throw BadRequestException.badRequest("unknown field \"" + Replies.abbreviate(name)
+                            + "\"; expected " + (allowed.size() == 1 ? "only \"topic\""
+                            : "only \"topic\" and \"message\""));
+                }
+                if (value != JsonToken.VALUE_STRING) {
+                    throw BadRequestException.badRequest("\"" + name + "\" must be a string, got "
+                            + Json.describe(value));
+                }
+                String text = parser.getText();
+                if (!isWellFormed(text)) {
+                    throw BadRequestException.badRequest("\"" + name + "\" contains an unpaired surrogate");
+                }
+                fields.put(name, text);
+            }
+            // The parser only hands out END_OBJECT here; anything else was a parse error.
+            if (parser.nextToken() != null) {
+                throw BadRequestException.badRequest("unexpected data after the JSON object");
+            }
+            return fields;
         } catch (JsonProcessingException e) {
-            throw BadRequestException.badRequest("malformed JSON: " + describe(e));
+            throw BadRequestException.badRequest("malformed JSON: " + Json.describe(e));
         } catch (IOException e) {
             throw BadRequestException.badRequest("malformed JSON");
         }
-        if (root == null || !root.isObject()) {
-            throw BadRequestException.badRequest("expected a JSON object, got "
-                    + (root == null ? "nothing" : root.getNodeType().toString().toLowerCase(Locale.ROOT)));
-        }
-        Iterator<String> names = root.fieldNames();
-        while (names.hasNext()) {
-            String name = names.next();
-            if (!fields.contains(name)) {
-                throw BadRequestException.badRequest("unknown field \"" + Replies.abbreviate(name)
-                        + "\"; expected " + describeFields(fields));
-            }
-        }
-        return root;
     }
 
-    private static String topic(JsonNode root) throws BadRequestException {
-        String topic = string(root, "topic");
+    private static String topic(Map<String, String> fields) throws BadRequestException {
+        String topic = fields.get("topic");
+        if (topic == null) {
+            throw BadRequestException.badRequest("missing field \"topic\"");
+        }
         if (topic.isEmpty()) {
             throw BadRequestException.badRequest("\"topic\" must not be empty");
         }
         return topic;
-    }
-
-    private static String string(JsonNode root, String field) throws BadRequestException {
-        JsonNode value = root.get(field);
-        if (value == null) {
-            throw BadRequestException.badRequest("missing field \"" + field + "\"");
-        }
-        if (!value.isTextual()) {
-            throw BadRequestException.badRequest("\"" + field + "\" must be a string, got "
-                    + value.getNodeType().toString().toLowerCase(Locale.ROOT));
-        }
-        String text = value.textValue();
-        if (!isWellFormed(text)) {
-            throw BadRequestException.badRequest("\"" + field + "\" contains an unpaired surrogate");
-        }
-        return text;
     }
 
     /** True if {@code s} has no unpaired UTF-16 surrogate, i.e. encodes to UTF-8 losslessly. */
@@ -121,27 +134,5 @@ public final class ApiRequests {
             }
         }
         return true;
-    }
-
-    private static boolean isBlank(byte[] body) {
-        for (byte b : body) {
-            if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static String describeFields(Set<String> fields) {
-        return fields.size() == 1 ? "only \"topic\"" : "only \"topic\" and \"message\"";
-    }
-
-    private static String describe(JsonProcessingException e) {
-        String msg = Replies.abbreviate(String.valueOf(e.getOriginalMessage()).replaceAll("\\s+", " "));
-        JsonLocation loc = e.getLocation();
-        if (loc == null || loc.getLineNr() < 0) {
-            return msg;
-        }
-        return msg + " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
     }
 }

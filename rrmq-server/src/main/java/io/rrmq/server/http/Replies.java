@@ -1,9 +1,8 @@
 package io.rrmq.server.http;
 
+import io.rrmq.server.json.Json;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The fixed bodies of the client API and the replies to protocol errors.
@@ -27,18 +26,26 @@ public final class Replies {
 
     /** 200 {@code {"success":true,"topics":[...]}}. */
     public static Reply topics(List<String> topics) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("success", true);
-        body.put("topics", topics);
-        return Reply.of(200, Json.write(body));
+        return Reply.of(200, Json.write(json -> {
+            json.writeStartObject();
+            json.writeBooleanField("success", true);
+            json.writeArrayFieldStart("topics");
+            for (String topic : topics) {
+                json.writeString(topic);
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        }));
     }
 
     /** 200 {@code {"success":true,"message":...}}. */
     public static Reply message(String message) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("success", true);
-        body.put("message", message);
-        return Reply.of(200, Json.write(body));
+        return Reply.of(200, Json.write(json -> {
+            json.writeStartObject();
+            json.writeBooleanField("success", true);
+            json.writeStringField("message", message);
+            json.writeEndObject();
+        }));
     }
 
     /** {@code status} with the exact body {@code {"success":false}} and a reason header. */
@@ -48,10 +55,12 @@ public final class Replies {
 
     /** A protocol error: {@code {"success":false,"error":text}} and a reason header. */
     public static Reply protocolError(int status, String reason, String text) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("success", false);
-        body.put("error", text);
-        return Reply.of(status, Json.write(body)).with(Reply.ERROR_HEADER, reason);
+        return Reply.of(status, Json.write(json -> {
+            json.writeStartObject();
+            json.writeBooleanField("success", false);
+            json.writeStringField("error", text);
+            json.writeEndObject();
+        })).with(Reply.ERROR_HEADER, reason);
     }
 
     public static Reply badRequest(String text) {

@@ -7,7 +7,7 @@ import java.io.IOException;
  * {@link PeerSender}'s queueing and the network, so the queueing can be tested without sockets.
  */
 @FunctionalInterface
-interface BatchSink {
+interface BatchSink extends AutoCloseable {
 
     /**
      * Sends {@code batch} and waits until the peer answered or the attempt failed.
@@ -16,4 +16,9 @@ interface BatchSink {
      * @throws IOException the peer could not be reached or did not answer in time
      */
     int post(byte[] batch) throws IOException, InterruptedException;
+
+    /** Releases the connection; called by the sender thread when it stops. */
+    @Override
+    default void close() {
+    }
 }

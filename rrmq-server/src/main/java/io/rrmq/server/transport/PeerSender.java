@@ -89,6 +89,8 @@ final class PeerSender implements Runnable {
             }
         } catch (InterruptedException e) {
             // close() interrupts us: leave quietly.
+        } finally {
+            sink.close();
         }
     }
 
