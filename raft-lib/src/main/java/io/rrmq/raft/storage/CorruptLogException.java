@@ -1,0 +1,33 @@
+package io.rrmq.raft.storage;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * The log on disk is damaged in a way a crash cannot explain: a bad record with valid data after it,
+ * a bad record in a segment that is not the last one, or indexes that do not follow each other.
+ * Storage refuses to start rather than silently drop entries this node may have acknowledged; an
+ * operator must repair or wipe the directory (the node then catches up from the leader).
+ */
+public final class CorruptLogException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    private final transient Path file;
+    private final long offset;
+
+    public CorruptLogException(Path file, long offset, String problem) {
+        super(file + " at byte " + offset + ": " + problem);
+        this.file = file;
+        this.offset = offset;
+    }
+
+    /** The damaged segment file. */
+    public Path file() {
+        return file;
+    }
+
+    /** Byte offset in {@link #file()} of the first damaged record (or header). */
+    public long offset() {
+        return offset;
+    }
+}

@@ -1,0 +1,163 @@
+package io.rrmq.raft.storage;
+
+import io.rrmq.raft.HardState;
+import io.rrmq.raft.LogEntry;
+import io.rrmq.raft.RaftStorage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * {@link RaftStorage} in memory, for tests and simulation. It keeps exactly the promises of the
+ * interface and no more, so that a simulated crash ({@link #crashCopy()}) loses everything the
+ * interface allows to be lost: what was written after the last {@link #sync()}.
+ *
+ * <p>It checks what {@link FileRaftStorage} checks (load first and once, contiguous appends), so a
+ * runtime tested against it behaves the same on disk. Deterministic; not thread-safe (one storage
+ * thread, as the interface says). Entries are stored as given, not copied: {@link LogEntry} data is
+ * immutable by convention.
+ */
+public final class MemoryRaftStorage implements RaftStorage {
+    /** The log as written, synced or not. */
+    private final List<LogEntry> log;
+    private HardState hardState;
+
+    // The durable state, as of the last sync, kept without copying the log at every sync: the
+    // first syncedPrefix entries of log, followed by syncedTail (synced entries that a truncation
+    // since removed from log).
+    private int syncedPrefix;
+    private final List<LogEntry> syncedTail;
+    private HardState syncedHardState;
+
+    private boolean loaded;
+    private boolean closed;
+
+    /** An empty storage, as on a node's first boot. */
+    public MemoryRaftStorage() {
+        this(HardState.INITIAL, List.of());
+    }
+
+    private MemoryRaftStorage(HardState hardState, List<LogEntry> log) {
+        this.hardState = hardState;
+        this.syncedHardState = hardState;
+        this.log = new ArrayList<>(log);
+        this.syncedPrefix = log.size();
+        this.syncedTail = new ArrayList<>();
+    }
+
+    /**
+     * A new, unloaded storage holding what a crash right now would leave: the hard state and the log
+     * as they were when {@link #sync()} last returned (the initial empty state if it never ran).
+     * This storage is left untouched and may go on being used; the copy shares nothing mutable with
+     * it. May be called after {@link #close()}.
+     */
+    public MemoryRaftStorage crashCopy() {
+        List<LogEntry> durable = new ArrayList<>(log.subList(0, syncedPrefix));
+        durable.addAll(syncedTail);
+        return new MemoryRaftStorage(syncedHardState, durable);
+    }
+
+    /** The hard state as last saved, synced or not. */
+    public HardState currentHardState() {
+        return hardState;
+    }
+
+    /** A copy of the log as written, synced or not. */
+    public List<LogEntry> currentEntries() {
+        return List.copyOf(log);
+    }
+
+    @Override
+    public Stored load() {
+        checkOpen();
+        if (loaded) {
+            throw new IllegalStateException("load() was already called");
+        }
+        loaded = true;
+        return new Stored(hardState, List.copyOf(log));
+    }
+
+    /** Not durable until {@link #sync()}. */
+    @Override
+    public void saveHardState(HardState state) {
+        Objects.requireNonNull(state, "state");
+        checkWritable();
+        hardState = state;
+    }
+
+    /** Not durable until {@link #sync()}: a crash before it brings the removed entries back. */
+    @Override
+    public void truncateSuffix(long fromIndex) {
+        checkWritable();
+        if (log.isEmpty() || fromIndex > lastIndex()) {
+            return;
+        }
+        int keep = (int) Math.max(0, fromIndex - log.get(0).index());
+        if (keep < syncedPrefix) {
+            // Synced entries leave the log but stay durable until the next sync.
+            syncedTail.addAll(0, log.subList(keep, syncedPrefix));
+            syncedPrefix = keep;
+        }
+        log.subList(keep, log.size()).clear();
+    }
+
+    /**
+     * Appends {@code entries}; not durable until {@link #sync()}.
+     *
+     * @throws IllegalStateException if the indexes leave a gap or overlap; nothing is appended
+     */
+    @Override
+    public void append(List<LogEntry> entries) {
+        checkWritable();
+        if (entries.isEmpty()) {
+            return;
+        }
+        long expected = log.isEmpty() ? entries.get(0).index() : lastIndex() + 1;
+        for (LogEntry entry : entries) {
+            if (entry.index() != expected) {
+                throw new IllegalStateException("entry " + entry.index() + " does not continue the log: "
+                        + expected + " expected");
+            }
+            expected++;
+        }
+        log.addAll(entries);
+    }
+
+    /** Makes everything written so far survive {@link #crashCopy()}. */
+    @Override
+    public void sync() {
+        checkWritable();
+        syncedPrefix = log.size();
+        syncedTail.clear();
+        syncedHardState = hardState;
+    }
+
+    /** Idempotent; afterwards only {@link #crashCopy()} and the {@code current*} views work. */
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    private long lastIndex() {
+        return log.get(log.size() - 1).index();
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("storage is closed");
+        }
+    }
+
+    private void checkWritable() {
+        checkOpen();
+        if (!loaded) {
+            throw new IllegalStateException("call load() before writing");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MemoryRaftStorage[" + hardState + ", " + log.size() + " entries, " + syncedPrefix
+                + "+" + syncedTail.size() + " synced]";
+    }
+}
