@@ -13,12 +13,8 @@ import io.rrmq.server.http.HttpServer;
 import io.rrmq.server.transport.HttpTransport;
 import io.rrmq.server.transport.RaftMessageHandler;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,18 +24,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Start-up order.</b> The listener starts first, so the node answers {@code GET /} (and
  * {@code /status}, and 503 to API calls) within a fraction of a second of being spawned, even if
- * recovering the log takes longer. Then the data directory is locked, storage opened and the Raft
- * node started; only then does the API route requests to it.
+ * recovering the log takes longer. Then storage is opened (it locks the data directory) and the
+ * Raft node started; only then does the API route requests to it.
  *
  * <p><b>Shutdown</b> ({@link #close()}, run by the JVM shutdown hook on SIGTERM): the Raft node first
- * (pending requests get 504, storage is closed), then the transport, then the listener, then the
- * data directory lock. Idempotent, and safe while {@link #start} is still running on another thread.
+ * (pending requests get 504, storage is closed and unlocked), then the transport, then the listener.
+ * Idempotent, and safe while {@link #start} is still running on another thread.
  */
 public final class RrmqNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RrmqNode.class);
-
-    /** The file in the data directory that one process at a time holds locked. */
-    static final String LOCK_FILE = "rrmq-server.lock";
 
     private final ClusterConfig cluster;
     private final int selfId;
@@ -49,7 +42,6 @@ public final class RrmqNode implements AutoCloseable {
     private volatile RaftNode raft;
     private HttpTransport transport;
     private boolean closed;
-    private FileChannel lockChannel;
 
     private RrmqNode(ClusterConfig cluster, int selfId, ServerSettings settings) throws IOException {
         this.cluster = cluster;
@@ -76,7 +68,8 @@ public final class RrmqNode implements AutoCloseable {
     }
 
     /**
-     * Locks {@code dataDir}, opens storage and starts the Raft node; from then on the API serves.
+     * Opens storage in {@code dataDir} (which locks it) and starts the Raft node; from then on the
+     * API serves.
      *
      * @throws IOException the data directory is unusable or locked by another process, or storage
      *                     cannot be recovered
@@ -85,7 +78,6 @@ public final class RrmqNode implements AutoCloseable {
         Path dir = dataDir.path();
         log.info("data directory {} ({})", dir, dataDir.source());
         Files.createDirectories(dir);
-        lockDataDirectory(dir);
         HttpTransport peers = new HttpTransport(cluster, selfId, settings);
         synchronized (this) {
             if (closed) {
@@ -110,22 +102,6 @@ public final class RrmqNode implements AutoCloseable {
             }
             raft = started;
         }
-    }
-
-    private synchronized void lockDataDirectory(Path dir) throws IOException {
-        FileChannel channel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE);
-        FileLock lock;
-        try {
-            lock = channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            lock = null;
-        }
-        if (lock == null) {
-            channel.close();
-            throw new IOException("data directory " + dir + " is in use by another rrmq-server process");
-        }
-        lockChannel = channel;
     }
 
     /** The running Raft node, or {@code null} while starting. */
@@ -165,14 +141,5 @@ public final class RrmqNode implements AutoCloseable {
             peers.close();
         }
         http.close();
-        synchronized (this) {
-            if (lockChannel != null) {
-                try {
-                    lockChannel.close();
-                } catch (IOException e) {
-                    log.debug("releasing the data directory lock failed", e);
-                }
-            }
-        }
     }
 }
