@@ -106,14 +106,16 @@ final class PeerConnection implements BatchSink, AutoCloseable {
         ByteBuffer[] request = {ByteBuffer.wrap(requestHeadPrefix), ByteBuffer.wrap(length),
                 ByteBuffer.wrap(body)};
         while (request[2].hasRemaining() || request[1].hasRemaining() || request[0].hasRemaining()) {
+            long written;
             try {
-                if (channel.write(request) == 0) {
-                    await(SelectionKey.OP_WRITE, deadline, "sending");
-                }
+                written = channel.write(request);
             } catch (ClosedByInterruptException e) {
                 throw e;
             } catch (IOException e) {
                 throw new StaleConnectionException("write failed: " + e.getMessage());
+            }
+            if (written == 0) {
+                await(SelectionKey.OP_WRITE, deadline, "sending");
             }
         }
         return readResponse(deadline);
