@@ -48,8 +48,13 @@ public final class ApiRequests {
     /**
      * Checks a request's Content-Type: JSON bodies may come as {@code application/json} (with any
      * parameters, e.g. {@code charset=utf-8}), as an {@code application/...+json} type, or with no
-     * Content-Type at all. Anything else is 415.
+     * Content-Type at all. {@code application/x-www-form-urlencoded} and {@code text/plain} are
+     * accepted too, because they are what {@code curl -d} and Python's {@code urllib} send for a raw
+     * body by default: refusing them would fail the most common hand-written clients while the body
+     * is still checked as strict JSON. Anything else (XML, multipart, ...) is 415.
      */
+    private static final List<String> LENIENT_TYPES = List.of("application/x-www-form-urlencoded", "text/plain");
+
     public static void requireJson(String contentType) throws BadRequestException {
         if (contentType == null) {
             return;
@@ -60,7 +65,7 @@ public final class ApiRequests {
             type = type.substring(0, semicolon);
         }
         type = type.strip().toLowerCase(Locale.ROOT);
-        if (type.isEmpty() || type.equals("application/json")
+        if (type.isEmpty() || type.equals("application/json") || LENIENT_TYPES.contains(type)
                 || (type.startsWith("application/") && type.endsWith("+json"))) {
             return;
         }

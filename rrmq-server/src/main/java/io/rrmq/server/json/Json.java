@@ -8,7 +8,10 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The server's one shared {@link JsonFactory} (thread-safe) and small helpers around it.
@@ -35,10 +38,17 @@ public final class Json {
         void write(JsonGenerator json) throws IOException;
     }
 
-    /** Serializes what {@code body} writes; writing to memory cannot fail. */
+    /**
+     * Serializes what {@code body} writes, as UTF-8; writing to memory cannot fail.
+     *
+     * <p>The generator writes to a {@link Writer}, not straight to bytes: Jackson 2.17's byte
+     * generator escapes characters outside the BMP as {@code \uD83D\uDE00} pairs, which is valid JSON
+     * but not what clients comparing bodies byte for byte expect; the character generator leaves
+     * them to the UTF-8 encoder.
+     */
     public static byte[] write(Body body) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-        try (JsonGenerator json = FACTORY.createGenerator(out)) {
+        try (JsonGenerator json = FACTORY.createGenerator(new OutputStreamWriter(out, StandardCharsets.UTF_8))) {
             body.write(json);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

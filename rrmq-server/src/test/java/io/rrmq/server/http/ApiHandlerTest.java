@@ -203,16 +203,21 @@ class ApiHandlerTest {
     }
 
     @Test
-    void contentTypeMustBeJsonOrAbsent() throws Exception {
+    void contentTypeMustBeJsonOrAbsentOrACommonDefaultForRawBodies() throws Exception {
         assertThat(send("PUT", "/topic", "{\"topic\": \"a\"}", "application/json; charset=utf-8")
                 .statusCode()).isEqualTo(200);
         assertThat(send("PUT", "/topic", "{\"topic\": \"b\"}", null).statusCode()).isEqualTo(200);
-        HttpResponse<String> text = send("PUT", "/topic", "{\"topic\": \"c\"}", "text/plain");
-        assertThat(text.statusCode()).isEqualTo(415);
-        assertThat(text.body()).startsWith("{\"success\":false,\"error\":");
-        assertThat(send("PUT", "/message", "{\"topic\": \"a\", \"message\": \"m\"}",
-                "application/x-www-form-urlencoded").statusCode()).isEqualTo(415);
-        assertThat(fake.topics()).containsExactly("a", "b");
+        HttpResponse<String> xml = send("PUT", "/topic", "{\"topic\": \"c\"}", "application/xml");
+        assertThat(xml.statusCode()).isEqualTo(415);
+        assertThat(xml.body()).startsWith("{\"success\":false,\"error\":");
+        assertThat(send("PUT", "/topic", "{\"topic\": \"d\"}", "multipart/form-data; boundary=x").statusCode())
+                .isEqualTo(415);
+        // What curl -d and Python's urllib send by default for a raw body.
+        assertThat(send("PUT", "/topic", "{\"topic\": \"e\"}", "application/x-www-form-urlencoded").statusCode())
+                .isEqualTo(200);
+        assertThat(send("PUT", "/topic", "topic=f", "application/x-www-form-urlencoded").statusCode())
+                .isEqualTo(400);
+        assertThat(fake.topics()).containsExactly("a", "b", "e");
     }
 
     @Test

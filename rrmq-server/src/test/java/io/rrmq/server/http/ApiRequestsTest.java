@@ -75,15 +75,16 @@ class ApiRequestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"application/json", "Application/JSON; charset=UTF-8", "application/problem+json", ""})
+    @ValueSource(strings = {"application/json", "Application/JSON; charset=UTF-8", "application/problem+json", "",
+        "application/x-www-form-urlencoded", "text/plain; charset=utf-8"})
     void acceptsJsonContentTypes(String type) throws Exception {
         ApiRequests.requireJson(type);
         ApiRequests.requireJson(null);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
-        "application/jsonx", "text/json"})
+    @ValueSource(strings = {"application/xml", "multipart/form-data; boundary=x", "text/html",
+        "application/jsonx", "application/octet-stream"})
     void refusesOtherContentTypesWith415(String type) {
         assertThatThrownBy(() -> ApiRequests.requireJson(type))
                 .isInstanceOf(BadRequestException.class)

@@ -95,8 +95,8 @@ class SingleNodeIT {
         for (String body : badMessageBodies) {
             assertThat(api.putJson("/message", body).statusCode()).as(body).isEqualTo(400);
         }
-        assertThat(api.send("PUT", "/topic", "{\"topic\": \"x\"}", "text/plain").statusCode()).isEqualTo(415);
-        assertThat(api.send("PUT", "/message", "{\"topic\": \"t\", \"message\": \"m\"}", "text/plain").statusCode())
+        assertThat(api.send("PUT", "/topic", "{\"topic\": \"x\"}", "application/xml").statusCode()).isEqualTo(415);
+        assertThat(api.send("PUT", "/message", "{\"topic\": \"t\", \"message\": \"m\"}", "application/xml").statusCode())
                 .isEqualTo(415);
 
         String huge = "{\"topic\": \"t\", \"message\": \"" + "x".repeat((1 << 20) + 10) + "\"}";
