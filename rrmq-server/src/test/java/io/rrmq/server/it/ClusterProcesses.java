@@ -49,7 +49,7 @@ public final class ClusterProcesses implements AutoCloseable {
 
     /** Picks {@code size} free loopback ports and writes the config (bare {@code ip}, as the grader does). */
     public static ClusterProcesses create(int size, Path workDir, String name) throws IOException {
-        return create(size, workDir, name, List.of("-XX:+UseSerialGC", "-Xmx128m", "-XX:TieredStopAtLevel=1"));
+        return create(size, workDir, name, List.of("-Xmx128m"));
     }
 
     public static ClusterProcesses create(int size, Path workDir, String name, List<String> jvmFlags)

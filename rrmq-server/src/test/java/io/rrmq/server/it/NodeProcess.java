@@ -75,13 +75,23 @@ public final class NodeProcess {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    /** The command line that starts this node. */
+    /**
+     * The launcher the grading harness runs, {@code src/node.py}: system property
+     * {@code rrmq.launcher} (set by failsafe). It execs java, so the child's PID is the node's.
+     */
+    public static Path launcher() {
+        Path path = Path.of(System.getProperty("rrmq.launcher", "../src/node.py")).toAbsolutePath().normalize();
+        if (!Files.isRegularFile(path)) {
+            throw new IllegalStateException("launcher not found: " + path);
+        }
+        return path;
+    }
+
+    /** The command line that starts this node: {@code python3 src/node.py CONFIG INDEX --data-dir DIR}. */
     public List<String> command() {
         List<String> cmd = new ArrayList<>();
-        cmd.add(javaExecutable());
-        cmd.addAll(jvmFlags);
-        cmd.add("-jar");
-        cmd.add(serverJar().toString());
+        cmd.add("python3");
+        cmd.add(launcher().toString());
         cmd.add(configPath.toString());
         cmd.add(Integer.toString(index));
         cmd.add("--data-dir");
@@ -95,11 +105,14 @@ public final class NodeProcess {
             throw new IllegalStateException("node " + index + " is already running");
         }
         Files.createDirectories(logFile.getParent());
-        Files.writeString(logFile, "=== start " + String.join(" ", command()) + System.lineSeparator(),
+        Files.writeString(logFile, "=== start " + String.join(" ", command()) + " RRMQ_JVM_OPTS=" + String.join(" ", jvmFlags) + System.lineSeparator(),
                 StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
                 java.nio.file.StandardOpenOption.APPEND);
-        ProcessBuilder pb = new ProcessBuilder(command())
-                .redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(command());
+        // The JVM running the tests runs the nodes too; the extra flags come after node.py's own.
+        pb.environment().put("RRMQ_JAVA", javaExecutable());
+        pb.environment().put("RRMQ_JVM_OPTS", String.join(" ", jvmFlags));
+        pb.redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         startedAtNanos = System.nanoTime();
