@@ -3,6 +3,7 @@ package io.rrmq.server.http;
 import io.rrmq.mq.MqCodec;
 import io.rrmq.mq.MqCommand;
 import io.rrmq.raft.RaftNode;
+import io.rrmq.raft.RaftMetrics;
 import io.rrmq.raft.RaftStatus;
 import io.rrmq.raft.Role;
 import io.rrmq.server.config.ClusterConfig;
@@ -228,14 +229,18 @@ public final class ApiHandler implements HttpHandler {
 
     /**
      * {@code GET /status}: {@code role} and {@code term} as the spec requires, plus what helps an
-     * operator. While the Raft node starts: a Follower in term 0 with {@code "ready": false}.
+     * operator: the leader as URL and id, commit index, last applied and last log index, and the
+     * node's counters ({@link RaftMetrics}: fsyncs per persisted entry show group commit at work).
+     * While the Raft node starts: a Follower in term 0 with {@code "ready": false}.
      */
     private Reply status() {
         RaftNode raft = node.get();
         RaftStatus s = null;
+        RaftMetrics metrics = RaftMetrics.NONE;
         if (raft != null) {
             try {
                 s = raft.status();
+                metrics = raft.metrics();
             } catch (RuntimeException e) {
                 log.debug("status unavailable", e);
             }
@@ -243,6 +248,7 @@ public final class ApiHandler implements HttpHandler {
         RaftStatus shown = s != null ? s
                 : new RaftStatus(selfId, Role.FOLLOWER, 0, RaftStatus.NO_LEADER, 0, 0, 0);
         boolean ready = s != null;
+        RaftMetrics counters = metrics;
         int leaderId = shown.leaderId();
         String leader = leaderId >= 0 && leaderId < cluster.size() ? cluster.member(leaderId).url() : null;
         return Reply.of(200, Json.write(json -> {
@@ -256,6 +262,12 @@ public final class ApiHandler implements HttpHandler {
             json.writeNumberField("lastApplied", shown.lastApplied());
             json.writeNumberField("lastLogIndex", shown.lastLogIndex());
             json.writeBooleanField("ready", ready);
+            json.writeObjectFieldStart("metrics");
+            json.writeNumberField("proposals", counters.proposals());
+            json.writeNumberField("entriesPersisted", counters.entriesPersisted());
+            json.writeNumberField("fsyncs", counters.fsyncs());
+            json.writeNumberField("entriesApplied", counters.entriesApplied());
+            json.writeEndObject();
             json.writeEndObject();
         }));
     }
