@@ -19,13 +19,18 @@ import java.util.Objects;
  *   2 PutMessage   [topic string][message string]
  *   3 PopMessage   [topic string]
  *   4 ListTopics   (no fields)
+ *   5 Identified   [request id string][opcode u8 of the write: 1, 2 or 3][that write's fields]
  *
  * result:  [version u8 = 1][outcome u8][flags u8]
  *          [message string, if flags&amp;1][topic count u32, that many topic strings, if flags&amp;2]
- *   outcome: 1 OK, 2 TOPIC_EXISTS, 3 NO_SUCH_TOPIC, 4 QUEUE_EMPTY, 5 INVALID_COMMAND
+ *   outcome: 1 OK, 2 TOPIC_EXISTS, 3 NO_SUCH_TOPIC, 4 QUEUE_EMPTY, 5 INVALID_COMMAND,
+ *            6 REQUEST_ID_REUSED
  *   flags:   1 = a message is present (it may be the empty string; absent means null),
- *            2 = a non-empty topic list is present (an empty list is written as no flag)
+ *            2 = a non-empty topic list is present (an empty list is written as no flag),
+ *            4 = replayed (the remembered result of an earlier application)
  * </pre>
+ * Opcode 5 and outcome 6 were added to version 1 without a version bump: a reader that does not
+ * know them refuses them as it refuses any unknown opcode, and nothing else about the format changed.
  * Opcode and outcome 0 are never assigned, so a zeroed buffer is not a valid encoding.
  *
  * <p><b>Canonical and deterministic.</b> Each value has exactly one encoding, and decoding is a
@@ -50,10 +55,12 @@ public final class MqCodec {
     private static final byte OP_PUT_MESSAGE = 2;
     private static final byte OP_POP_MESSAGE = 3;
     private static final byte OP_LIST_TOPICS = 4;
+    private static final byte OP_IDENTIFIED = 5;
 
     private static final int FLAG_MESSAGE = 1;
     private static final int FLAG_TOPICS = 2;
-    private static final int KNOWN_FLAGS = FLAG_MESSAGE | FLAG_TOPICS;
+    private static final int FLAG_REPLAYED = 4;
+    private static final int KNOWN_FLAGS = FLAG_MESSAGE | FLAG_TOPICS | FLAG_REPLAYED;
 
     private static final int STRING_HEADER = 4;
 
@@ -68,6 +75,17 @@ public final class MqCodec {
      */
     public static byte[] encodeCommand(MqCommand command) {
         Objects.requireNonNull(command, "command");
+        if (command instanceof MqCommand.Identified identified) {
+            byte[] id = utf8(identified.requestId(), "request id");
+            byte[] inner = encodeCommand(identified.command());
+            // The inner command without its version byte: one version covers the whole entry.
+            ByteBuffer buf = ByteBuffer.allocate(
+                    checkedSize(2L + STRING_HEADER + id.length + inner.length - 1));
+            buf.put(VERSION).put(OP_IDENTIFIED);
+            putString(buf, id);
+            buf.put(inner, 1, inner.length - 1);
+            return buf.array();
+        }
         if (command instanceof MqCommand.CreateTopic c) {
             return encodeOneString(OP_CREATE_TOPIC, utf8(c.topic(), "topic"));
         } else if (command instanceof MqCommand.PutMessage p) {
@@ -93,7 +111,27 @@ public final class MqCodec {
         ByteBuffer buf = ByteBuffer.wrap(bytes);
         readVersion(buf, "command");
         byte opcode = readByte(buf, "opcode");
-        MqCommand command = switch (opcode) {
+        MqCommand command;
+        if (opcode == OP_IDENTIFIED) {
+            String requestId = readString(buf, "request id");
+            byte innerOpcode = readByte(buf, "opcode");
+            if (innerOpcode != OP_CREATE_TOPIC && innerOpcode != OP_PUT_MESSAGE && innerOpcode != OP_POP_MESSAGE) {
+                throw new IllegalArgumentException("opcode " + innerOpcode + " cannot carry a request id");
+            }
+            MqCommand inner = decodeBody(innerOpcode, buf);
+            if (requestId.isEmpty() || requestId.length() > MqCommand.Identified.MAX_REQUEST_ID_LENGTH) {
+                throw new IllegalArgumentException("bad request id length " + requestId.length());
+            }
+            command = new MqCommand.Identified(requestId, inner);
+        } else {
+            command = decodeBody(opcode, buf);
+        }
+        requireEnd(buf, "command");
+        return command;
+    }
+
+    private static MqCommand decodeBody(byte opcode, ByteBuffer buf) {
+        return switch (opcode) {
             case OP_CREATE_TOPIC -> new MqCommand.CreateTopic(readString(buf, "topic"));
             case OP_PUT_MESSAGE -> {
                 String topic = readString(buf, "topic");
@@ -103,8 +141,6 @@ public final class MqCodec {
             case OP_LIST_TOPICS -> new MqCommand.ListTopics();
             default -> throw new IllegalArgumentException("unknown command opcode " + opcode);
         };
-        requireEnd(buf, "command");
-        return command;
     }
 
     /**
@@ -122,6 +158,9 @@ public final class MqCodec {
         if (message != null) {
             flags |= FLAG_MESSAGE;
             size += STRING_HEADER + message.length;
+        }
+        if (result.replayed()) {
+            flags |= FLAG_REPLAYED;
         }
         if (!topicList.isEmpty()) {
             flags |= FLAG_TOPICS;
@@ -170,7 +209,7 @@ public final class MqCodec {
             topics = read;
         }
         requireEnd(buf, "result");
-        return new MqResult(outcome, message, topics);
+        return new MqResult(outcome, message, topics, (flags & FLAG_REPLAYED) != 0);
     }
 
     // ---- strings, shared with the snapshot format of TopicStateMachine ----
@@ -293,6 +332,7 @@ public final class MqCodec {
             case NO_SUCH_TOPIC -> 3;
             case QUEUE_EMPTY -> 4;
             case INVALID_COMMAND -> 5;
+            case REQUEST_ID_REUSED -> 6;
         };
     }
 
@@ -303,6 +343,7 @@ public final class MqCodec {
             case 3 -> MqResult.Outcome.NO_SUCH_TOPIC;
             case 4 -> MqResult.Outcome.QUEUE_EMPTY;
             case 5 -> MqResult.Outcome.INVALID_COMMAND;
+            case 6 -> MqResult.Outcome.REQUEST_ID_REUSED;
             default -> throw new IllegalArgumentException("unknown result outcome " + code);
         };
     }

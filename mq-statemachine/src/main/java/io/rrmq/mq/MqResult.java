@@ -6,11 +6,13 @@ import java.util.Objects;
 /**
  * The result of applying an {@link MqCommand}.
  *
- * @param outcome what happened
- * @param message the popped message, for a successful {@link MqCommand.PopMessage}; else {@code null}
- * @param topics  the topics in creation order, for {@link MqCommand.ListTopics}; else empty
+ * @param outcome  what happened
+ * @param message  the popped message, for a successful {@link MqCommand.PopMessage}; else {@code null}
+ * @param topics   the topics in creation order, for {@link MqCommand.ListTopics}; else empty
+ * @param replayed true if this is the remembered result of an earlier application of the same
+ *                 {@link MqCommand.Identified} request, which this application did not execute again
  */
-public record MqResult(Outcome outcome, String message, List<String> topics) {
+public record MqResult(Outcome outcome, String message, List<String> topics, boolean replayed) {
 
     /** What applying a command did. */
     public enum Outcome {
@@ -23,12 +25,21 @@ public record MqResult(Outcome outcome, String message, List<String> topics) {
          * truncated, malformed UTF-8...). Every node sees the same bytes, so every node returns
          * this same result and leaves its state unchanged.
          */
-        INVALID_COMMAND
+        INVALID_COMMAND,
+        /**
+         * The request id is remembered for a different command: the client reused an id. Nothing
+         * changes; the earlier request's result stays remembered.
+         */
+        REQUEST_ID_REUSED
     }
 
     public MqResult {
         Objects.requireNonNull(outcome, "outcome");
         topics = List.copyOf(topics);
+    }
+
+    public MqResult(Outcome outcome, String message, List<String> topics) {
+        this(outcome, message, topics, false);
     }
 
     public static MqResult ok() {
@@ -45,5 +56,10 @@ public record MqResult(Outcome outcome, String message, List<String> topics) {
 
     public static MqResult topics(List<String> topics) {
         return new MqResult(Outcome.OK, null, topics);
+    }
+
+    /** This result as the answer to a retry: the same, marked replayed. */
+    public MqResult asReplay() {
+        return new MqResult(outcome, message, topics, true);
     }
 }

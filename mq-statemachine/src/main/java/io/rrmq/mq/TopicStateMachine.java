@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,6 +31,11 @@ import java.util.zip.CheckedOutputStream;
  *   <li>{@code PopMessage}: {@code OK} with the oldest message (removed), {@code NO_SUCH_TOPIC},
  *       or {@code QUEUE_EMPTY};</li>
  *   <li>{@code ListTopics}: {@code OK} with every topic in creation order;</li>
+ *   <li>{@code Identified} (a write with a request id): the first time, the write's result, which
+ *       is remembered under the id; again with the same id and write, the remembered result marked
+ *       replayed, and nothing changes; with the same id and another write,
+ *       {@code REQUEST_ID_REUSED}, and nothing changes. Ids are forgotten as {@link RequestRetention}
+ *       says, by log position only;</li>
  *   <li>bytes that do not decode: {@code INVALID_COMMAND}, and nothing changes but
  *       {@link #lastAppliedIndex()}. The entry is committed, so it must not stop the node.</li>
  * </ul>
@@ -46,11 +52,15 @@ import java.util.zip.CheckedOutputStream;
  *
  * <p><b>Snapshot format</b> (big-endian; a <i>string</i> is {@code [length u32][UTF-8 bytes]}):
  * <pre>
- * [magic u32 = 0x524D5153 "RMQS"][version u8 = 1]
+ * [magic u32 = 0x524D5153 "RMQS"][version u8 = 2]
  * [lastAppliedIndex u64][topic count u32]
  * per topic, in creation order: [name string][message count u32][message string]*  (oldest first)
+ * [request count u32]                                              (version 2 only)
+ * per remembered request, oldest first: [id string][index u64][SHA-256 of the write, 32 bytes]
+ *                                       [result length u32][result bytes]
  * [CRC32C u32 of every byte before it]
  * </pre>
+ * Version 1 (no request table) is still read.
  * The snapshot must be the whole stream: {@link #restoreSnapshot} reads to its end (bytes after the
  * checksum are refused), and may buffer ahead.
  *
@@ -60,7 +70,9 @@ import java.util.zip.CheckedOutputStream;
  */
 public final class TopicStateMachine implements StateMachine {
     static final int SNAPSHOT_MAGIC = 0x524D5153;
-    static final byte SNAPSHOT_VERSION = 1;
+    static final byte SNAPSHOT_VERSION = 2;
+    private static final byte SNAPSHOT_VERSION_WITHOUT_REQUESTS = 1;
+    private static final int FINGERPRINT_BYTES = 32;
 
     private static final int IO_BUFFER = 1 << 16;
     // A hostile or corrupt message count must not make restore pre-allocate gigabytes before the
@@ -70,6 +82,17 @@ public final class TopicStateMachine implements StateMachine {
     private Map<String, ArrayDeque<String>> topics = new LinkedHashMap<>();
     private long messageCount;
     private long lastAppliedIndex;
+    private final RequestTable requests;
+
+    /** A state machine with the default {@link RequestRetention}. */
+    public TopicStateMachine() {
+        this(RequestRetention.defaults());
+    }
+
+    /** @param retention how long request ids are remembered; the same on every node of a cluster */
+    public TopicStateMachine(RequestRetention retention) {
+        this.requests = new RequestTable(retention);
+    }
 
     /**
      * Applies one committed entry (see the class comment for each command's results).
@@ -84,13 +107,32 @@ public final class TopicStateMachine implements StateMachine {
                     "entry " + index + " applied after entry " + lastAppliedIndex);
         }
         lastAppliedIndex = index;
+        requests.expire(index);
         MqCommand decoded;
         try {
             decoded = MqCodec.decodeCommand(command);
         } catch (IllegalArgumentException e) {
             return MqCodec.encodeResult(MqResult.of(MqResult.Outcome.INVALID_COMMAND));
         }
+        if (decoded instanceof MqCommand.Identified identified) {
+            return applyIdentified(index, identified);
+        }
         return MqCodec.encodeResult(execute(decoded));
+    }
+
+    /** At most once per request id: execute and remember, or answer from memory. */
+    private byte[] applyIdentified(long index, MqCommand.Identified identified) {
+        byte[] fingerprint = requests.fingerprint(MqCodec.encodeCommand(identified.command()));
+        RequestTable.Remembered earlier = requests.get(identified.requestId());
+        if (earlier != null) {
+            if (!MessageDigest.isEqual(earlier.fingerprint(), fingerprint)) {
+                return MqCodec.encodeResult(MqResult.of(MqResult.Outcome.REQUEST_ID_REUSED));
+            }
+            return MqCodec.encodeResult(MqCodec.decodeResult(earlier.result()).asReplay());
+        }
+        byte[] result = MqCodec.encodeResult(execute(identified.command()));
+        requests.remember(identified.requestId(), index, fingerprint, result);
+        return result;
     }
 
     private MqResult execute(MqCommand command) {
@@ -122,7 +164,7 @@ public final class TopicStateMachine implements StateMachine {
         } else if (command instanceof MqCommand.ListTopics) {
             return MqResult.topics(new ArrayList<>(topics.keySet()));
         }
-        // Unreachable while MqCommand is sealed to the four types above.
+        // Unreachable: MqCommand is sealed, and Identified is handled before execute.
         throw new IllegalStateException("unhandled command " + command);
     }
 
@@ -139,6 +181,11 @@ public final class TopicStateMachine implements StateMachine {
     /** The index of the last applied entry, or of the restored snapshot; 0 initially. */
     public long lastAppliedIndex() {
         return lastAppliedIndex;
+    }
+
+    /** The number of request ids remembered for deduplication. */
+    public int rememberedRequestCount() {
+        return requests.size();
     }
 
     /** The topics in creation order: a copy, O(number of topics). */
@@ -166,6 +213,15 @@ public final class TopicStateMachine implements StateMachine {
             for (String message : topic.getValue()) {
                 writeString(data, message);
             }
+        }
+        data.writeInt(requests.size());
+        for (Map.Entry<String, RequestTable.Remembered> request : requests.entries().entrySet()) {
+            RequestTable.Remembered remembered = request.getValue();
+            writeString(data, request.getKey());
+            data.writeLong(remembered.index());
+            data.write(remembered.fingerprint());
+            data.writeInt(remembered.result().length);
+            data.write(remembered.result());
         }
         data.flush();
         int checksum = (int) crc.getValue();
@@ -197,7 +253,7 @@ public final class TopicStateMachine implements StateMachine {
             throw new IOException("not an RRMQ topic snapshot: magic 0x" + Integer.toHexString(magic));
         }
         byte version = data.readByte();
-        if (version != SNAPSHOT_VERSION) {
+        if (version != SNAPSHOT_VERSION && version != SNAPSHOT_VERSION_WITHOUT_REQUESTS) {
             throw new IOException("unsupported topic snapshot version " + version);
         }
         long restoredIndex = data.readLong();
@@ -219,6 +275,20 @@ public final class TopicStateMachine implements StateMachine {
             }
             restoredMessages += size;
         }
+        LinkedHashMap<String, RequestTable.Remembered> restoredRequests = new LinkedHashMap<>();
+        if (version == SNAPSHOT_VERSION) {
+            int requestCount = readCount(data, "request count");
+            for (int r = 0; r < requestCount; r++) {
+                String requestId = readString(data, "request id");
+                long index = data.readLong();
+                byte[] fingerprint = readBytes(data, FINGERPRINT_BYTES, "request fingerprint");
+                byte[] result = readBytes(data, readCount(data, "result length"), "request result");
+                if (index < 1 || index > restoredIndex
+                        || restoredRequests.put(requestId, new RequestTable.Remembered(index, fingerprint, result)) != null) {
+                    throw new IOException("corrupt topic snapshot: bad remembered request");
+                }
+            }
+        }
         int computed = (int) crc.getValue();
         int stored = data.readInt();
         if (computed != stored) {
@@ -231,6 +301,15 @@ public final class TopicStateMachine implements StateMachine {
         topics = restored;
         messageCount = restoredMessages;
         lastAppliedIndex = restoredIndex;
+        requests.replaceWith(restoredRequests);
+    }
+
+    private static byte[] readBytes(DataInputStream data, int length, String what) throws IOException {
+        byte[] bytes = data.readNBytes(length);
+        if (bytes.length != length) {
+            throw new EOFException("truncated topic snapshot: " + what + " cut short");
+        }
+        return bytes;
     }
 
     private static int readCount(DataInputStream data, String what) throws IOException {
@@ -245,10 +324,7 @@ public final class TopicStateMachine implements StateMachine {
         int length = readCount(data, what + " length");
         // readNBytes grows its buffer as bytes arrive, so a corrupt length cannot allocate more than
         // the stream holds.
-        byte[] utf8 = data.readNBytes(length);
-        if (utf8.length != length) {
-            throw new EOFException("truncated topic snapshot: " + what + " cut short");
-        }
+        byte[] utf8 = readBytes(data, length, what);
         try {
             return MqCodec.fromUtf8(utf8, 0, length, what);
         } catch (IllegalArgumentException e) {

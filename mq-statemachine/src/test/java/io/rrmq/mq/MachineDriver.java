@@ -41,6 +41,11 @@ final class MachineDriver {
         return apply(new MqCommand.PopMessage(topic));
     }
 
+    /** Applies {@code command} under {@code requestId}, as the server does for a write with an id. */
+    MqResult identified(String requestId, MqCommand command) {
+        return apply(new MqCommand.Identified(requestId, command));
+    }
+
     MqResult list() {
         return apply(new MqCommand.ListTopics());
     }

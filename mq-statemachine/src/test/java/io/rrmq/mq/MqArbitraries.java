@@ -50,17 +50,33 @@ final class MqArbitraries {
     @SuppressWarnings("unchecked")
     static Arbitrary<MqCommand> commands() {
         return Arbitraries.frequencyOf(
+                Tuple.of(8, writes()),
+                Tuple.of(1, Arbitraries.just(new MqCommand.ListTopics())),
+                Tuple.of(3, Combinators.combine(requestIds(), writes()).as(MqCommand.Identified::new)));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Arbitrary<MqCommand> writes() {
+        return Arbitraries.frequencyOf(
                 Tuple.of(2, topics().map(MqCommand.CreateTopic::new)),
                 Tuple.of(5, Combinators.combine(topics(), messages()).as(MqCommand.PutMessage::new)),
-                Tuple.of(4, topics().map(MqCommand.PopMessage::new)),
-                Tuple.of(1, Arbitraries.just(new MqCommand.ListTopics())));
+                Tuple.of(4, topics().map(MqCommand.PopMessage::new)));
+    }
+
+    /** Request ids from a small pool, so that retries (and reuses) of one id are common. */
+    @SuppressWarnings("unchecked")
+    private static Arbitrary<String> requestIds() {
+        return Arbitraries.frequencyOf(
+                Tuple.of(10, Arbitraries.of("r1", "r2", "r3", "c-0f9e")),
+                Tuple.of(1, Arbitraries.strings().withCharRange('!', '~').ofMinLength(1).ofMaxLength(64)));
     }
 
     static Arbitrary<MqResult> results() {
         return Combinators.combine(
                         Arbitraries.of(MqResult.Outcome.class),
                         messages().injectNull(0.4),
-                        unicodeStrings(8).list().ofMaxSize(5))
+                        unicodeStrings(8).list().ofMaxSize(5),
+                        Arbitraries.of(false, true))
                 .as(MqResult::new);
     }
 

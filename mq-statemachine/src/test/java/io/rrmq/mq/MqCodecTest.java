@@ -78,11 +78,11 @@ class MqCodecTest {
     @Test
     void rejectsUnknownOpcodeOutcomeAndFlags() {
         assertRejected("0100", "unknown command opcode 0");
-        assertRejected("0105", "unknown command opcode 5");
-        assertThatThrownBy(() -> MqCodec.decodeResult(HEX.parseHex("010600")))
+        assertRejected("0106", "unknown command opcode 6");
+        assertThatThrownBy(() -> MqCodec.decodeResult(HEX.parseHex("010700")))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("unknown result outcome 6");
-        assertThatThrownBy(() -> MqCodec.decodeResult(HEX.parseHex("010104")))
+                .hasMessageContaining("unknown result outcome 7");
+        assertThatThrownBy(() -> MqCodec.decodeResult(HEX.parseHex("010108")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("unknown result flags");
     }

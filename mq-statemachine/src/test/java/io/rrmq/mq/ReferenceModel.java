@@ -8,6 +8,8 @@ import java.util.Map;
 /** The queue semantics written as plainly as possible, to check {@link TopicStateMachine} against. */
 final class ReferenceModel {
     private final Map<String, List<String>> topics = new LinkedHashMap<>();
+    /** Every identified write ever applied, with its first result: no expiry, as tests stay small. */
+    private final Map<String, Map.Entry<MqCommand, MqResult>> requests = new LinkedHashMap<>();
 
     MqResult apply(byte[] entry) {
         MqCommand command;
@@ -16,6 +18,20 @@ final class ReferenceModel {
         } catch (IllegalArgumentException e) {
             return MqResult.of(MqResult.Outcome.INVALID_COMMAND);
         }
+        if (command instanceof MqCommand.Identified identified) {
+            Map.Entry<MqCommand, MqResult> earlier = requests.get(identified.requestId());
+            if (earlier == null) {
+                MqResult result = execute(identified.command());
+                requests.put(identified.requestId(), Map.entry(identified.command(), result));
+                return result;
+            }
+            return earlier.getKey().equals(identified.command()) ? earlier.getValue().asReplay()
+                    : MqResult.of(MqResult.Outcome.REQUEST_ID_REUSED);
+        }
+        return execute(command);
+    }
+
+    private MqResult execute(MqCommand command) {
         if (command instanceof MqCommand.CreateTopic c) {
             if (topics.containsKey(c.topic())) {
                 return MqResult.of(MqResult.Outcome.TOPIC_EXISTS);

@@ -29,6 +29,8 @@ class TopicStateMachineSnapshotTest {
         node.put("🙂 שלום", "𝄞 مرحبا");
         node.put("orders", "three");
         node.pop("orders");
+        node.apply(new MqCommand.Identified("put-1", new MqCommand.PutMessage("orders", "four")));
+        node.apply(new MqCommand.Identified("pop-1", new MqCommand.PopMessage("orders")));
         return node;
     }
 
@@ -42,8 +44,9 @@ class TopicStateMachineSnapshotTest {
         assertThat(restored.machine.lastAppliedIndex()).isEqualTo(original.machine.lastAppliedIndex());
         assertThat(restored.machine.topicCount()).isEqualTo(3);
         assertThat(restored.machine.messageCount()).isEqualTo(3);
+        assertThat(restored.machine.rememberedRequestCount()).isEqualTo(2);
         assertThat(restored.drainAll()).isEqualTo(original.drainAll())
-                .isEqualTo(Map.of("orders", List.of("", "three"), "🙂 שלום", List.of("𝄞 مرحبا"),
+                .isEqualTo(Map.of("orders", List.of("three", "four"), "🙂 שלום", List.of("𝄞 مرحبا"),
                         "empty", List.of()));
     }
 
@@ -66,12 +69,13 @@ class TopicStateMachineSnapshotTest {
     void writesTheDocumentedHeaderAndAValidTrailingChecksum() {
         byte[] snapshot = snapshotOf(new MachineDriver().machine);
 
-        assertThat(snapshot).hasSize(4 + 1 + 8 + 4 + 4);
+        assertThat(snapshot).hasSize(4 + 1 + 8 + 4 + 4 + 4);
         ByteBuffer buf = ByteBuffer.wrap(snapshot);
         assertThat(buf.getInt()).isEqualTo(0x524D5153);
-        assertThat(buf.get()).isEqualTo((byte) 1);
+        assertThat(buf.get()).isEqualTo((byte) 2);
         assertThat(buf.getLong()).isZero();
-        assertThat(buf.getInt()).isZero();
+        assertThat(buf.getInt()).as("topics").isZero();
+        assertThat(buf.getInt()).as("remembered requests").isZero();
         CRC32C crc = new CRC32C();
         crc.update(snapshot, 0, snapshot.length - 4);
         assertThat(buf.getInt()).isEqualTo((int) crc.getValue());
@@ -118,12 +122,28 @@ class TopicStateMachineSnapshotTest {
 
     @Test
     void rejectsAnUnknownVersionEvenWithAValidChecksum() {
-        byte[] snapshot = withChecksum(ByteBuffer.allocate(4 + 1 + 8 + 4 + 4)
-                .putInt(0x524D5153).put((byte) 2).putLong(0).putInt(0));
+        byte[] snapshot = withChecksum(ByteBuffer.allocate(4 + 1 + 8 + 4 + 4 + 4)
+                .putInt(0x524D5153).put((byte) 3).putLong(0).putInt(0).putInt(0));
 
         assertThatThrownBy(() -> new TopicStateMachine().restoreSnapshot(new ByteArrayInputStream(snapshot)))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("version 2");
+                .hasMessageContaining("version 3");
+    }
+
+    @Test
+    void readsAVersionOneSnapshotWithoutRequestTable() throws IOException {
+        byte[] name = "orders".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] message = "hi".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] snapshot = withChecksum(ByteBuffer.allocate(4 + 1 + 8 + 4 + 4 + name.length + 4 + 4 + message.length + 4)
+                .putInt(0x524D5153).put((byte) 1).putLong(7).putInt(1)
+                .putInt(name.length).put(name).putInt(1).putInt(message.length).put(message));
+        TopicStateMachine machine = new TopicStateMachine();
+
+        machine.restoreSnapshot(new ByteArrayInputStream(snapshot));
+
+        assertThat(machine.topics()).containsExactly("orders");
+        assertThat(machine.lastAppliedIndex()).isEqualTo(7);
+        assertThat(machine.rememberedRequestCount()).isZero();
     }
 
     @Test
