@@ -68,7 +68,8 @@ public final class HistoryChecker {
      * is accepted) and counts for the summary.
      */
     public record Verdict(List<String> violations, int violationCount, Map<Kind, Map<Outcome, Integer>> counts,
-                          int delivered, int emptyPops, int replayed, int missingAttributedToUnknownPops) {
+                          int delivered, int emptyPops, int replayed, int savedByRetry,
+                          int missingAttributedToUnknownPops) {
         public boolean ok() {
             return violationCount == 0;
         }
@@ -85,7 +86,7 @@ public final class HistoryChecker {
                 b.append("| ");
             }
             return b.append("delivered=").append(delivered).append(" empty-pops=").append(emptyPops)
-                    .append(" replayed=").append(replayed)
+                    .append(" replayed=").append(replayed).append(" ok-after-uncertain-attempt=").append(savedByRetry)
                     .append(" acked-missing-attributed-to-unknown-pops=").append(missingAttributedToUnknownPops)
                     .append(" | violations=").append(violationCount).toString();
         }
@@ -103,9 +104,11 @@ public final class HistoryChecker {
         Map<String, List<Operation>> byTopic = new LinkedHashMap<>();
         Map<String, Operation> putByPayload = new HashMap<>();
         int replayed = 0;
+        int savedByRetry = 0;
         for (Operation op : history) {
             counts.get(op.kind()).merge(op.outcome(), 1, Integer::sum);
             replayed += op.replayed() ? 1 : 0;
+            savedByRetry += op.outcome() == Outcome.OK && op.uncertain() > 0 ? 1 : 0;
             byTopic.computeIfAbsent(op.topic(), t -> new ArrayList<>()).add(op);
             if (op.kind() == Kind.PUT && putByPayload.put(op.value(), op) != null) {
                 throw new IllegalArgumentException("payload put twice: " + op.value());
@@ -122,7 +125,8 @@ public final class HistoryChecker {
             empty += topic.empties.size();
             attributed += topic.attributed;
         }
-        return new Verdict(violations.list(), violations.count(), counts, delivered, empty, replayed, attributed);
+        return new Verdict(violations.list(), violations.count(), counts, delivered, empty, replayed, savedByRetry,
+                attributed);
     }
 
     /** The checks of one topic. */

@@ -17,17 +17,17 @@ class HistoryCheckerTest {
         private int ids;
 
         Builder put(String topic, String payload, Outcome outcome, long from, long to) {
-            ops.add(new Operation("producer-" + topic, Kind.PUT, topic, payload, outcome, "r" + ids++, from, to, 1, false));
+            ops.add(new Operation("producer-" + topic, Kind.PUT, topic, payload, outcome, "r" + ids++, from, to, 1, 0, false));
             return this;
         }
 
         Builder pop(String consumer, String topic, String message, long from, long to) {
-            ops.add(new Operation(consumer, Kind.POP, topic, message, Outcome.OK, "r" + ids++, from, to, 1, false));
+            ops.add(new Operation(consumer, Kind.POP, topic, message, Outcome.OK, "r" + ids++, from, to, 1, 0, false));
             return this;
         }
 
         Builder pop(String consumer, String topic, Outcome outcome, long from, long to) {
-            ops.add(new Operation(consumer, Kind.POP, topic, null, outcome, "r" + ids++, from, to, 1, false));
+            ops.add(new Operation(consumer, Kind.POP, topic, null, outcome, "r" + ids++, from, to, 1, 0, false));
             return this;
         }
 

@@ -19,10 +19,13 @@ import java.util.Objects;
  * @param invokedAt    monotonic time (any unit, e.g. nanoseconds) the first attempt was sent
  * @param completedAt  monotonic time the outcome became known (or the client gave up)
  * @param attempts     HTTP attempts made
+ * @param uncertain    how many of them ended without a definite answer (timeout, broken connection,
+ *                     5xx): an {@code OK} operation with {@code uncertain > 0} was saved by a retry
  * @param replayed     whether the definite answer carried {@code X-RRMQ-Replayed: true}
  */
 public record Operation(String process, Kind kind, String topic, String value, Outcome outcome,
-                        String requestId, long invokedAt, long completedAt, int attempts, boolean replayed) {
+                        String requestId, long invokedAt, long completedAt, int attempts, int uncertain,
+                        boolean replayed) {
 
     public enum Kind { PUT, POP }
 
@@ -71,6 +74,6 @@ public record Operation(String process, Kind kind, String topic, String value, O
     public String toString() {
         return process + " " + kind + " " + topic + (value == null ? "" : " '" + value + "'") + " -> " + outcome
                 + " [" + invokedAt + ".." + completedAt + ", id " + requestId + ", " + attempts + " attempt"
-                + (attempts == 1 ? "" : "s") + (replayed ? ", replayed" : "") + "]";
+                + (attempts == 1 ? "" : "s") + (uncertain == 0 ? "" : ", " + uncertain + " uncertain") + (replayed ? ", replayed" : "") + "]";
     }
 }
