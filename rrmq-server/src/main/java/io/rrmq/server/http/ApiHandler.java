@@ -94,14 +94,14 @@ public final class ApiHandler implements HttpHandler {
                 if (method.equals("GET")) {
                     propose(exchange, new MqCommand.ListTopics());
                 } else if (method.equals("PUT")) {
-                    withBody(exchange, body -> ApiRequests.createTopic(body));
+                    withBody(exchange, ApiRequests::createTopic);
                 } else {
                     Exchanges.send(exchange, Replies.methodNotAllowed(method, "GET, PUT"));
                 }
                 return;
             case "/message":
                 if (allow(exchange, method, "PUT")) {
-                    withBody(exchange, body -> ApiRequests.putMessage(body));
+                    withBody(exchange, ApiRequests::putMessage);
                 }
                 return;
             case "/raft":
@@ -129,14 +129,14 @@ public final class ApiHandler implements HttpHandler {
     }
 
     private void popMessage(HttpServerExchange exchange, String rawTopic) {
-        String topic;
+        MqCommand pop;
         try {
-            topic = TopicPath.decode(rawTopic);
+            pop = ApiRequests.identified(new MqCommand.PopMessage(TopicPath.decode(rawTopic)), requestId(exchange));
         } catch (BadRequestException e) {
             Exchanges.send(exchange, e.reply());
             return;
         }
-        propose(exchange, new MqCommand.PopMessage(topic));
+        propose(exchange, pop);
     }
 
     /** Parses a request body into a command. */
@@ -163,13 +163,17 @@ public final class ApiHandler implements HttpHandler {
         receiver.receiveFullBytes((ex, body) -> {
             MqCommand command;
             try {
-                command = parser.parse(body);
+                command = ApiRequests.identified(parser.parse(body), requestId(ex));
             } catch (BadRequestException e) {
                 Exchanges.send(ex, e.reply());
                 return;
             }
             propose(ex, command);
         }, (ex, error) -> Exchanges.send(ex, bodyReadFailed(error, limit)));
+    }
+
+    private static String requestId(HttpServerExchange exchange) {
+        return exchange.getRequestHeaders().getFirst(Reply.REQUEST_ID_HEADER);
     }
 
     /** The reply when reading a body failed: too large, or the client went away mid-body. */

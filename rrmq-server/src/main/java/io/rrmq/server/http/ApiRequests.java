@@ -29,6 +29,31 @@ public final class ApiRequests {
     private ApiRequests() {
     }
 
+    /**
+     * Wraps a write in the request id from the {@value Reply#REQUEST_ID_HEADER} header, if one was
+     * sent: 1 to 64 printable ASCII characters (0x21-0x7E), such as a UUID.
+     *
+     * @param header the header's value, or {@code null} if absent
+     * @return {@code write} itself without a header, else {@code write} under that id
+     */
+    public static MqCommand identified(MqCommand write, String header) throws BadRequestException {
+        if (header == null) {
+            return write;
+        }
+        if (header.isEmpty() || header.length() > MqCommand.Identified.MAX_REQUEST_ID_LENGTH) {
+            throw BadRequestException.badRequest(Reply.REQUEST_ID_HEADER + " must have 1 to "
+                    + MqCommand.Identified.MAX_REQUEST_ID_LENGTH + " characters");
+        }
+        for (int i = 0; i < header.length(); i++) {
+            char c = header.charAt(i);
+            if (c < 0x21 || c > 0x7E) {
+                throw BadRequestException.badRequest(Reply.REQUEST_ID_HEADER
+                        + " may only contain printable ASCII characters without spaces");
+            }
+        }
+        return new MqCommand.Identified(header, write);
+    }
+
     /** Body of {@code PUT /topic}: {@code {"topic": str}}. */
     public static MqCommand.CreateTopic createTopic(byte[] body) throws BadRequestException {
         Map<String, String> fields = parseFlatObject(body, TOPIC_FIELDS);

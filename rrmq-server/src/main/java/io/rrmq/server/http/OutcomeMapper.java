@@ -24,6 +24,9 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>applied, OK</td><td>200</td><td>done, durable on a majority</td></tr>
  *   <tr><td>TOPIC_EXISTS</td><td>409</td><td>not done, never will be</td></tr>
  *   <tr><td>NO_SUCH_TOPIC / QUEUE_EMPTY</td><td>404</td><td>not done (reason in header)</td></tr>
+ *   <tr><td>REQUEST_ID_REUSED</td><td>422</td><td>not done: the id names another request</td></tr>
+ *   <tr><td>a replayed result</td><td>as the original + {@value Reply#REPLAYED_HEADER}</td>
+ *       <td>the retry's answer is the first attempt's</td></tr>
  *   <tr><td>{@link NotLeaderException}, leader known</td><td>421 + {@value Reply#LEADER_HEADER}</td>
  *       <td>not done; ask the leader</td></tr>
  *   <tr><td>{@link NotLeaderException}, no leader</td><td>503 + Retry-After</td><td>nothing accepted</td></tr>
@@ -50,6 +53,12 @@ public final class OutcomeMapper {
 
     /** The reply for a command the state machine applied with {@code result}. */
     public Reply applied(MqCommand command, MqResult result) {
+        Reply reply = appliedWrite(command instanceof MqCommand.Identified identified ? identified.command() : command,
+                result);
+        return result.replayed() ? reply.with(Reply.REPLAYED_HEADER, "true") : reply;
+    }
+
+    private Reply appliedWrite(MqCommand command, MqResult result) {
         switch (result.outcome()) {
             case OK:
                 if (command instanceof MqCommand.ListTopics) {
@@ -68,6 +77,8 @@ public final class OutcomeMapper {
                 return Replies.failure(404, "no-such-topic");
             case QUEUE_EMPTY:
                 return Replies.failure(404, "queue-empty");
+            case REQUEST_ID_REUSED:
+                return Replies.failure(422, "request-id-reused");
             default:
                 // INVALID_COMMAND: the state machine could not decode what our own encoder wrote.
                 return internalError("state machine answered " + result.outcome() + " to " + command);

@@ -17,6 +17,10 @@ public record Reply(int status, Map<String, String> headers, byte[] body) {
 
     public static final String ERROR_HEADER = "X-RRMQ-Error";
     public static final String LEADER_HEADER = "X-RRMQ-Leader";
+    /** Request header: the client's id for a write, which makes its retries safe. */
+    public static final String REQUEST_ID_HEADER = "X-RRMQ-Request-Id";
+    /** Reply header, {@code true} when the reply is the remembered result of an earlier attempt. */
+    public static final String REPLAYED_HEADER = "X-RRMQ-Replayed";
 
     public Reply {
         headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));

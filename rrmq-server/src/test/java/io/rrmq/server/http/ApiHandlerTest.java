@@ -111,6 +111,68 @@ class ApiHandlerTest {
         assertThat(empty.headers().firstValue("X-RRMQ-Error")).hasValue("queue-empty");
     }
 
+    private HttpResponse<String> sendWithId(String method, String path, String json, String requestId)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .timeout(Duration.ofSeconds(5))
+                .header("X-RRMQ-Request-Id", requestId)
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8));
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void retriesWithTheSameRequestIdTakeEffectOnceAndSayReplayed() throws Exception {
+        HttpResponse<String> created = sendWithId("PUT", "/topic", "{\"topic\": \"q\"}", "t-1");
+        HttpResponse<String> createdAgain = sendWithId("PUT", "/topic", "{\"topic\": \"q\"}", "t-1");
+        sendWithId("PUT", "/message", "{\"topic\": \"q\", \"message\": \"one\"}", "p-1");
+        HttpResponse<String> putAgain = sendWithId("PUT", "/message", "{\"topic\": \"q\", \"message\": \"one\"}", "p-1");
+        put("/message", "{\"topic\": \"q\", \"message\": \"two\"}");
+        HttpResponse<String> popped = sendWithId("GET", "/message/q", null, "c-1");
+        HttpResponse<String> poppedAgain = sendWithId("GET", "/message/q", null, "c-1");
+
+        assertThat(created.headers().firstValue("X-RRMQ-Replayed")).isEmpty();
+        assertThat(createdAgain.statusCode()).as("the retried create is not a duplicate").isEqualTo(200);
+        assertThat(createdAgain.headers().firstValue("X-RRMQ-Replayed")).hasValue("true");
+        assertThat(putAgain.statusCode()).isEqualTo(200);
+        assertThat(putAgain.headers().firstValue("X-RRMQ-Replayed")).hasValue("true");
+        assertThat(popped.body()).isEqualTo("{\"success\":true,\"message\":\"one\"}");
+        assertThat(poppedAgain.body()).isEqualTo(popped.body());
+        assertThat(poppedAgain.headers().firstValue("X-RRMQ-Replayed")).hasValue("true");
+        assertThat(fake.messageCount()).as("only \"two\" is left").isEqualTo(1);
+        assertThat(get("/message/q").body()).isEqualTo("{\"success\":true,\"message\":\"two\"}");
+    }
+
+    @Test
+    void aRequestIdReusedForAnotherRequestIs422AndChangesNothing() throws Exception {
+        put("/topic", "{\"topic\": \"q\"}");
+        sendWithId("PUT", "/message", "{\"topic\": \"q\", \"message\": \"one\"}", "same");
+
+        HttpResponse<String> reused = sendWithId("PUT", "/message", "{\"topic\": \"q\", \"message\": \"other\"}", "same");
+
+        assertThat(reused.statusCode()).isEqualTo(422);
+        assertThat(reused.body()).isEqualTo("{\"success\":false}");
+        assertThat(reused.headers().firstValue("X-RRMQ-Error")).hasValue("request-id-reused");
+        assertThat(fake.messageCount()).isEqualTo(1);
+    }
+
+    @Test
+    void malformedRequestIdsAre400AndNeverReachRaft() throws Exception {
+        put("/topic", "{\"topic\": \"q\"}");
+        long before = fake.proposals();
+        for (String id : List.of("x".repeat(65), "has space", "tab\tid")) {
+            assertThat(sendWithId("PUT", "/message", "{\"topic\": \"q\", \"message\": \"m\"}", id).statusCode())
+                    .as(id).isEqualTo(400);
+            assertThat(sendWithId("GET", "/message/q", null, id).statusCode()).as(id).isEqualTo(400);
+            assertThat(sendWithId("PUT", "/topic", "{\"topic\": \"r\"}", id).statusCode()).as(id).isEqualTo(400);
+        }
+        RawHttp.Response nonAscii = RawHttp.send(server.port(),
+                "GET /message/q HTTP/1.1\r\nHost: x\r\nX-RRMQ-Request-Id: \u00e9t\u00e9", null);
+        assertThat(nonAscii.status()).isEqualTo(400);
+        assertThat(fake.proposals()).isEqualTo(before);
+        assertThat(fake.messageCount()).isZero();
+    }
+
     @Test
     void missingTopicIs404WithReason() throws Exception {
         HttpResponse<String> put = put("/message", "{\"topic\": \"nope\", \"message\": \"m\"}");

@@ -18,6 +18,23 @@ class OutcomeMapperTest {
     private final OutcomeMapper mapper = new OutcomeMapper(id -> id == 1 ? "http://10.0.0.2:8568" : null);
 
     @Test
+    void identifiedWritesMapLikeTheirWriteAndReplaysAreMarked() {
+        MqCommand pop = new MqCommand.Identified("c-1", new MqCommand.PopMessage("t"));
+
+        Reply first = mapper.applied(pop, MqResult.popped("m"));
+        Reply replay = mapper.applied(pop, MqResult.popped("m").asReplay());
+        Reply reused = mapper.applied(pop, MqResult.of(MqResult.Outcome.REQUEST_ID_REUSED));
+
+        assertThat(first.bodyText()).isEqualTo("{\"success\":true,\"message\":\"m\"}");
+        assertThat(first.headers()).doesNotContainKey(Reply.REPLAYED_HEADER);
+        assertThat(replay.bodyText()).isEqualTo(first.bodyText());
+        assertThat(replay.headers()).containsEntry(Reply.REPLAYED_HEADER, "true");
+        assertThat(reused.status()).isEqualTo(422);
+        assertThat(reused.bodyText()).isEqualTo("{\"success\":false}");
+        assertThat(reused.error()).isEqualTo("request-id-reused");
+    }
+
+    @Test
     void appliedResultsMapToTheApisExactBodies() {
         Reply created = mapper.applied(new MqCommand.CreateTopic("t"), MqResult.ok());
         assertThat(created.status()).isEqualTo(200);

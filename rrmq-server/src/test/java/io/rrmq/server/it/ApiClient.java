@@ -44,6 +44,12 @@ public final class ApiClient {
 
     public HttpResponse<String> send(String method, String path, String body, String contentType)
             throws IOException, InterruptedException {
+        return send(method, path, body, contentType, null);
+    }
+
+    /** @param requestId the {@code X-RRMQ-Request-Id} to send, or {@code null} for none */
+    public HttpResponse<String> send(String method, String path, String body, String contentType,
+                                     String requestId) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(Duration.ofSeconds(5))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
@@ -51,7 +57,20 @@ public final class ApiClient {
         if (contentType != null) {
             b.header("Content-Type", contentType);
         }
+        if (requestId != null) {
+            b.header("X-RRMQ-Request-Id", requestId);
+        }
         return client.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    public HttpResponse<String> putMessage(String topic, String message, String requestId)
+            throws IOException, InterruptedException {
+        return send("PUT", "/message", "{\"topic\": " + quote(topic) + ", \"message\": " + quote(message) + "}",
+                "application/json", requestId);
+    }
+
+    public HttpResponse<String> popMessage(String topic, String requestId) throws IOException, InterruptedException {
+        return send("GET", "/message/" + encodeTopic(topic), null, null, requestId);
     }
 
     public HttpResponse<String> get(String path) throws IOException, InterruptedException {

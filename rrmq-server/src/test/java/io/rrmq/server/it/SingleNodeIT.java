@@ -182,6 +182,29 @@ class SingleNodeIT {
     }
 
     @Test
+    void retriesWithARequestIdStayDeduplicatedAcrossSigkillAndRestart() throws Exception {
+        api.createTopic("once");
+        assertThat(api.putMessage("once", "a", "put-a").statusCode()).isEqualTo(200);
+        api.putMessage("once", "b");
+        HttpResponse<String> popped = api.popMessage("once", "pop-1");
+        assertThat(popped.body()).isEqualTo("{\"success\":true,\"message\":\"a\"}");
+        node.kill();
+
+        node.start().awaitHttp(START);
+        cluster.awaitLeader(START);
+        HttpResponse<String> putRetry = api.putMessage("once", "a", "put-a");
+        HttpResponse<String> popRetry = api.popMessage("once", "pop-1");
+
+        assertThat(putRetry.statusCode()).isEqualTo(200);
+        assertThat(putRetry.headers().firstValue("X-RRMQ-Replayed")).hasValue("true");
+        assertThat(popRetry.body()).isEqualTo(popped.body());
+        assertThat(popRetry.headers().firstValue("X-RRMQ-Replayed")).hasValue("true");
+        assertThat(api.popMessage("once").body()).isEqualTo("{\"success\":true,\"message\":\"b\"}");
+        assertThat(api.popMessage("once").statusCode()).as("\"a\" was neither stored twice nor popped twice")
+                .isEqualTo(404);
+    }
+
+    @Test
     void aSecondProcessOnTheSameDataDirectoryRefusesToStart() throws Exception {
         ClusterProcesses other = ClusterProcesses.create(1, work.resolve("other"), "SingleNodeIT-second-process");
         try {
