@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ChaosIT {
     private static final int TOPICS = 4;
-    private static final int CONSUMERS = 3;
+    private static final int CONSUMERS = 4;
     private static final Duration START = Duration.ofSeconds(20);
     private static final Duration DRAIN_BUDGET = Duration.ofSeconds(30);
 
