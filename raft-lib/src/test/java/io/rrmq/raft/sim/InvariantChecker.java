@@ -46,6 +46,13 @@ public final class InvariantChecker {
     private final Map<Position, Slot> slots = new HashMap<>();
     /** The committed log as observed from any node's commit index; entry i-1 is index i. */
     private final ArrayList<LogEntry> committed = new ArrayList<>();
+    /**
+     * For each committed entry, the lowest term of a node seen holding it as committed: the term it
+     * was committed in is at most that (a node learns a commit index from its own term's leader).
+     * Leader completeness is about that term, not the entry's own: Figure 8's entry of term 2 is
+     * committed only in term 4, and a leader of term 3 rightly lacks it.
+     */
+    private final ArrayList<Long> commitTerms = new ArrayList<>();
     private final List<Proposal> acknowledged = new ArrayList<>();
 
     InvariantChecker(SimNode[] nodes) {
@@ -83,7 +90,7 @@ public final class InvariantChecker {
                     "n" + node.id + " commit index " + commit + " beyond its last index " + core.log().lastIndex());
         }
         for (long i = v.observedCommit + 1; i <= commit; i++) {
-            recordCommitted(node.id, i, core.log().entryAt(i));
+            recordCommitted(node.id, core.term(), i, core.log().entryAt(i));
         }
         v.observedCommit = commit;
     }
@@ -163,23 +170,25 @@ public final class InvariantChecker {
 
     // ---------------------------------------------------------------- the properties
 
-    private void recordCommitted(int nodeId, long index, LogEntry e) {
+    private void recordCommitted(int nodeId, long nodeTerm, long index, LogEntry e) {
         if (index <= committed.size()) {
             LogEntry before = committed.get((int) index - 1);
             if (!before.equals(e)) {
                 throw new InvariantViolation("state machine safety", "n" + nodeId + " committed " + e
                         + " where " + before + " was committed");
             }
+            commitTerms.set((int) index - 1, Math.min(commitTerms.get((int) index - 1), nodeTerm));
             return;
         }
         committed.add(e);
+        commitTerms.add(nodeTerm);
         // Leader completeness: every leader of a later term already holds it.
         for (int other = 0; other < nodes.length; other++) {
             NodeView v = views[other];
-            if (nodes[other].isUp() && v != null && v.leader && v.term > e.term()
+            if (nodes[other].isUp() && v != null && v.leader && v.term > nodeTerm
                     && (v.log.size() < index || !v.log.get((int) index - 1).equals(e))) {
                 throw new InvariantViolation("leader completeness", "leader n" + other + " of term " + v.term
-                        + " lacks committed " + e);
+                        + " lacks " + e + ", committed by term " + nodeTerm);
             }
         }
     }
@@ -187,12 +196,12 @@ public final class InvariantChecker {
     private void requireLeaderHoldsCommitted(int nodeId, NodeView v) {
         for (int i = 0; i < committed.size(); i++) {
             LogEntry c = committed.get(i);
-            if (c.term() >= v.term) {
+            if (commitTerms.get(i) >= v.term) {
                 continue;
             }
             if (v.log.size() <= i || !v.log.get(i).equals(c)) {
                 throw new InvariantViolation("leader completeness", "n" + nodeId + " became leader of term "
-                        + v.term + " without committed " + c);
+                        + v.term + " without " + c + ", committed by term " + commitTerms.get(i));
             }
         }
     }

@@ -43,6 +43,8 @@ final class SimNode {
     private long lastTerm;
     /** Proposals this node appended as leader and has not answered, by log index. */
     private final TreeMap<Long, Proposal> pending = new TreeMap<>();
+    private final String receivedLabel;
+    private final String durableLabel;
 
     SimNode(int id, List<Integer> members, RaftConfig config, Scheduler scheduler, SimNetwork network,
             Random random, EventLog log, InvariantChecker checker, Workload workload) {
@@ -56,6 +58,8 @@ final class SimNode {
         this.checker = checker;
         this.workload = workload;
         this.tickMicros = config.tickInterval().toNanos() / 1000;
+        this.receivedLabel = "n" + id + " <- ";
+        this.durableLabel = "n" + id + " durable up to seq ";
     }
 
     // ---------------------------------------------------------------- life cycle
@@ -110,7 +114,7 @@ final class SimNode {
         if (core == null) {
             return;
         }
-        log.record(scheduler.now(), "n" + id + " <- " + m);
+        log.record(scheduler.now(), receivedLabel, m);
         core.step(m);
         process();
     }
@@ -137,7 +141,7 @@ final class SimNode {
             return;
         }
         long seq = done.get(done.size() - 1).seq;
-        log.record(scheduler.now(), "n" + id + " durable up to seq " + seq);
+        log.record(scheduler.now(), durableLabel, seq);
         // RaftRuntime's storage thread: the held messages go once their write is synced.
         for (SimStorage.PendingWrite w : done) {
             for (RaftMessage m : w.held) {
