@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * -Dsim.seed=SEED -Dsim.nodes=N}; soak with {@code -Dsim.seeds=COUNT -Dsim.chaosSeconds=SECONDS}.
  */
 class MqSimulationTest {
-    private static final int CI_SEEDS_PER_SIZE = 60;
+    private static final int CI_SEEDS_PER_SIZE = 200;
     private static final long CI_CHAOS_SECONDS = 30;
 
     private static Simulation.Result runSeed(int nodes, long seed, long chaosMicros) {

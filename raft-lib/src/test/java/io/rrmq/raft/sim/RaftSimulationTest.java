@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
  * soak with {@code -Dsim.seeds=COUNT} and {@code -Dsim.chaosSeconds=SECONDS}.
  */
 class RaftSimulationTest {
-    private static final int CI_SEEDS_PER_SIZE = 200;
-    private static final long CI_CHAOS_SECONDS = 40;
+    private static final int CI_SEEDS_PER_SIZE = 600;
+    private static final long CI_CHAOS_SECONDS = 60;
 
     static Simulation.Result runSeed(int nodes, long seed, long chaosMicros) {
         SimConfig config = SimConfig.standard(nodes, chaosMicros);
