@@ -25,7 +25,7 @@ class MqSimulationTest {
                 + " -Dsurefire.failIfNoSpecifiedTests=false -Dsim.seed=" + seed + " -Dsim.nodes=" + nodes
                 + (chaosMicros == CI_CHAOS_SECONDS * SimConfig.SECOND ? "" : " -Dsim.chaosSeconds=" + chaosMicros / SimConfig.SECOND);
         MqWorkload workload = new MqWorkload();
-        Simulation.Result result = new Simulation(seed, SimConfig.standard(nodes, chaosMicros), workload, replay).run();
+        Simulation.Result result = new Simulation(seed, SimConfig.forSeed(seed, nodes, chaosMicros), workload, replay).run();
         try {
             MqHistoryChecker.check(workload.history(), result.committedLog());
         } catch (AssertionError e) {

@@ -12,6 +12,8 @@ final class Nemesis {
     private final SimNetwork network;
     private final Random random;
     private final int size;
+    private static final double HARD_STATE_WRITE_CRASH_CHANCE = 0.1;
+    private static final double ENTRY_WRITE_CRASH_CHANCE = 0.0005;
 
     Nemesis(Simulation sim, SimNetwork network, Random random, int size) {
         this.sim = sim;
@@ -40,6 +42,27 @@ final class Nemesis {
             int node = random.nextInt(size);
             sim.node(node).setTickMicros(randomTickMicros());
         }
+    }
+
+    /**
+     * Power loss while a write is in flight, the moment that tests "persist before you answer": most
+     * often for a new term or vote (the node may already have told a candidate), rarely for entries.
+     * The node comes back quickly, so that it can take part again in the same election.
+     */
+    void maybeCrashBeforeDurable(SimNode node, boolean changesHardState, long durableAt) {
+        double chance = changesHardState ? HARD_STATE_WRITE_CRASH_CHANCE : ENTRY_WRITE_CRASH_CHANCE;
+        if (random.nextDouble() >= chance) {
+            return;
+        }
+        long window = durableAt - sim.now();
+        int life = node.incarnation();
+        sim.scheduleChaos(window <= 1 ? 0 : random.nextLong(window), () -> {
+            if (node.inLife(life)) {
+                sim.log().record(sim.now(), "power cut before a write was durable:");
+                node.crash();
+                sim.scheduleRestart(node.id, random.nextInt(30_000));
+            }
+        });
     }
 
     /** Clock speeds within a factor of about two of each other: faster would defeat any timeout. */

@@ -30,6 +30,15 @@ public record SimConfig(int nodes, long chaosMicros, long healMicros, long settl
         return new SimConfig(nodes, chaosMicros, 5 * SECOND, 30 * SECOND, 400 * MILLI, 8 * MILLI, raft);
     }
 
+    /**
+     * {@link #standard}, except that every fourth seed runs classic Raft elections (no pre-vote, no
+     * check-quorum): more split votes and competing candidates, and both modes stay covered.
+     */
+    public static SimConfig forSeed(long seed, int nodes, long chaosMicros) {
+        SimConfig config = standard(nodes, chaosMicros);
+        return seed % 4 == 0 ? config.withRaft(config.raft().withPreVoteAndCheckQuorum(false, false)) : config;
+    }
+
     public SimConfig withChaos(long micros) {
         return new SimConfig(nodes, micros, healMicros, settleMicros, meanFaultGapMicros,
                 meanProposalGapMicros, raft);

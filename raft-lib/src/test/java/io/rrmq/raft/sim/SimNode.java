@@ -32,6 +32,7 @@ final class SimNode {
     private final InvariantChecker checker;
     private final Workload workload;
     private final SimStorage storage = new SimStorage();
+    private final WriteListener writeListener;
 
     private RaftCore core;
     private StateMachine stateMachine;
@@ -47,7 +48,7 @@ final class SimNode {
     private final String durableLabel;
 
     SimNode(int id, List<Integer> members, RaftConfig config, Scheduler scheduler, SimNetwork network,
-            Random random, EventLog log, InvariantChecker checker, Workload workload) {
+            Random random, EventLog log, InvariantChecker checker, Workload workload, WriteListener writeListener) {
         this.id = id;
         this.members = members;
         this.config = config;
@@ -57,6 +58,7 @@ final class SimNode {
         this.log = log;
         this.checker = checker;
         this.workload = workload;
+        this.writeListener = writeListener;
         this.tickMicros = config.tickInterval().toNanos() / 1000;
         this.receivedLabel = "n" + id + " <- ";
         this.durableLabel = "n" + id + " durable up to seq ";
@@ -162,6 +164,7 @@ final class SimNode {
             SimStorage.PendingWrite w = storage.write(ready, scheduler.now() + diskDelay());
             int life = incarnation;
             scheduler.at(w.durableAt, () -> onDiskDue(life));
+            writeListener.handedOut(this, ready.hardState() != null, w.durableAt);
         }
         for (RaftMessage m : ready.messages()) {
             if (storage.busy() && Ready.mustFollowPersistence(m)) {
@@ -207,6 +210,20 @@ final class SimNode {
     /** fsync latency: usually well under a tick, sometimes a slow disk of several ticks. */
     private long diskDelay() {
         return random.nextInt(20) == 0 ? 5_000 + random.nextInt(40_000) : 50 + random.nextInt(2_000);
+    }
+
+    /** Told of every write handed to the disk: the nemesis may cut the power before it is durable. */
+    interface WriteListener {
+        void handedOut(SimNode node, boolean changesHardState, long durableAt);
+    }
+
+    /** Whether the node is still in the life it had when {@link #incarnation()} returned {@code life}. */
+    boolean inLife(int life) {
+        return core != null && life == incarnation;
+    }
+
+    int incarnation() {
+        return incarnation;
     }
 
     // ---------------------------------------------------------------- observers

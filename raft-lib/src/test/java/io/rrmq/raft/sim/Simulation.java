@@ -60,7 +60,12 @@ public final class Simulation {
         List<Integer> members = IntStream.range(0, config.nodes()).boxed().toList();
         Workload observed = new ObservingWorkload();
         for (int i = 0; i < nodes.length; i++) {
-            nodes[i] = new SimNode(i, members, config.raft(), scheduler, network, random, log, checker, observed);
+            nodes[i] = new SimNode(i, members, config.raft(), scheduler, network, random, log, checker, observed,
+                    (node, hardState, durableAt) -> {
+                        if (!healed) {
+                            nemesis.maybeCrashBeforeDurable(node, hardState, durableAt);
+                        }
+                    });
         }
     }
 
