@@ -5,7 +5,6 @@ import io.rrmq.mq.MqCommand;
 import io.rrmq.mq.MqResult;
 import io.rrmq.mq.TopicStateMachine;
 import io.rrmq.raft.LogEntry;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -107,12 +106,10 @@ final class MqHistoryChecker {
     }
 
     private static void requireClientsSawNoDuplicate(List<MqOperation> history) {
-        List<String> seen = new ArrayList<>();
         Set<String> unique = new HashSet<>();
         for (MqOperation op : history) {
             if (op.outcome() == MqOperation.Outcome.ACKNOWLEDGED && op.command() instanceof MqCommand.PopMessage
                     && op.result().message() != null) {
-                seen.add(op.result().message());
                 if (!unique.add(op.result().message())) {
                     fail("two consumers were handed " + op.result().message());
                 }

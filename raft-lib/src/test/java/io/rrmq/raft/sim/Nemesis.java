@@ -8,12 +8,14 @@ import java.util.Random;
  * quality (loss, duplication, delay) or of one node's clock speed.
  */
 final class Nemesis {
+    /** Chance of a power cut while a term or vote write is in flight: the window (c)-type bugs need. */
+    private static final double HARD_STATE_WRITE_CRASH_CHANCE = 0.1;
+    private static final double ENTRY_WRITE_CRASH_CHANCE = 0.0005;
+
     private final Simulation sim;
     private final SimNetwork network;
     private final Random random;
     private final int size;
-    private static final double HARD_STATE_WRITE_CRASH_CHANCE = 0.1;
-    private static final double ENTRY_WRITE_CRASH_CHANCE = 0.0005;
 
     Nemesis(Simulation sim, SimNetwork network, Random random, int size) {
         this.sim = sim;
