@@ -146,7 +146,13 @@ public final class RaftCore {
                     return;
                 }
                 if (!r.preVote()) {
+                    // Adopt the term but keep the election timer running: Figure 2 resets it only on
+                    // granting a vote (handleVoteRequest does) or hearing from the leader. Were a refused
+                    // candidate to reset it, a node with a stale log and a faster clock would time out
+                    // first, every time, and keep the cluster leaderless.
+                    int elapsed = electionElapsed;
                     becomeFollower(m.term(), NONE);
+                    electionElapsed = elapsed;
                 }
             } else if (m instanceof VoteResponse r && r.preVote() && r.granted()) {
                 // A grant carries the term we would campaign in; it is not a newer term to adopt.

@@ -144,6 +144,22 @@ class RaftCoreElectionTest {
     }
 
     @Test
+    void refusingAStaleCandidateDoesNotPostponeOurOwnElection() {
+        // Classic elections: a candidate with a stale log and a faster clock asks again and again in
+        // ever higher terms. We refuse it each time, and must still time out and campaign ourselves.
+        RaftConfig classic = CONFIG.withPreVoteAndCheckQuorum(false, false);
+        RaftCore c = core(0, 3, new HardState(3, -1), log(1, 2, 3), classic);
+        long staleTerm = 3;
+        for (int tick = 0; tick < 2 * classic.electionTicks() && c.role() == Role.FOLLOWER; tick++) {
+            if (tick % 5 == 0) {
+                c.step(new VoteRequest(1, 0, ++staleTerm, 2, 2, false));
+            }
+            c.tick();
+        }
+        assertThat(c.role()).isEqualTo(Role.CANDIDATE);
+    }
+
+    @Test
     void grantsVoteForLogWithLaterLastTermEvenIfShorter() {
         RaftCore c = core(0, 3, new HardState(3, -1), log(1, 2, 3), CONFIG);
         c.step(new VoteRequest(1, 0, 5, 1, 4, false));

@@ -1,0 +1,259 @@
+package io.rrmq.raft.sim;
+
+import io.rrmq.raft.LogEntry;
+import io.rrmq.raft.Role;
+import io.rrmq.raft.core.RaftCore;
+import io.rrmq.raft.core.Ready;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Raft's safety properties (Figure 3 of the paper), checked after every step of every node, plus
+ * the client-visible one: nothing acknowledged is lost. Each check costs only what the step changed:
+ * a node's log is followed through the entries its Ready hands out (the contract says that is every
+ * change), so log matching is checked per new entry against every (index, term) ever seen.
+ */
+public final class InvariantChecker {
+    /** An (index, term) slot of any log: the entry there and the term before it. */
+    private record Position(long index, long term) {
+    }
+
+    private record Slot(LogEntry entry, long previousTerm) {
+    }
+
+    /** What the checker remembers of one node's current life. */
+    private static final class NodeView {
+        final ArrayList<LogEntry> log = new ArrayList<>();
+        long observedCommit;
+        long applied;
+        long term;
+        boolean leader;
+
+        long termAt(long index) {
+            return index == 0 ? 0 : log.get((int) index - 1).term();
+        }
+    }
+
+    private final NodeView[] views;
+    private final SimNode[] nodes;
+    /** Election safety over the whole history: the leader of each term. */
+    private final TreeMap<Long, Integer> leaders = new TreeMap<>();
+    /** Log matching: every (index, term) ever handed out, with its content and predecessor's term. */
+    private final Map<Position, Slot> slots = new HashMap<>();
+    /** The committed log as observed from any node's commit index; entry i-1 is index i. */
+    private final ArrayList<LogEntry> committed = new ArrayList<>();
+    /**
+     * For each committed entry, the lowest term of a node seen holding it as committed: the term it
+     * was committed in is at most that (a node learns a commit index from its own term's leader).
+     * Leader completeness is about that term, not the entry's own: Figure 8's entry of term 2 is
+     * committed only in term 4, and a leader of term 3 rightly lacks it.
+     */
+    private final ArrayList<Long> commitTerms = new ArrayList<>();
+    private final List<Proposal> acknowledged = new ArrayList<>();
+
+    InvariantChecker(SimNode[] nodes) {
+        this.nodes = nodes;
+        this.views = new NodeView[nodes.length];
+    }
+
+    // ---------------------------------------------------------------- events from the nodes
+
+    void onStart(SimNode node) {
+        NodeView v = new NodeView();
+        RaftCore core = node.core();
+        for (long i = 1; i <= core.log().lastIndex(); i++) {
+            v.log.add(core.log().entryAt(i));
+        }
+        v.term = core.term();
+        views[node.id] = v;
+    }
+
+    void onCrash(SimNode node) {
+        requireMirrorMatchesCore(node);
+    }
+
+    /** Commit indexes only grow within a life, stay within the log, and agree across nodes. */
+    void observeCommit(SimNode node) {
+        NodeView v = views[node.id];
+        RaftCore core = node.core();
+        long commit = core.commitIndex();
+        if (commit < v.observedCommit) {
+            throw new InvariantViolation("commit index monotonic",
+                    "n" + node.id + " went from " + v.observedCommit + " to " + commit);
+        }
+        if (commit > core.log().lastIndex()) {
+            throw new InvariantViolation("commit within log",
+                    "n" + node.id + " commit index " + commit + " beyond its last index " + core.log().lastIndex());
+        }
+        for (long i = v.observedCommit + 1; i <= commit; i++) {
+            recordCommitted(node.id, core.term(), i, core.log().entryAt(i));
+        }
+        v.observedCommit = commit;
+    }
+
+    void onReady(SimNode node, Ready ready) {
+        NodeView v = views[node.id];
+        List<LogEntry> entries = ready.entries();
+        if (entries.isEmpty()) {
+            return;
+        }
+        long first = entries.get(0).index();
+        RaftCore core = node.core();
+        if (first > v.log.size() + 1) {
+            throw new InvariantViolation("Ready contract", "n" + node.id + " handed out entries from " + first
+                    + " with only " + v.log.size() + " before them");
+        }
+        if (v.leader && core.role() == Role.LEADER && core.term() == v.term && first <= v.log.size()) {
+            throw new InvariantViolation("leader append-only", "leader n" + node.id + " of term " + v.term
+                    + " rewrote its log from index " + first + " (last was " + v.log.size() + ")");
+        }
+        while (v.log.size() >= first) {
+            v.log.remove(v.log.size() - 1);
+        }
+        for (LogEntry e : entries) {
+            long previousTerm = v.termAt(e.index() - 1);
+            Slot seen = slots.putIfAbsent(new Position(e.index(), e.term()), new Slot(e, previousTerm));
+            if (seen != null && (!seen.entry().equals(e) || seen.previousTerm() != previousTerm)) {
+                throw new InvariantViolation("log matching", "n" + node.id + " has " + e + " after term "
+                        + previousTerm + "; elsewhere " + seen.entry() + " after term " + seen.previousTerm());
+            }
+            v.log.add(e);
+        }
+    }
+
+    /** Applied in order, from 1 after every restart, and always what was committed at that index. */
+    void onApply(SimNode node, LogEntry e) {
+        NodeView v = views[node.id];
+        if (e.index() != v.applied + 1) {
+            throw new InvariantViolation("apply in order", "n" + node.id + " applies " + e.index()
+                    + " after " + v.applied);
+        }
+        if (e.index() > committed.size() || !committed.get((int) e.index() - 1).equals(e)) {
+            throw new InvariantViolation("state machine safety", "n" + node.id + " applies " + e + " but "
+                    + (e.index() > committed.size() ? "nothing is known committed there"
+                    : committed.get((int) e.index() - 1) + " was committed"));
+        }
+        v.applied = e.index();
+    }
+
+    void onAcknowledged(Proposal p, LogEntry e) {
+        if (!Arrays.equals(p.command(), e.data()) || e.type() != LogEntry.Type.COMMAND) {
+            throw new InvariantViolation("acknowledgement", "proposal #" + p.id() + " acknowledged with " + e);
+        }
+        acknowledged.add(p);
+    }
+
+    void afterStep(SimNode node) {
+        NodeView v = views[node.id];
+        RaftCore core = node.core();
+        if (core.term() < v.term) {
+            throw new InvariantViolation("term monotonic", "n" + node.id + " from " + v.term + " to " + core.term());
+        }
+        boolean leaderNow = core.role() == Role.LEADER;
+        if (leaderNow) {
+            Integer other = leaders.putIfAbsent(core.term(), node.id);
+            if (other != null && other != node.id) {
+                throw new InvariantViolation("election safety", "n" + other + " and n" + node.id
+                        + " both leader in term " + core.term());
+            }
+            if (!v.leader || v.term != core.term()) {
+                requireLeaderHoldsCommitted(node.id, v);
+            }
+        }
+        v.leader = leaderNow;
+        v.term = core.term();
+    }
+
+    // ---------------------------------------------------------------- the properties
+
+    private void recordCommitted(int nodeId, long nodeTerm, long index, LogEntry e) {
+        if (index <= committed.size()) {
+            LogEntry before = committed.get((int) index - 1);
+            if (!before.equals(e)) {
+                throw new InvariantViolation("state machine safety", "n" + nodeId + " committed " + e
+                        + " where " + before + " was committed");
+            }
+            commitTerms.set((int) index - 1, Math.min(commitTerms.get((int) index - 1), nodeTerm));
+            return;
+        }
+        committed.add(e);
+        commitTerms.add(nodeTerm);
+        // Leader completeness: every leader of a later term already holds it.
+        for (int other = 0; other < nodes.length; other++) {
+            NodeView v = views[other];
+            if (nodes[other].isUp() && v != null && v.leader && v.term > nodeTerm
+                    && (v.log.size() < index || !v.log.get((int) index - 1).equals(e))) {
+                throw new InvariantViolation("leader completeness", "leader n" + other + " of term " + v.term
+                        + " lacks " + e + ", committed by term " + nodeTerm);
+            }
+        }
+    }
+
+    private void requireLeaderHoldsCommitted(int nodeId, NodeView v) {
+        for (int i = 0; i < committed.size(); i++) {
+            LogEntry c = committed.get(i);
+            if (commitTerms.get(i) >= v.term) {
+                continue;
+            }
+            if (v.log.size() <= i || !v.log.get(i).equals(c)) {
+                throw new InvariantViolation("leader completeness", "n" + nodeId + " became leader of term "
+                        + v.term + " without " + c + ", committed by term " + commitTerms.get(i));
+            }
+        }
+    }
+
+    private void requireMirrorMatchesCore(SimNode node) {
+        NodeView v = views[node.id];
+        RaftCore core = node.core();
+        if (core.log().lastIndex() != v.log.size()) {
+            throw new InvariantViolation("Ready contract", "n" + node.id + " core log ends at "
+                    + core.log().lastIndex() + " but Ready handed out " + v.log.size());
+        }
+        for (int i = 0; i < v.log.size(); i++) {
+            if (!core.log().entryAt(i + 1).equals(v.log.get(i))) {
+                throw new InvariantViolation("Ready contract", "n" + node.id + " core log differs at " + (i + 1));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- end of run
+
+    /**
+     * After the cluster converged: every node holds and applied the same committed log, and every
+     * acknowledged proposal is in it at its index.
+     */
+    void requireConverged() {
+        for (SimNode node : nodes) {
+            requireMirrorMatchesCore(node);
+            NodeView v = views[node.id];
+            if (v.applied != committed.size()) {
+                throw new InvariantViolation("convergence", "n" + node.id + " applied " + v.applied + " of "
+                        + committed.size() + " committed entries");
+            }
+        }
+        for (Proposal p : acknowledged) {
+            LogEntry e = p.index() <= committed.size() ? committed.get((int) p.index() - 1) : null;
+            if (e == null || e.term() != p.term() || !Arrays.equals(e.data(), p.command())) {
+                throw new InvariantViolation("acknowledged write lost", "proposal #" + p.id() + " acknowledged at "
+                        + p.index() + "@" + p.term() + " but committed there: " + e);
+            }
+        }
+    }
+
+    /** The committed log (a copy): what every node's state machine was fed. */
+    public List<LogEntry> committedLog() {
+        return List.copyOf(committed);
+    }
+
+    public int acknowledgedCount() {
+        return acknowledged.size();
+    }
+
+    public int leadersElected() {
+        return leaders.size();
+    }
+}

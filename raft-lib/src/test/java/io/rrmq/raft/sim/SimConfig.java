@@ -1,0 +1,51 @@
+package io.rrmq.raft.sim;
+
+import io.rrmq.raft.RaftConfig;
+
+/**
+ * The shape of one simulated run. Times are virtual microseconds.
+ *
+ * @param nodes            cluster size
+ * @param chaosMicros      how long faults are injected
+ * @param healMicros       after the faults stop: the liveness bound within which a leader must be
+ *                         elected and a fresh proposal acknowledged
+ * @param settleMicros     after that: how long the workload may take to finish (e.g. drain queues)
+ *                         and every node to catch up with the leader
+ * @param meanFaultGapMicros mean virtual time between two fault actions of the nemesis
+ * @param meanProposalGapMicros mean virtual time between two client proposals
+ * @param raft             the engine's configuration (10 ms ticks by default)
+ */
+public record SimConfig(int nodes, long chaosMicros, long healMicros, long settleMicros,
+                        long meanFaultGapMicros, long meanProposalGapMicros, RaftConfig raft) {
+
+    public static final long MILLI = 1_000;
+    public static final long SECOND = 1_000_000;
+
+    /**
+     * Defaults with small messages and a small in-flight window, so that probing, pipelining and
+     * fast back-off all run under faults.
+     */
+    public static SimConfig standard(int nodes, long chaosMicros) {
+        RaftConfig raft = RaftConfig.defaults().withFlowControl(8, 1 << 20, 4);
+        return new SimConfig(nodes, chaosMicros, 5 * SECOND, 30 * SECOND, 400 * MILLI, 8 * MILLI, raft);
+    }
+
+    /**
+     * {@link #standard}, except that every fourth seed runs classic Raft elections (no pre-vote, no
+     * check-quorum): more split votes and competing candidates, and both modes stay covered.
+     */
+    public static SimConfig forSeed(long seed, int nodes, long chaosMicros) {
+        SimConfig config = standard(nodes, chaosMicros);
+        return seed % 4 == 0 ? config.withRaft(config.raft().withPreVoteAndCheckQuorum(false, false)) : config;
+    }
+
+    public SimConfig withChaos(long micros) {
+        return new SimConfig(nodes, micros, healMicros, settleMicros, meanFaultGapMicros,
+                meanProposalGapMicros, raft);
+    }
+
+    public SimConfig withRaft(RaftConfig newRaft) {
+        return new SimConfig(nodes, chaosMicros, healMicros, settleMicros, meanFaultGapMicros,
+                meanProposalGapMicros, newRaft);
+    }
+}

@@ -1,0 +1,91 @@
+package io.rrmq.raft.sim;
+
+import io.rrmq.raft.HardState;
+import io.rrmq.raft.LogEntry;
+import io.rrmq.raft.core.Ready;
+import io.rrmq.raft.message.RaftMessage;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One node's disk. Writes handed out by a {@link Ready} queue up and become durable in order, each
+ * after a simulated fsync delay; a crash loses every write not yet durable. Like RaftRuntime's
+ * storage thread, a write carries the messages that must wait for it: they are released when it
+ * (and so everything before it) is durable.
+ */
+final class SimStorage {
+    /** A write in the disk queue, with the messages held back until it is durable. */
+    static final class PendingWrite {
+        final long seq;
+        final HardState hardState;
+        final List<LogEntry> entries;
+        final long durableAt;
+        final List<RaftMessage> held = new ArrayList<>();
+
+        PendingWrite(long seq, HardState hardState, List<LogEntry> entries, long durableAt) {
+            this.seq = seq;
+            this.hardState = hardState;
+            this.entries = entries;
+            this.durableAt = durableAt;
+        }
+    }
+
+    private HardState durableHardState = HardState.INITIAL;
+    private final ArrayList<LogEntry> durableLog = new ArrayList<>();
+    private final ArrayDeque<PendingWrite> pending = new ArrayDeque<>();
+
+    /** Queues {@code ready}'s writes, durable at {@code durableAt} (never before an earlier write). */
+    PendingWrite write(Ready ready, long durableAt) {
+        long at = pending.isEmpty() ? durableAt : Math.max(durableAt, pending.peekLast().durableAt);
+        PendingWrite w = new PendingWrite(ready.persistSeq(), ready.hardState(), ready.entries(), at);
+        pending.addLast(w);
+        return w;
+    }
+
+    /** Whether anything handed to storage is not yet durable. */
+    boolean busy() {
+        return !pending.isEmpty();
+    }
+
+    /** The newest write in the queue: a message that must follow persistence waits for it. */
+    PendingWrite newest() {
+        return pending.peekLast();
+    }
+
+    /** Makes every write due by {@code now} durable, oldest first, and returns them. */
+    List<PendingWrite> completeDue(long now) {
+        List<PendingWrite> done = new ArrayList<>();
+        while (!pending.isEmpty() && pending.peekFirst().durableAt <= now) {
+            PendingWrite w = pending.pollFirst();
+            if (w.hardState != null) {
+                durableHardState = w.hardState;
+            }
+            if (!w.entries.isEmpty()) {
+                // Ready's contract: remove every stored entry from the first index written, then append.
+                long first = w.entries.get(0).index();
+                while (durableLog.size() >= first) {
+                    durableLog.remove(durableLog.size() - 1);
+                }
+                durableLog.addAll(w.entries);
+            }
+            done.add(w);
+        }
+        return done;
+    }
+
+    /** Power loss: what was not durable is gone, with the messages that waited for it. */
+    int crash() {
+        int lost = pending.size();
+        pending.clear();
+        return lost;
+    }
+
+    HardState hardState() {
+        return durableHardState;
+    }
+
+    List<LogEntry> log() {
+        return List.copyOf(durableLog);
+    }
+}
