@@ -1,0 +1,27 @@
+package io.rrmq.cli.command;
+
+import io.rrmq.cli.UsageException;
+
+/** Client-side checks of command arguments. */
+final class Topics {
+    private Topics() {
+    }
+
+    /** A topic is any non-empty string (the server says 400 otherwise; we say it sooner). */
+    static String require(String topic) throws UsageException {
+        if (topic == null || topic.isEmpty()) {
+            throw new UsageException("TOPIC must not be empty");
+        }
+        return topic;
+    }
+
+    static String requestId(String given) throws UsageException {
+        if (given == null) {
+            return io.rrmq.cli.ApiRequest.newRequestId();
+        }
+        if (given.isBlank() || given.length() > 200 || !given.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw new UsageException("--request-id must be 1-200 printable ASCII characters without spaces");
+        }
+        return given;
+    }
+}
