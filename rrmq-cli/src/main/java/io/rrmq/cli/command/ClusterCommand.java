@@ -41,7 +41,7 @@ abstract class ClusterCommand implements Callable<Integer> {
     /**
      * The output and exit code of an outcome that is not a 2xx answer.
      *
-     * @param what      the thing the command was about, for messages ("topic 'orders'")
+     * @param topic     the topic the command was about, for messages and JSON (may be {@code null})
      * @param requestId the request id of a write, or {@code null}
      */
     protected ExitCode notDone(Output output, Outcome outcome, String topic, String requestId) {

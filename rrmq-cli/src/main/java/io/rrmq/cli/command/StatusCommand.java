@@ -36,7 +36,10 @@ public final class StatusCommand extends ClusterCommand {
         super(root);
     }
 
-    /** One node's row; {@code role}, {@code term}, {@code leader}, {@code commitIndex} are null when unknown. */
+    /**
+     * One node's row: {@code reachable} if it answered HTTP at all; {@code role}, {@code term},
+     * {@code leader}, {@code commitIndex} are null when unknown; {@code error} says why.
+     */
     record NodeStatus(URI address, boolean reachable, String role, Long term, String leader, Long commitIndex,
                       String error) {
     }
@@ -97,16 +100,16 @@ public final class StatusCommand extends ClusterCommand {
             return new NodeStatus(node, false, null, null, null, null, why);
         }
         if (response.statusCode() != 200) {
-            return new NodeStatus(node, false, null, null, null, null, "HTTP " + response.statusCode());
+            return new NodeStatus(node, true, null, null, null, null, "HTTP " + response.statusCode());
         }
         JsonNode body;
         try {
             body = root.json().readTree(response.body());
         } catch (IOException e) {
-            return new NodeStatus(node, false, null, null, null, null, "not JSON: " + e.getMessage());
+            return new NodeStatus(node, true, null, null, null, null, "reply is not JSON");
         }
         if (body == null || !body.isObject()) {
-            return new NodeStatus(node, false, null, null, null, null, "unexpected reply");
+            return new NodeStatus(node, true, null, null, null, null, "reply is not a JSON object");
         }
         return new NodeStatus(node, true, text(body, "role"), number(body, "term"), text(body, "leader"),
                 number(body, "commitIndex"), null);
