@@ -36,6 +36,8 @@ import java.util.random.RandomGenerator;
 public final class ClusterClient {
     public static final String LEADER_HEADER = "X-RRMQ-Leader";
     public static final String ERROR_HEADER = "X-RRMQ-Error";
+    /** No attempt starts with less time than this left: it could only time out. */
+    static final long MIN_ATTEMPT_NANOS = Duration.ofMillis(50).toNanos();
 
     private final NodeList nodes;
     private final RetryPolicy policy;
@@ -78,7 +80,7 @@ public final class ClusterClient {
 
         while (true) {
             long remaining = deadline - System.nanoTime();
-            if (remaining <= 0) {
+            if (remaining <= 0 || attempts > 0 && remaining < Math.min(MIN_ATTEMPT_NANOS, policy.timeout().toNanos())) {
                 break;
             }
             URI node;
@@ -139,11 +141,13 @@ public final class ClusterClient {
                 retryAfter = Duration.ZERO;
             }
             if (!pause.isZero()) {
-                long sleepNanos = Math.min(pause.toNanos(), deadline - System.nanoTime());
-                if (sleepNanos > 0) {
-                    trace.accept("pausing " + Duration.ofNanos(sleepNanos).toMillis() + " ms");
-                    Thread.sleep(sleepNanos / 1_000_000, (int) (sleepNanos % 1_000_000));
+                // Pause, but leave time for one more attempt; if none would fit, stop now.
+                long sleepNanos = Math.min(pause.toNanos(), deadline - System.nanoTime() - MIN_ATTEMPT_NANOS);
+                if (sleepNanos <= 0) {
+                    break;
                 }
+                trace.accept("pausing " + Duration.ofNanos(sleepNanos).toMillis() + " ms");
+                Thread.sleep(sleepNanos / 1_000_000, (int) (sleepNanos % 1_000_000));
             }
         }
         String reason = "no answer within " + seconds(policy.timeout()) + " (last: " + lastProblem + ")";
