@@ -17,10 +17,17 @@ import java.util.UUID;
  */
 public record ApiRequest(String method, String path, String jsonBody, String requestId) {
     public static final String REQUEST_ID_HEADER = "X-RRMQ-Request-Id";
+    /** The server's limit on a request body (README, status 413). */
+    public static final int MAX_BODY_BYTES = 1 << 20;
 
     public ApiRequest {
         Objects.requireNonNull(method);
         Objects.requireNonNull(path);
+    }
+
+    /** The body's size in bytes as sent (UTF-8). */
+    public int bodyBytes() {
+        return jsonBody == null ? 0 : jsonBody.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
     }
 
     /** A write changes state: an attempt that got no definite answer leaves the outcome unknown. */

@@ -173,6 +173,14 @@ class MainTest {
     }
 
     @Test
+    void aMessageOverTheServersLimitIsRefusedWithoutSendingIt() {
+        Result r = cli.run("put", "t", "x".repeat(ApiRequest.MAX_BODY_BYTES));
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("request too large");
+        assertThat(node.requests()).isEmpty();
+    }
+
+    @Test
     void anUnconfirmedWriteExitsWith4AndNamesItsRequestId() throws Exception {
         node.then(Reply.of(504, "{\"success\":false}"));
         Result r = cli.run("put", "t", "m", "--json", "--request-id", "abc");

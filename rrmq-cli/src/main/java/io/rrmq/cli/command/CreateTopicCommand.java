@@ -34,9 +34,9 @@ public final class CreateTopicCommand extends ClusterCommand {
 
     @Override
     protected ExitCode run(ClusterClient client, Output output) throws UsageException, InterruptedException {
-        String t = Topics.require(topic);
-        String id = Topics.requestId(requestId);
-        Outcome outcome = client.send(ApiRequest.createTopic(t, id));
+        String t = Arguments.require(topic);
+        String id = Arguments.requestId(requestId);
+        Outcome outcome = client.send(Arguments.withinSizeLimit(ApiRequest.createTopic(t, id)));
         if (outcome instanceof Outcome.Answered a && ExitCode.forStatus(a.status()) == ExitCode.OK) {
             return output.success("OK\n", output.okDocument().put("topic", t).put("requestId", id));
         }

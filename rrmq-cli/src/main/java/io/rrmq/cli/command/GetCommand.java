@@ -41,8 +41,8 @@ public final class GetCommand extends ClusterCommand {
 
     @Override
     protected ExitCode run(ClusterClient client, Output output) throws UsageException, InterruptedException {
-        String t = Topics.require(topic);
-        String id = Topics.requestId(requestId);
+        String t = Arguments.require(topic);
+        String id = Arguments.requestId(requestId);
         Outcome outcome = client.send(ApiRequest.popMessage(t, id));
         if (outcome instanceof Outcome.Answered a && ExitCode.forStatus(a.status()) == ExitCode.OK) {
             JsonNode body = body(a);

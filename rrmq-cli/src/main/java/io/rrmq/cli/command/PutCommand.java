@@ -48,10 +48,10 @@ public final class PutCommand extends ClusterCommand {
 
     @Override
     protected ExitCode run(ClusterClient client, Output output) throws UsageException, InterruptedException {
-        String t = Topics.require(topic);
-        String id = Topics.requestId(requestId);
+        String t = Arguments.require(topic);
+        String id = Arguments.requestId(requestId);
         String text = message != null ? message : readStdin();
-        Outcome outcome = client.send(ApiRequest.putMessage(t, text, id));
+        Outcome outcome = client.send(Arguments.withinSizeLimit(ApiRequest.putMessage(t, text, id)));
         if (outcome instanceof Outcome.Answered a && ExitCode.forStatus(a.status()) == ExitCode.OK) {
             return output.success("OK\n", output.okDocument().put("topic", t).put("requestId", id));
         }
