@@ -1,0 +1,257 @@
+package io.rrmq.cli;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
+
+/**
+ * Sends one {@link ApiRequest} to the cluster's leader: finds the leader, follows its hints, and
+ * retries what is safe to retry until the request is answered or the overall deadline passes.
+ *
+ * <p>The rules, from the status codes' contract (README, "Status codes"):
+ * <ul>
+ *   <li>2xx and every 4xx but 421 are definite: returned at once, never retried.</li>
+ *   <li>421 names the leader in {@code X-RRMQ-Leader}: the next attempt goes there, without a pause.</li>
+ *   <li>503 (no leader, no quorum, starting, overloaded) and a refused connection: nothing was
+ *       accepted; the next node is tried. Once every node has failed in a round, the client pauses
+ *       (exponential backoff, at least the largest {@code Retry-After} seen) and starts a new round.</li>
+ *   <li>504, another 5xx, a timeout or a connection lost after the request was sent: the outcome is
+ *       unknown. The request is sent again after a pause, with the same {@code X-RRMQ-Request-Id},
+ *       which lets a deduplicating server answer with the original result; if the deadline passes
+ *       first, a write is reported {@link Outcome.Unknown}.</li>
+ * </ul>
+ * Not thread-safe: one instance serves one command on one thread.
+ */
+public final class ClusterClient {
+    public static final String LEADER_HEADER = "X-RRMQ-Leader";
+    public static final String ERROR_HEADER = "X-RRMQ-Error";
+    /** No attempt starts with less time than this left: it could only time out. */
+    static final long MIN_ATTEMPT_NANOS = Duration.ofMillis(50).toNanos();
+
+    private final NodeList nodes;
+    private final RetryPolicy policy;
+    private final HttpClient http;
+    private final RandomGenerator random;
+    private final Consumer<String> trace;
+
+    public ClusterClient(NodeList nodes, RetryPolicy policy, RandomGenerator random, Consumer<String> trace) {
+        this.nodes = nodes;
+        this.policy = policy;
+        this.random = random;
+        this.trace = trace;
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(policy.connectTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    public NodeList nodes() {
+        return nodes;
+    }
+
+    public RetryPolicy policy() {
+        return policy;
+    }
+
+    /** Sends {@code request} until it is answered definitely or {@link RetryPolicy#timeout()} has passed. */
+    public Outcome send(ApiRequest request) throws InterruptedException {
+        long deadline = System.nanoTime() + policy.timeout().toNanos();
+        int cursor = 0;             // next node of the round-robin, when no leader is known
+        URI next = null;            // where the next attempt goes when known (leader hint, retry of an unknown)
+        int failedInRound = 0;      // nodes that could not serve the request since the last pause
+        int rounds = 0;
+        int hops = 0;               // consecutive 421 hints followed
+        Duration retryAfter = Duration.ZERO;
+        boolean maybeApplied = false;
+        String lastProblem = "no attempt made";
+        int attempts = 0;
+
+        while (true) {
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0 || attempts > 0 && remaining < Math.min(MIN_ATTEMPT_NANOS, policy.timeout().toNanos())) {
+                break;
+            }
+            URI node;
+            if (next != null) {
+                node = next;
+                next = null;
+            } else {
+                node = nodes.get(cursor % nodes.size());
+                cursor++;
+            }
+            attempts++;
+            Attempt result = attempt(node, request, Duration.ofNanos(Math.min(remaining, policy.requestTimeout().toNanos())));
+            trace.accept("attempt " + attempts + " " + request.method() + " " + node + request.path() + ": " + result.describe());
+
+            Duration pause = Duration.ZERO;
+            switch (result.kind) {
+                case ANSWERED -> {
+                    return new Outcome.Answered(result.status, result.body, result.error, node, attempts);
+                }
+                case REDIRECT -> {
+                    lastProblem = node + " is not the leader";
+                    Optional<URI> leader = result.leader;
+                    if (leader.isPresent() && hops < nodes.size() + 1) {
+                        hops++;
+                        next = leader.get();
+                        continue;
+                    }
+                    hops = 0;
+                    failedInRound++;
+                }
+                case NOT_ACCEPTED -> {
+                    lastProblem = node + ": " + result.describe();
+                    hops = 0;
+                    failedInRound++;
+                    if (result.retryAfter.compareTo(retryAfter) > 0) {
+                        retryAfter = result.retryAfter;
+                    }
+                }
+                case UNKNOWN -> {
+                    lastProblem = node + ": " + result.describe();
+                    hops = 0;
+                    maybeApplied |= request.isWrite();
+                    // A node that answered 504 is alive and will redirect if it is no longer the
+                    // leader; a node that did not answer at all may be frozen: try the next one.
+                    if (result.status != 0) {
+                        next = node;
+                    }
+                    failedInRound = 0;
+                    rounds++;
+                    pause = jitter(policy.backoff(rounds));
+                }
+            }
+            if (failedInRound >= nodes.size()) {
+                failedInRound = 0;
+                rounds++;
+                Duration backoff = jitter(policy.backoff(rounds));
+                pause = backoff.compareTo(retryAfter) >= 0 ? backoff : retryAfter;
+                retryAfter = Duration.ZERO;
+            }
+            if (!pause.isZero()) {
+                // Pause, but leave time for one more attempt; if none would fit, stop now.
+                long sleepNanos = Math.min(pause.toNanos(), deadline - System.nanoTime() - MIN_ATTEMPT_NANOS);
+                if (sleepNanos <= 0) {
+                    break;
+                }
+                trace.accept("pausing " + Duration.ofNanos(sleepNanos).toMillis() + " ms");
+                Thread.sleep(sleepNanos / 1_000_000, (int) (sleepNanos % 1_000_000));
+            }
+        }
+        String reason = "no answer within " + seconds(policy.timeout()) + " (last: " + lastProblem + ")";
+        return maybeApplied ? new Outcome.Unknown(reason, attempts) : new Outcome.Unavailable(reason, attempts);
+    }
+
+    /** One {@code GET path} to one node, no retries (for {@code status}); the future fails on I/O errors. */
+    public CompletableFuture<HttpResponse<String>> getOnce(URI node, String path) {
+        HttpRequest r = HttpRequest.newBuilder(node.resolve(path)).timeout(policy.requestTimeout()).GET().build();
+        return http.sendAsync(r, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    private Attempt attempt(URI node, ApiRequest request, Duration timeout) throws InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(node.resolve(request.path()))
+                .timeout(timeout)
+                .method(request.method(), request.jsonBody() == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(request.jsonBody(), StandardCharsets.UTF_8));
+        if (request.jsonBody() != null) {
+            b.header("Content-Type", "application/json");
+        }
+        if (request.requestId() != null) {
+            b.header(ApiRequest.REQUEST_ID_HEADER, request.requestId());
+        }
+        HttpResponse<String> response;
+        try {
+            response = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (ConnectException | HttpConnectTimeoutException e) {
+            return Attempt.notAccepted(0, "cannot connect (" + describe(e) + ")", Duration.ZERO);
+        } catch (HttpTimeoutException e) {
+            return Attempt.unknown(0, "no reply within " + seconds(timeout));
+        } catch (IOException e) {
+            return Attempt.unknown(0, "connection lost (" + describe(e) + ")");
+        }
+        return classify(node, response);
+    }
+
+    private static Attempt classify(URI node, HttpResponse<String> response) {
+        int status = response.statusCode();
+        String error = response.headers().firstValue(ERROR_HEADER).orElse(null);
+        if (status == 421) {
+            Optional<URI> leader = response.headers().firstValue(LEADER_HEADER).flatMap(ClusterClient::leaderUrl)
+                    .filter(l -> !l.equals(node));
+            return new Attempt(Kind.REDIRECT, status, response.body(), error, leader, Duration.ZERO, "421 not the leader"
+                    + leader.map(l -> ", leader is " + l).orElse(", no leader named"));
+        }
+        if (status == 503) {
+            Duration retryAfter = response.headers().firstValue("Retry-After").flatMap(ClusterClient::retryAfter)
+                    .orElse(Duration.ZERO);
+            return Attempt.notAccepted(status, "503 " + (error == null ? "unavailable" : error), retryAfter);
+        }
+        if (status >= 500) {
+            return Attempt.unknown(status, status + " " + (error == null ? "outcome unknown" : error));
+        }
+        return new Attempt(Kind.ANSWERED, status, response.body(), error, Optional.empty(), Duration.ZERO,
+                status + (error == null ? "" : " " + error));
+    }
+
+    /** {@code X-RRMQ-Leader} as a base URL, if it is one. */
+    static Optional<URI> leaderUrl(String header) {
+        try {
+            return Optional.of(NodeList.parseUrl(header.strip(), LEADER_HEADER));
+        } catch (UsageException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** {@code Retry-After} in seconds (the HTTP-date form is not used by RRMQ and is ignored). */
+    static Optional<Duration> retryAfter(String header) {
+        try {
+            long seconds = Long.parseLong(header.strip());
+            return seconds < 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(Math.min(seconds, 60)));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private Duration jitter(Duration d) {
+        return d.plusNanos((long) (d.toNanos() * 0.25 * random.nextDouble()));
+    }
+
+    private static String describe(IOException e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
+
+    static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    }
+
+    private enum Kind { ANSWERED, REDIRECT, NOT_ACCEPTED, UNKNOWN }
+
+    /** The classified result of one HTTP exchange; {@code status} is 0 when there was no reply. */
+    private record Attempt(Kind kind, int status, String body, String error, Optional<URI> leader,
+                           Duration retryAfter, String description) {
+        static Attempt notAccepted(int status, String description, Duration retryAfter) {
+            return new Attempt(Kind.NOT_ACCEPTED, status, null, null, Optional.empty(), retryAfter, description);
+        }
+
+        static Attempt unknown(int status, String description) {
+            return new Attempt(Kind.UNKNOWN, status, null, null, Optional.empty(), Duration.ZERO, description);
+        }
+
+        String describe() {
+            return description;
+        }
+    }
+}

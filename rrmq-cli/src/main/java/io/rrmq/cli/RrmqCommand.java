@@ -1,0 +1,116 @@
+package io.rrmq.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.SplittableRandom;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/**
+ * The top command, {@code rrmq}: the options every subcommand shares (they may be given before or
+ * after the subcommand's name) and what the subcommands are built from.
+ */
+@Command(name = "rrmq", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Command-line client of an RRMQ cluster: finds the leader, follows its hints and"
+                + " retries safely (every write carries one request id on all of its retries).",
+        footerHeading = "%n",
+        footer = {
+            "Examples:",
+            "  rrmq create-topic orders",
+            "  rrmq put orders 'hello'            # or: echo hello | rrmq put orders",
+            "  rrmq get orders                    # pops the oldest message, prints it raw",
+            "  rrmq --nodes 127.0.0.1:8567,127.0.0.1:8568 status",
+            "  rrmq topics --json",
+            "  source <(rrmq completion)          # bash completion",
+            "",
+            "Nodes come from --nodes, else $RRMQ_NODES, else --config (default ./config.json).",
+            ExitCode.HELP})
+public final class RrmqCommand implements Runnable {
+    public static final String NODES_ENV = "RRMQ_NODES";
+    static final String DEFAULT_CONFIG = "config.json";
+
+    private final CliContext context;
+    private final ObjectMapper json = new ObjectMapper();
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "Cluster config: {\"addresses\":[{\"ip\":\"127.0.0.1\",\"port\":8567},...]}"
+                    + " (default: ./config.json).")
+    private Path config;
+
+    @Option(names = "--nodes", paramLabel = "URL[,URL...]", scope = ScopeType.INHERIT,
+            description = "Nodes to talk to, e.g. 127.0.0.1:8567,http://127.0.0.1:8568 (overrides --config).")
+    private String nodes;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", scope = ScopeType.INHERIT,
+            converter = DurationConverter.class,
+            description = "Give up after this long, retries included (default: 10s).")
+    private Duration timeout;
+
+    @Option(names = "--request-timeout", paramLabel = "DURATION", scope = ScopeType.INHERIT,
+            converter = DurationConverter.class,
+            description = "Limit of one HTTP request (default: 4s).")
+    private Duration requestTimeout;
+
+    @Option(names = "--json", scope = ScopeType.INHERIT,
+            description = "Print one JSON document on stdout, also for failures.")
+    private boolean jsonOutput;
+
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+            description = "Log every attempt (node, status, pauses) on stderr.")
+    private boolean verbose;
+
+    public RrmqCommand(CliContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "missing command (see rrmq --help)");
+    }
+
+    public CliContext context() {
+        return context;
+    }
+
+    public ObjectMapper json() {
+        return json;
+    }
+
+    public Output output() {
+        return new Output(jsonOutput, context.out(), context.err(), json);
+    }
+
+    /**
+     * The nodes to talk to: {@code --nodes}, else {@code $RRMQ_NODES}, else {@code --config}, else
+     * {@code ./config.json}. An explicit {@code --config} wins over the environment variable.
+     */
+    public NodeList nodeList() throws UsageException {
+        if (nodes != null) {
+            return NodeList.parse(nodes);
+        }
+        String fromEnv = context.env().get(NODES_ENV);
+        if (config == null && fromEnv != null && !fromEnv.isBlank()) {
+            return NodeList.parse(fromEnv);
+        }
+        return NodeList.fromConfig(config != null ? config : Path.of(DEFAULT_CONFIG), json);
+    }
+
+    public RetryPolicy retryPolicy() {
+        return RetryPolicy.of(timeout != null ? timeout : RetryPolicy.DEFAULT_TIMEOUT,
+                requestTimeout != null ? requestTimeout : RetryPolicy.DEFAULT_REQUEST_TIMEOUT);
+    }
+
+    /** A client for this command line's nodes and timeouts; with {@code --verbose} it traces to stderr. */
+    public ClusterClient clusterClient(Output output) throws UsageException {
+        return new ClusterClient(nodeList(), retryPolicy(), new SplittableRandom(),
+                verbose ? output::trace : line -> { });
+    }
+}
