@@ -5,6 +5,7 @@ import io.rrmq.raft.RaftConfig;
 import io.rrmq.raft.RaftNode;
 import io.rrmq.raft.runtime.RaftRuntime;
 import io.rrmq.raft.storage.FileRaftStorage;
+import io.rrmq.raft.storage.FileSnapshotStore;
 import io.rrmq.server.config.ClusterConfig;
 import io.rrmq.server.config.DataDirectory;
 import io.rrmq.server.config.ServerSettings;
@@ -88,9 +89,11 @@ public final class RrmqNode implements AutoCloseable {
         FileRaftStorage storage = FileRaftStorage.open(dir);
         RaftNode started;
         try {
+            // Opened after the log, whose lock covers the whole data directory.
+            FileSnapshotStore snapshots = FileSnapshotStore.open(dir.resolve("snapshots"));
             peers.start();
             started = RaftRuntime.start(raftConfig, selfId, cluster.ids(), new TopicStateMachine(),
-                    storage, peers, seed);
+                    storage, snapshots, peers, seed);
         } catch (IOException | RuntimeException e) {
             storage.close();
             throw e;
