@@ -32,6 +32,7 @@ public final class MemoryRaftStorage implements RaftStorage {
 
     private boolean loaded;
     private boolean closed;
+    private volatile String lowOnSpace;
 
     /** An empty storage, as on a node's first boot. */
     public MemoryRaftStorage() {
@@ -138,6 +139,16 @@ public final class MemoryRaftStorage implements RaftStorage {
         if (syncedPrefix == 0) {
             syncedTail.removeIf(e -> e.index() <= upToIndex);
         }
+    }
+
+    /** Makes {@link #lowOnSpace()} report {@code reason} (null: plenty of space), as a full disk would. */
+    public void simulateLowSpace(String reason) {
+        lowOnSpace = reason;
+    }
+
+    @Override
+    public String lowOnSpace() {
+        return lowOnSpace;
     }
 
     /** Makes everything written so far survive {@link #crashCopy()}. */

@@ -88,6 +88,20 @@ class RaftRuntimeSnapshotTest {
     }
 
     @Test
+    void aNodeBelowItsDiskReserveRefusesProposalsAndResumesWhenSpaceReturns() throws Exception {
+        cluster = new LocalCluster(1, CONFIG);
+        int leader = awaitLeader();
+        cluster.storage(leader).simulateLowSpace("disk-full: test");
+        await().atMost(DEADLINE).until(() -> cluster.node(leader).storageError() != null);
+        CompletableFuture<byte[]> refused = cluster.node(leader).propose(new byte[] {1});
+        assertThat(refused).failsWithin(Duration.ofSeconds(1)).withThrowableThat()
+                .havingCause().isInstanceOf(io.rrmq.raft.StorageFullException.class);
+        cluster.storage(leader).simulateLowSpace(null);
+        await().atMost(DEADLINE).until(() -> cluster.node(leader).storageError() == null);
+        cluster.node(leader).propose(new byte[] {2}).get(5, SECONDS);
+    }
+
+    @Test
     void theLogStaysBoundedUnderSteadyLoad() throws Exception {
         cluster = new LocalCluster(1, CONFIG);
         int leader = awaitLeader();
