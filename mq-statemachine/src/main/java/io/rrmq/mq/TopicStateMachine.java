@@ -1,5 +1,6 @@
 package io.rrmq.mq;
 
+import io.rrmq.raft.SnapshotWriter;
 import io.rrmq.raft.StateMachine;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -65,7 +66,8 @@ import java.util.zip.CheckedOutputStream;
  * checksum are refused), and may buffer ahead.
  *
  * <p><b>Threading.</b> Not thread-safe. As {@link StateMachine} requires, the Raft runtime calls
- * every method from its one event-loop thread; the read-only accessors are for that same thread
+ * every method from its one event-loop thread, except the writer {@link #takeSnapshot} returns, which
+ * shares nothing mutable with the machine and runs on the snapshot thread; the read-only accessors are for that same thread
  * (or for tests).
  */
 public final class TopicStateMachine implements StateMachine {
@@ -199,23 +201,49 @@ public final class TopicStateMachine implements StateMachine {
      */
     @Override
     public void writeSnapshot(OutputStream out) throws IOException {
+        takeSnapshot().writeTo(out);
+    }
+
+    /**
+     * Captures the state cheaply for a snapshot written on another thread: each queue's message
+     * references are copied into an array (Strings are immutable, so they are shared, not copied),
+     * and so are the remembered requests (immutable records). Cost on the caller's thread: one
+     * array copy per topic, about 4 to 8 bytes per queued message; no encoding.
+     */
+    @Override
+    public SnapshotWriter takeSnapshot() {
+        long index = lastAppliedIndex;
+        List<String> names = new ArrayList<>(topics.size());
+        List<Object[]> queues = new ArrayList<>(topics.size());
+        for (Map.Entry<String, ArrayDeque<String>> topic : topics.entrySet()) {
+            names.add(topic.getKey());
+            queues.add(topic.getValue().toArray());
+        }
+        List<Map.Entry<String, RequestTable.Remembered>> remembered = requests.entries().entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue())).toList();
+        return out -> write(out, index, names, queues, remembered);
+    }
+
+    private static void write(OutputStream out, long index, List<String> names, List<Object[]> queues,
+                              List<Map.Entry<String, RequestTable.Remembered>> requestEntries) throws IOException {
         CRC32C crc = new CRC32C();
         // Buffer before checksumming, so the CRC runs over large chunks rather than single bytes.
         DataOutputStream data = new DataOutputStream(
                 new BufferedOutputStream(new CheckedOutputStream(out, crc), IO_BUFFER));
         data.writeInt(SNAPSHOT_MAGIC);
         data.writeByte(SNAPSHOT_VERSION);
-        data.writeLong(lastAppliedIndex);
-        data.writeInt(topics.size());
-        for (Map.Entry<String, ArrayDeque<String>> topic : topics.entrySet()) {
-            writeString(data, topic.getKey());
-            data.writeInt(topic.getValue().size());
-            for (String message : topic.getValue()) {
-                writeString(data, message);
+        data.writeLong(index);
+        data.writeInt(names.size());
+        for (int t = 0; t < names.size(); t++) {
+            writeString(data, names.get(t));
+            Object[] messages = queues.get(t);
+            data.writeInt(messages.length);
+            for (Object message : messages) {
+                writeString(data, (String) message);
             }
         }
-        data.writeInt(requests.size());
-        for (Map.Entry<String, RequestTable.Remembered> request : requests.entries().entrySet()) {
+        data.writeInt(requestEntries.size());
+        for (Map.Entry<String, RequestTable.Remembered> request : requestEntries) {
             RequestTable.Remembered remembered = request.getValue();
             writeString(data, request.getKey());
             data.writeLong(remembered.index());

@@ -24,10 +24,29 @@ import java.time.Duration;
  * @param checkQuorum         a leader that has not heard from a majority within an election timeout
  *                            steps down, and followers that heard from a leader within the minimum
  *                            election timeout ignore vote requests (thesis §6.2 / §9.6).
+ * @param snapshotEntries     take a snapshot (and compact the log) once this many entries were
+ *                            applied since the last one (default 100 000). Lower bounds disk use and
+ *                            restart time more tightly; each snapshot writes the whole state, so too
+ *                            low a value spends the disk bandwidth on rewriting the same messages.
+ * @param snapshotBytes       or once this many bytes of entry data were applied since the last one
+ *                            (default 64 MiB), whichever comes first.
+ * @param snapshotTrailingEntries entries kept in the log behind a snapshot (default 10 000), so that a
+ *                            follower a little behind catches up with AppendEntries rather than a
+ *                            whole snapshot. Costs their memory and disk; 0 compacts everything.
+ * @param snapshotChunkBytes  a leader sends a snapshot to a follower that is behind its log start in
+ *                            InstallSnapshot chunks of at most this many bytes, one at a time
+ *                            (default 1 MiB). Larger is faster on a fast link and holds more memory.
  */
 public record RaftConfig(Duration tickInterval, int heartbeatTicks, int electionTicks,
                          int maxEntriesPerMessage, int maxBytesPerMessage, int maxInflightMessages,
-                         int maxPendingProposals, boolean preVote, boolean checkQuorum) {
+                         int maxPendingProposals, boolean preVote, boolean checkQuorum,
+                         long snapshotEntries, long snapshotBytes, long snapshotTrailingEntries,
+                         int snapshotChunkBytes) {
+
+    public static final long DEFAULT_SNAPSHOT_TRAILING_ENTRIES = 10_000;
+    public static final long DEFAULT_SNAPSHOT_ENTRIES = 100_000;
+    public static final long DEFAULT_SNAPSHOT_BYTES = 64L << 20;
+    public static final int DEFAULT_SNAPSHOT_CHUNK_BYTES = 1 << 20;
 
     public RaftConfig {
         if (tickInterval.isNegative() || tickInterval.isZero()) {
@@ -37,33 +56,52 @@ public record RaftConfig(Duration tickInterval, int heartbeatTicks, int election
             throw new IllegalArgumentException("need 1 <= heartbeatTicks < electionTicks");
         }
         if (maxEntriesPerMessage < 1 || maxBytesPerMessage < 1 || maxInflightMessages < 1
-                || maxPendingProposals < 1) {
+                || maxPendingProposals < 1 || snapshotEntries < 1 || snapshotBytes < 1
+                || snapshotTrailingEntries < 0 || snapshotChunkBytes < 1) {
             throw new IllegalArgumentException("limits must be positive");
         }
     }
 
     /** Tuned for a small cluster on one machine: 50 ms heartbeats, 150-300 ms election timeout. */
     public static RaftConfig defaults() {
-        return new RaftConfig(Duration.ofMillis(10), 5, 15, 1024, 1 << 20, 16, 20_000, true, true);
+        return new RaftConfig(Duration.ofMillis(10), 5, 15, 1024, 1 << 20, 16, 20_000, true, true,
+                DEFAULT_SNAPSHOT_ENTRIES, DEFAULT_SNAPSHOT_BYTES,
+                DEFAULT_SNAPSHOT_TRAILING_ENTRIES, DEFAULT_SNAPSHOT_CHUNK_BYTES);
     }
 
     public RaftConfig withTicks(Duration tick, int heartbeat, int election) {
         return new RaftConfig(tick, heartbeat, election, maxEntriesPerMessage, maxBytesPerMessage,
-                maxInflightMessages, maxPendingProposals, preVote, checkQuorum);
+                maxInflightMessages, maxPendingProposals, preVote, checkQuorum,
+                snapshotEntries, snapshotBytes, snapshotTrailingEntries, snapshotChunkBytes);
     }
 
     public RaftConfig withMaxPendingProposals(int max) {
         return new RaftConfig(tickInterval, heartbeatTicks, electionTicks, maxEntriesPerMessage,
-                maxBytesPerMessage, maxInflightMessages, max, preVote, checkQuorum);
+                maxBytesPerMessage, maxInflightMessages, max, preVote, checkQuorum,
+                snapshotEntries, snapshotBytes, snapshotTrailingEntries, snapshotChunkBytes);
     }
 
     public RaftConfig withFlowControl(int entriesPerMessage, int bytesPerMessage, int inflight) {
         return new RaftConfig(tickInterval, heartbeatTicks, electionTicks, entriesPerMessage,
-                bytesPerMessage, inflight, maxPendingProposals, preVote, checkQuorum);
+                bytesPerMessage, inflight, maxPendingProposals, preVote, checkQuorum,
+                snapshotEntries, snapshotBytes, snapshotTrailingEntries, snapshotChunkBytes);
     }
 
     public RaftConfig withPreVoteAndCheckQuorum(boolean preVote, boolean checkQuorum) {
         return new RaftConfig(tickInterval, heartbeatTicks, electionTicks, maxEntriesPerMessage,
-                maxBytesPerMessage, maxInflightMessages, maxPendingProposals, preVote, checkQuorum);
+                maxBytesPerMessage, maxInflightMessages, maxPendingProposals, preVote, checkQuorum,
+                snapshotEntries, snapshotBytes, snapshotTrailingEntries, snapshotChunkBytes);
+    }
+
+    public RaftConfig withSnapshots(long entries, long bytes, long trailingEntries) {
+        return new RaftConfig(tickInterval, heartbeatTicks, electionTicks, maxEntriesPerMessage,
+                maxBytesPerMessage, maxInflightMessages, maxPendingProposals, preVote, checkQuorum,
+                entries, bytes, trailingEntries, snapshotChunkBytes);
+    }
+
+    public RaftConfig withSnapshotChunkBytes(int chunkBytes) {
+        return new RaftConfig(tickInterval, heartbeatTicks, electionTicks, maxEntriesPerMessage,
+                maxBytesPerMessage, maxInflightMessages, maxPendingProposals, preVote, checkQuorum,
+                snapshotEntries, snapshotBytes, snapshotTrailingEntries, chunkBytes);
     }
 }

@@ -39,6 +39,14 @@ public interface RaftNode extends AutoCloseable {
         return RaftMetrics.NONE;
     }
 
+    /**
+     * Why this node refuses new commands because of its storage (for example its disk is below the
+     * free-space reserve), or {@code null} when it accepts them.
+     */
+    default String storageError() {
+        return null;
+    }
+
     /** Stops the node: its threads end and its storage is closed. Pending proposals fail. */
     @Override
     void close();

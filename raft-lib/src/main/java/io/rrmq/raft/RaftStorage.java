@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * Stable storage for Figure 2's persistent state: the {@link HardState} and the log.
+ * Stable storage for Figure 2's persistent state: the {@link HardState} and the log. Snapshots are
+ * kept apart, in a {@link SnapshotStore}; after one is durable the log prefix it covers may be
+ * dropped with {@link #compactPrefix}, so the log may start at any index.
  *
  * <p><b>Contract.</b> Writes may be buffered; everything written before a call to {@link #sync()}
  * is durable (survives a crash of the process and of the machine) once that call returns. The
@@ -17,7 +19,10 @@ import java.util.List;
  */
 public interface RaftStorage extends AutoCloseable {
 
-    /** What a node finds on disk when it starts. */
+    /**
+     * What a node finds on disk when it starts: the hard state, and the log, contiguous, starting at
+     * any index (after a compaction; at 1 otherwise).
+     */
     record Stored(HardState hardState, List<LogEntry> entries) {
         public static final Stored EMPTY = new Stored(HardState.INITIAL, List.of());
     }
@@ -36,6 +41,25 @@ public interface RaftStorage extends AutoCloseable {
 
     /** Appends entries whose indexes continue the log without a gap. */
     void append(List<LogEntry> entries) throws IOException;
+
+    /**
+     * Allows storage to drop every entry with index {@code <= upToIndex}, because a durable snapshot
+     * covers them. It may keep some (a file implementation drops whole files only) and need not make
+     * the removal durable: after a crash, entries below the snapshot are ignored. Dropping nothing is
+     * allowed.
+     */
+    void compactPrefix(long upToIndex) throws IOException;
+
+    /**
+     * Whether the medium is so low on free space that the node should refuse new commands, checked
+     * by the storage thread a few times a second: a description of the shortage (for logs and status),
+     * or {@code null} when there is room. Refusing early keeps a reserve for what must still be
+     * written (entries already accepted, votes, snapshots that free space), so that a write never
+     * fails for lack of space in the first place.
+     */
+    default String lowOnSpace() {
+        return null;
+    }
 
     /** Makes everything written so far durable. */
     void sync() throws IOException;

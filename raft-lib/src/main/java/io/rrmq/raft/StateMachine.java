@@ -1,5 +1,6 @@
 package io.rrmq.raft;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -9,7 +10,8 @@ import java.io.OutputStream;
  *
  * <p><b>Threading.</b> The Raft runtime calls every method from its single event-loop thread, one
  * call at a time, so implementations need no locking of their own. Calls must not block on I/O
- * other than the stream handed to them.
+ * other than the stream handed to them. The one exception is the {@link SnapshotWriter} returned by
+ * {@link #takeSnapshot}, which runs on a snapshot thread while the loop goes on applying entries.
  *
  * <p><b>Determinism.</b> Every node applies the same commands in the same order and must reach the
  * same state and return the same results: an implementation may read nothing but its own state and
@@ -33,6 +35,24 @@ public interface StateMachine {
      * instance reproduces it exactly. Does not close the stream.
      */
     void writeSnapshot(OutputStream out) throws IOException;
+
+    /**
+     * Captures the current state for a snapshot, on the event loop, between two {@link #apply}
+     * calls. The loop is stalled while this runs, so it should only take a cheap consistent view
+     * (copy references, not bytes); the returned writer serializes it later on another thread.
+     *
+     * <p>The default serializes the whole state into memory here, with {@link #writeSnapshot}:
+     * correct for any machine, and fine for small ones. Machines with large state override it.
+     */
+    default SnapshotWriter takeSnapshot() throws IOException {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        writeSnapshot(buffer);
+        byte[] bytes = buffer.toByteArray();
+        return out -> {
+            out.write(bytes);
+            out.flush();
+        };
+    }
 
     /**
      * Replaces the whole current state with the one in {@code in}, written by

@@ -6,6 +6,7 @@ import io.rrmq.server.config.ConfigException;
 import io.rrmq.server.config.DataDirectory;
 import io.rrmq.server.config.ServerArguments;
 import io.rrmq.server.config.ServerSettings;
+import io.rrmq.server.config.StorageSettings;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,8 +64,9 @@ public final class Main {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(node, log), "shutdown"));
         try {
-            node.startRaft(dataDir, RaftConfig.defaults(), System.nanoTime() ^ index);
-        } catch (IOException | RuntimeException e) {
+            StorageSettings storage = StorageSettings.fromSystemProperties();
+            node.startRaft(dataDir, storage.applyTo(RaftConfig.defaults()), storage, System.nanoTime() ^ index);
+        } catch (IOException | ConfigException | RuntimeException e) {
             log.error("cannot start node {}: {}", index, e.toString());
             System.exit(1);
             return;

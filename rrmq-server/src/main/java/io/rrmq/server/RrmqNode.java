@@ -5,9 +5,11 @@ import io.rrmq.raft.RaftConfig;
 import io.rrmq.raft.RaftNode;
 import io.rrmq.raft.runtime.RaftRuntime;
 import io.rrmq.raft.storage.FileRaftStorage;
+import io.rrmq.raft.storage.FileSnapshotStore;
 import io.rrmq.server.config.ClusterConfig;
 import io.rrmq.server.config.DataDirectory;
 import io.rrmq.server.config.ServerSettings;
+import io.rrmq.server.config.StorageSettings;
 import io.rrmq.server.http.ApiHandler;
 import io.rrmq.server.http.HttpServer;
 import io.rrmq.server.transport.HttpTransport;
@@ -75,6 +77,15 @@ public final class RrmqNode implements AutoCloseable {
      *                     cannot be recovered
      */
     public void startRaft(DataDirectory dataDir, RaftConfig raftConfig, long seed) throws IOException {
+        startRaft(dataDir, StorageSettings.defaults().applyTo(raftConfig), StorageSettings.defaults(), seed);
+    }
+
+    /**
+     * Like {@link #startRaft(DataDirectory, RaftConfig, long)} with the log's segment size and free-space
+     * reserve from {@code storageSettings} ({@code raftConfig} carries the snapshot thresholds).
+     */
+    public void startRaft(DataDirectory dataDir, RaftConfig raftConfig, StorageSettings storageSettings, long seed)
+            throws IOException {
         Path dir = dataDir.path();
         log.info("data directory {} ({})", dir, dataDir.source());
         Files.createDirectories(dir);
@@ -85,12 +96,15 @@ public final class RrmqNode implements AutoCloseable {
             }
             transport = peers;
         }
-        FileRaftStorage storage = FileRaftStorage.open(dir);
+        FileRaftStorage storage = FileRaftStorage.open(dir, storageSettings.segmentBytes(),
+                storageSettings.diskReserveBytes(), null);
         RaftNode started;
         try {
+            // Opened after the log, whose lock covers the whole data directory.
+            FileSnapshotStore snapshots = FileSnapshotStore.open(dir.resolve("snapshots"));
             peers.start();
             started = RaftRuntime.start(raftConfig, selfId, cluster.ids(), new TopicStateMachine(),
-                    storage, peers, seed);
+                    storage, snapshots, peers, seed);
         } catch (IOException | RuntimeException e) {
             storage.close();
             throw e;

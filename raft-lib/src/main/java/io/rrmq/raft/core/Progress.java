@@ -4,10 +4,12 @@ package io.rrmq.raft.core;
  * What a leader knows of one follower's log, and the flow control of what it sends it (after
  * etcd-io/raft's tracker). In {@link State#PROBE} the leader sends one AppendEntries at a time to
  * find where the logs agree; in {@link State#REPLICATE} it streams entries optimistically, keeping up
- * to {@code maxInflight} messages unanswered.
+ * to {@code maxInflight} messages unanswered; in {@link State#SNAPSHOT} the follower needs entries the
+ * leader compacted away, and the leader sends it a snapshot, one InstallSnapshot chunk at a time,
+ * and no AppendEntries with entries until the follower has installed it.
  */
 final class Progress {
-    enum State { PROBE, REPLICATE }
+    enum State { PROBE, REPLICATE, SNAPSHOT }
 
     private final int maxInflight;
     /** Last index of each unanswered AppendEntries carrying entries, oldest first (a ring). */
@@ -22,6 +24,16 @@ final class Progress {
     boolean probeSent;
     /** Heard from since the last check-quorum round. */
     boolean recentActive;
+
+    // In SNAPSHOT: which snapshot is being sent and how far the follower has it.
+    long pendingSnapshotIndex;
+    long pendingSnapshotTerm;
+    /** The next byte of the snapshot file to send: what the follower last said it stores. */
+    long snapshotOffset;
+    /** A chunk is out and unanswered; only one is, per follower. */
+    boolean chunkInFlight;
+    /** Ticks since the chunk in flight was sent; past a limit it is presumed lost and sent again. */
+    int ticksSinceChunk;
 
     Progress(long nextIndex, int maxInflight) {
         this.nextIndex = nextIndex;
@@ -54,11 +66,28 @@ final class Progress {
     }
 
     void becomeProbe() {
+        // After a snapshot the follower holds everything up to it (etcd-io/raft, BecomeProbe).
+        long after = state == State.SNAPSHOT ? Math.max(matchIndex, pendingSnapshotIndex) : matchIndex;
         state = State.PROBE;
         probeSent = false;
-        nextIndex = matchIndex + 1;
+        nextIndex = after + 1;
         inflightStart = 0;
         inflightCount = 0;
+        pendingSnapshotIndex = 0;
+        chunkInFlight = false;
+    }
+
+    /** Starts sending the snapshot at ({@code index}, {@code term}) from its first byte. */
+    void becomeSnapshot(long index, long term) {
+        state = State.SNAPSHOT;
+        probeSent = false;
+        inflightStart = 0;
+        inflightCount = 0;
+        pendingSnapshotIndex = index;
+        pendingSnapshotTerm = term;
+        snapshotOffset = 0;
+        chunkInFlight = false;
+        ticksSinceChunk = 0;
     }
 
     void becomeReplicate() {
@@ -69,13 +98,59 @@ final class Progress {
         inflightCount = 0;
     }
 
+    /** The next chunk to send, if none is in flight (SNAPSHOT only); marks it in flight. */
+    SnapshotChunkRequest nextChunk(int peer, long term) {
+        if (state != State.SNAPSHOT || chunkInFlight) {
+            return null;
+        }
+        chunkInFlight = true;
+        ticksSinceChunk = 0;
+        return new SnapshotChunkRequest(peer, term, pendingSnapshotIndex, pendingSnapshotTerm, snapshotOffset);
+    }
+
+    /** One tick: a chunk unanswered for {@code timeoutTicks} is presumed lost and may go again. */
+    void tickSnapshot(int timeoutTicks) {
+        if (state == State.SNAPSHOT && chunkInFlight && ++ticksSinceChunk >= timeoutTicks) {
+            chunkInFlight = false;
+        }
+    }
+
+    /**
+     * The follower answered a chunk of snapshot {@code index}: it stores {@code bytesStored} bytes,
+     * or holds everything up to {@code index} ({@code complete}). Answers about another transfer are
+     * ignored.
+     *
+     * @return whether {@link #matchIndex} advanced
+     */
+    boolean onSnapshotResponse(long index, long bytesStored, boolean complete) {
+        if (state != State.SNAPSHOT || index != pendingSnapshotIndex) {
+            return false;
+        }
+        if (complete) {
+            boolean advanced = index > matchIndex;
+            matchIndex = Math.max(matchIndex, index);
+            becomeProbe(); // AppendEntries go on from the snapshot's index + 1
+            return advanced;
+        }
+        snapshotOffset = bytesStored;
+        chunkInFlight = false;
+        return false;
+    }
+
     /** Whether a new AppendEntries carrying entries may go out now. */
     boolean canSendEntries() {
-        return state == State.PROBE ? !probeSent : !inflightFull();
+        return switch (state) {
+            case PROBE -> !probeSent;
+            case REPLICATE -> !inflightFull();
+            case SNAPSHOT -> false;
+        };
     }
 
     @Override
     public String toString() {
-        return state + "{match=" + matchIndex + ", next=" + nextIndex + ", inflight=" + inflightCount + "}";
+        String snapshot = state == State.SNAPSHOT
+                ? ", snapshot=" + pendingSnapshotIndex + "@" + snapshotOffset + (chunkInFlight ? "*" : "") : "";
+        return state + "{match=" + matchIndex + ", next=" + nextIndex + ", inflight=" + inflightCount
+                + snapshot + "}";
     }
 }

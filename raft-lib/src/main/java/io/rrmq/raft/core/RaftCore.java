@@ -5,12 +5,14 @@ import io.rrmq.raft.LogEntry;
 import io.rrmq.raft.RaftConfig;
 import io.rrmq.raft.RaftStatus;
 import io.rrmq.raft.Role;
+import io.rrmq.raft.SnapshotMeta;
 import io.rrmq.raft.message.AppendEntries;
 import io.rrmq.raft.message.AppendEntriesResponse;
+import io.rrmq.raft.message.InstallSnapshot;
+import io.rrmq.raft.message.InstallSnapshotResponse;
 import io.rrmq.raft.message.RaftMessage;
 import io.rrmq.raft.message.VoteRequest;
 import io.rrmq.raft.message.VoteResponse;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -22,11 +24,19 @@ import java.util.Random;
  * The Raft state machine of one node, as a pure function of its inputs: Figure 2 of the Raft paper,
  * with pre-vote and check-quorum from the thesis (§9.6, §6.2).
  *
- * <p>It reacts to exactly four inputs — {@link #step} (a peer's message), {@link #tick} (one unit of
- * logical time), {@link #propose} (a client command) and {@link #onPersisted} (storage finished a
- * write) — and performs no I/O, reads no clock and starts no thread. What it wants done is collected
+ * <p>It reacts to a handful of inputs — {@link #step} (a peer's message), {@link #tick} (one unit of
+ * logical time), {@link #propose} (a client command), {@link #onPersisted} (storage finished a
+ * write) and the snapshot reports ({@link #snapshotTaken}, {@link #onSnapshotChunkStored},
+ * {@link #snapshotUnavailable}) — and performs no I/O, reads no clock and starts no thread. What it wants done is collected
  * and handed out by {@link #takeReady()}. Randomness (election timeouts) comes from the {@link Random}
  * it is given, so a seeded run is reproducible.
+ *
+ * <p><b>Snapshots</b> (Raft paper §7, Figure 13). The runtime takes snapshots of the state machine
+ * and reports each durable one with {@link #snapshotTaken}; the core then drops the log prefix it
+ * covers (keeping {@code snapshotTrailingEntries}) and tells storage to do likewise. A follower that
+ * needs entries before the leader's log start gets the snapshot instead, in InstallSnapshot chunks
+ * that the core asks for one at a time ({@link SnapshotChunkRequest}) and the runtime reads and sends;
+ * on the follower the core checks each chunk and the runtime writes it.
  *
  * <p>Not thread-safe: exactly one thread owns an instance.
  */
@@ -51,11 +61,7 @@ public final class RaftCore {
     /** Entries up to here were handed out for applying. */
     private long appliedCursor;
 
-    /** The highest index known durable in this node's own storage. */
-    private long durableIndex;
-    private long nextPersistSeq = 1;
-    /** Writes handed out and not yet durable: {seq, highest index they make durable}, oldest first. */
-    private final ArrayDeque<long[]> pendingWrites = new ArrayDeque<>();
+    private final Durability durability;
 
     private int electionElapsed;
     private int heartbeatElapsed;
@@ -68,6 +74,13 @@ public final class RaftCore {
 
     private List<RaftMessage> outbox = new ArrayList<>();
 
+    /** The newest durable snapshot of this node, the one a leader sends; 0 if none. */
+    private long latestSnapshotIndex;
+    private long latestSnapshotTerm;
+    /** The snapshot a leader is sending this follower, or null. */
+    private IncomingSnapshot incoming;
+    private final SnapshotOutbox snapshotWork = new SnapshotOutbox();
+
     /**
      * @param id        this node's id; must be one of {@code members}
      * @param members   ids of every voting member, this node included
@@ -77,6 +90,18 @@ public final class RaftCore {
      */
     public RaftCore(int id, List<Integer> members, RaftConfig config, HardState hardState,
                     List<LogEntry> stored, Random random) {
+        this(id, members, config, hardState, null, stored, random);
+    }
+
+    /**
+     * A core recovered from a snapshot and the log after it: commit and apply start at the
+     * snapshot's index (its state is in the state machine already).
+     *
+     * @param snapshot the newest durable snapshot, or null if there is none
+     * @param stored   log entries after the snapshot (contiguous from its index + 1), all durable
+     */
+    public RaftCore(int id, List<Integer> members, RaftConfig config, HardState hardState,
+                    SnapshotMeta snapshot, List<LogEntry> stored, Random random) {
         if (!members.contains(id)) {
             throw new IllegalArgumentException("node " + id + " is not among members " + members);
         }
@@ -87,11 +112,18 @@ public final class RaftCore {
         this.members = members.stream().mapToInt(Integer::intValue).toArray();
         this.config = config;
         this.random = random;
-        this.log = new RaftLog(stored);
+        this.log = snapshot == null ? new RaftLog(stored)
+                : new RaftLog(snapshot.lastIncludedIndex(), snapshot.lastIncludedTerm(), stored);
+        if (snapshot != null) {
+            latestSnapshotIndex = snapshot.lastIncludedIndex();
+            latestSnapshotTerm = snapshot.lastIncludedTerm();
+            commitIndex = latestSnapshotIndex;
+            appliedCursor = latestSnapshotIndex;
+        }
         this.currentTerm = hardState.currentTerm();
         this.votedFor = hardState.votedFor();
         this.handedOutHardState = hardState;
-        this.durableIndex = log.lastIndex();
+        this.durability = new Durability(log.lastIndex());
         resetElectionTimer();
     }
 
@@ -126,9 +158,7 @@ public final class RaftCore {
 
     /** Storage finished the write handed out with {@link Ready#persistSeq()} {@code seq} (and all before). */
     public void onPersisted(long seq) {
-        while (!pendingWrites.isEmpty() && pendingWrites.peekFirst()[0] <= seq) {
-            durableIndex = Math.max(durableIndex, pendingWrites.pollFirst()[1]);
-        }
+        durability.persisted(seq);
         if (role == Role.LEADER) {
             maybeCommit();
         }
@@ -157,7 +187,8 @@ public final class RaftCore {
             } else if (m instanceof VoteResponse r && r.preVote() && r.granted()) {
                 // A grant carries the term we would campaign in; it is not a newer term to adopt.
             } else {
-                becomeFollower(m.term(), m instanceof AppendEntries ? m.from() : NONE);
+                boolean fromLeader = m instanceof AppendEntries || m instanceof InstallSnapshot;
+                becomeFollower(m.term(), fromLeader ? m.from() : NONE);
             }
         } else if (m.term() < currentTerm) {
             answerStale(m);
@@ -172,7 +203,68 @@ public final class RaftCore {
             handleAppendEntries(a);
         } else if (m instanceof AppendEntriesResponse r) {
             handleAppendResponse(r);
+        } else if (m instanceof InstallSnapshot r) {
+            handleInstallSnapshot(r);
+        } else if (m instanceof InstallSnapshotResponse r) {
+            handleInstallSnapshotResponse(r);
         }
+    }
+
+    /**
+     * The runtime made a snapshot of the state machine through {@code index} (applied, in
+     * {@code term}) durable: drop the log prefix it covers, keeping {@code snapshotTrailingEntries},
+     * and let storage do likewise (Raft paper §7). Ignored if a newer snapshot got here first.
+     */
+    public void snapshotTaken(long index, long term) {
+        if (index <= latestSnapshotIndex) {
+            return;
+        }
+        if (index > appliedCursor || log.termAt(index) != term) {
+            throw new IllegalArgumentException("snapshot " + index + "@" + term + " is not of applied"
+                    + " entries (applied " + appliedCursor + ", term there " + log.termAt(index) + ")");
+        }
+        latestSnapshotIndex = index;
+        latestSnapshotTerm = term;
+        long keepFrom = Math.max(1, index - config.snapshotTrailingEntries());
+        long compactTo = keepFrom - 1;
+        if (compactTo > log.snapshotIndex()) {
+            log.compactTo(compactTo);
+            snapshotWork.compact(compactTo);
+        }
+    }
+
+    /** The snapshot at {@code index} that a chunk was asked of is gone: start {@code peer} over. */
+    public void snapshotUnavailable(int peer, long index) {
+        Progress p = role == Role.LEADER ? progress.get(peer) : null;
+        if (p != null && p.state == Progress.State.SNAPSHOT && p.pendingSnapshotIndex == index) {
+            p.becomeProbe();
+            p.nextIndex = p.matchIndex + 1;
+        }
+    }
+
+    /**
+     * The runtime wrote {@code chunk} (handed out in {@link Ready.Snapshots#chunksToStore}), or failed
+     * to ({@code stored} false). For the last chunk, written means the whole snapshot file was checked
+     * and is durable (Figure 13 receiver rule 5), and the core installs it.
+     */
+    public void onSnapshotChunkStored(InstallSnapshot chunk, boolean stored) {
+        if (incoming == null || incoming.writing != chunk) {
+            return; // superseded by another transfer meanwhile
+        }
+        incoming.writing = null;
+        if (!stored) {
+            incoming = null;
+            replySnapshot(chunk, 0, false);
+            return;
+        }
+        incoming.stored = chunk.endOffset();
+        if (!chunk.done()) {
+            replySnapshot(chunk, incoming.stored, false); // rule 4: reply and wait for more
+            return;
+        }
+        incoming = null;
+        installSnapshot(chunk.lastIncludedIndex(), chunk.lastIncludedTerm());
+        replySnapshot(chunk, chunk.endOffset(), true);
     }
 
     // ---------------------------------------------------------------- output
@@ -192,8 +284,7 @@ public final class RaftCore {
         List<LogEntry> entries = log.takeUnpersisted();
         long seq = 0;
         if (hardState != null || !entries.isEmpty()) {
-            seq = nextPersistSeq++;
-            pendingWrites.addLast(new long[] {seq, log.lastIndex()});
+            seq = durability.handOut(log.lastIndex());
         }
         List<LogEntry> committed = List.of();
         if (commitIndex > appliedCursor) {
@@ -202,7 +293,7 @@ public final class RaftCore {
         }
         List<RaftMessage> messages = outbox;
         outbox = new ArrayList<>();
-        return new Ready(hardState, entries, seq, messages, committed);
+        return new Ready(hardState, entries, seq, messages, committed, snapshotWork.take());
     }
 
     // ---------------------------------------------------------------- observers
@@ -232,7 +323,22 @@ public final class RaftCore {
     }
 
     public long durableIndex() {
-        return durableIndex;
+        return durability.durableIndex();
+    }
+
+    /** Index of the newest durable snapshot this node knows of (taken or installed); 0 if none. */
+    public long latestSnapshotIndex() {
+        return latestSnapshotIndex;
+    }
+
+    /** Term of {@link #latestSnapshotIndex()}. */
+    public long latestSnapshotTerm() {
+        return latestSnapshotTerm;
+    }
+
+    /** The members, in configuration order (a snapshot records them). */
+    public List<Integer> members() {
+        return java.util.Arrays.stream(members).boxed().toList();
     }
 
     /** Read-only use: tests and the runtime's status. */
@@ -250,6 +356,9 @@ public final class RaftCore {
     private void tickLeader() {
         heartbeatElapsed++;
         electionElapsed++;
+        for (Progress p : progress.values()) {
+            p.tickSnapshot(config.electionTicks());
+        }
         if (electionElapsed >= config.electionTicks()) {
             electionElapsed = 0;
             if (config.checkQuorum() && !quorumActive()) {
@@ -408,7 +517,10 @@ public final class RaftCore {
 
     /** Figure 2: a request with a stale term is refused with our term, so its sender catches up. */
     private void answerStale(RaftMessage m) {
-        if (m instanceof AppendEntries a) {
+        if (m instanceof InstallSnapshot s) {
+            // Figure 13, receiver rule 1: reply immediately if term < currentTerm.
+            outbox.add(new InstallSnapshotResponse(id, s.from(), currentTerm, s.lastIncludedIndex(), 0, false));
+        } else if (m instanceof AppendEntries a) {
             outbox.add(AppendEntriesResponse.rejected(id, a.from(), currentTerm, a.prevLogIndex(), 0, 0));
         } else if (m instanceof VoteRequest r) {
             outbox.add(new VoteResponse(id, r.from(), currentTerm, false, r.preVote()));
@@ -428,6 +540,9 @@ public final class RaftCore {
         electionElapsed = 0;
         if (!wellFormed(a)) {
             return;
+        }
+        if (a.prevLogIndex() < log.snapshotIndex()) {
+            a = fromSnapshotBase(a);
         }
         // Figure 2, AppendEntries receiver rule 2: the consistency check.
         if (!log.matches(a.prevLogIndex(), a.prevLogTerm())) {
@@ -466,6 +581,84 @@ public final class RaftCore {
         outbox.add(AppendEntriesResponse.accepted(id, a.from(), currentTerm, lastNew));
     }
 
+    /**
+     * The same AppendEntries checked from our snapshot base instead of a {@code prevLogIndex} below
+     * it: the entries up to the base are committed, so by Leader Completeness the leader's log holds
+     * them too and they match; only what follows the base needs checking.
+     */
+    private AppendEntries fromSnapshotBase(AppendEntries a) {
+        List<LogEntry> after = a.entries().stream().filter(e -> e.index() > log.snapshotIndex()).toList();
+        return new AppendEntries(a.from(), a.to(), a.term(), log.snapshotIndex(), log.snapshotTerm(),
+                a.leaderCommit(), after);
+    }
+
+    // ---------------------------------------------------------------- snapshots, follower side
+
+    /** Figure 13, InstallSnapshot receiver rules 2-4 (rule 1 is in {@link #answerStale}). */
+    private void handleInstallSnapshot(InstallSnapshot m) {
+        if (role == Role.LEADER) {
+            throw new IllegalStateException("two leaders in term " + currentTerm + ": " + id + " and " + m.from());
+        }
+        if (role != Role.FOLLOWER) {
+            becomeFollower(currentTerm, m.from());
+        }
+        leaderId = m.from();
+        electionElapsed = 0;
+        if (m.lastIncludedIndex() < 1 || m.lastIncludedTerm() < 1 || m.lastIncludedTerm() > m.term()
+                || m.offset() < 0) {
+            return; // malformed
+        }
+        if (m.lastIncludedIndex() <= commitIndex) {
+            // We hold every entry it covers, committed, so ours match the leader's: nothing to install.
+            replySnapshot(m, 0, true);
+            return;
+        }
+        if (incoming != null && incoming.writing != null) {
+            return; // one chunk is written at a time; the leader hears back once it is
+        }
+        if (m.offset() == 0) {
+            incoming = new IncomingSnapshot(m); // rule 2: create a new snapshot file at offset 0
+        } else if (incoming == null || !incoming.continuesWith(m)) {
+            // Not the next chunk (lost, duplicated, or we restarted): say where to resume.
+            replySnapshot(m, incoming != null && incoming.sameTransfer(m) ? incoming.stored : 0, false);
+            return;
+        }
+        incoming.writing = m;
+        snapshotWork.store(m); // rule 3: the runtime writes data into the file at the given offset
+    }
+
+    /**
+     * Figure 13 receiver rules 6-8, once the snapshot file is saved (rule 5, done by the runtime
+     * before it reports the last chunk stored).
+     */
+    private void installSnapshot(long index, long term) {
+        if (index <= commitIndex) {
+            return; // entries up to it reached us meanwhile; our log is already as good
+        }
+        if (log.termAt(index) == term) {
+            // Rule 6: an existing entry has the snapshot's last index and term: keep what follows it.
+            log.compactTo(index);
+            snapshotWork.compact(index);
+            durability.durableUpTo(index);
+        } else {
+            // Rule 7: discard the entire log.
+            log.resetTo(index, term);
+            snapshotWork.discardLog();
+            durability.capAt(index);
+            durability.durableUpTo(index);
+        }
+        latestSnapshotIndex = index;
+        latestSnapshotTerm = term;
+        commitIndex = index;
+        appliedCursor = index;
+        snapshotWork.restore(index); // rule 8: reset the state machine using the snapshot contents
+    }
+
+    private void replySnapshot(InstallSnapshot m, long bytesStored, boolean complete) {
+        outbox.add(new InstallSnapshotResponse(id, m.from(), currentTerm, m.lastIncludedIndex(), bytesStored,
+                complete));
+    }
+
     /** Entries must continue from prevLogIndex without a gap, in terms no later than the leader's. */
     private boolean wellFormed(AppendEntries a) {
         long expected = a.prevLogIndex() + 1;
@@ -485,10 +678,7 @@ public final class RaftCore {
 
     private void truncateFrom(long index) {
         log.truncateFrom(index);
-        durableIndex = Math.min(durableIndex, index - 1);
-        for (long[] write : pendingWrites) {
-            write[1] = Math.min(write[1], index - 1);
-        }
+        durability.truncatedFrom(index);
     }
 
     // ---------------------------------------------------------------- replication, leader side
@@ -511,8 +701,13 @@ public final class RaftCore {
             }
             if (p.state == Progress.State.PROBE) {
                 p.becomeReplicate();
+            } else if (p.state == Progress.State.SNAPSHOT && p.matchIndex >= p.pendingSnapshotIndex) {
+                p.becomeProbe(); // it got there without the snapshot
             }
             return;
+        }
+        if (p.state == Progress.State.SNAPSHOT) {
+            return; // a heartbeat's rejection: expected until the snapshot is in
         }
         boolean stale = p.state == Progress.State.REPLICATE
                 ? r.rejectedIndex() <= p.matchIndex
@@ -532,8 +727,33 @@ public final class RaftCore {
         p.nextIndex = Math.max(p.matchIndex + 1, Math.min(next, r.rejectedIndex()));
     }
 
-    /** Sends entries to one follower as far as its flow control allows. */
+    private void handleInstallSnapshotResponse(InstallSnapshotResponse r) {
+        if (role != Role.LEADER) {
+            return;
+        }
+        Progress p = progress.get(r.from());
+        p.recentActive = true;
+        if (p.onSnapshotResponse(r.lastIncludedIndex(), r.bytesStored(), r.complete())) {
+            maybeCommit();
+        }
+    }
+
+    /** Sends entries to one follower as far as its flow control allows, or its snapshot's next chunk. */
     private void sendEntries(int peer, Progress p) {
+        if (p.state != Progress.State.SNAPSHOT && p.canSendEntries() && p.nextIndex <= log.snapshotIndex()) {
+            // The entry before nextIndex is compacted away: only a snapshot can catch this follower up.
+            if (latestSnapshotIndex == 0) {
+                throw new IllegalStateException("log compacted to " + log.snapshotIndex() + " without a snapshot");
+            }
+            p.becomeSnapshot(latestSnapshotIndex, latestSnapshotTerm);
+        }
+        if (p.state == Progress.State.SNAPSHOT) {
+            SnapshotChunkRequest chunk = p.nextChunk(peer, currentTerm);
+            if (chunk != null) {
+                snapshotWork.send(chunk);
+            }
+            return;
+        }
         while (p.nextIndex <= log.lastIndex() && p.canSendEntries()) {
             long prev = p.nextIndex - 1;
             List<LogEntry> entries = List.copyOf(log.slice(p.nextIndex, log.lastIndex(),
@@ -562,7 +782,8 @@ public final class RaftCore {
                     continue; // takeReady sends a probe carrying entries; it serves as heartbeat
                 }
             }
-            long prev = p.nextIndex - 1;
+            // Below the log start (a follower in SNAPSHOT) the base is the earliest known position.
+            long prev = Math.max(p.nextIndex - 1, log.snapshotIndex());
             outbox.add(new AppendEntries(id, e.getKey(), currentTerm, prev, log.termAt(prev), commitIndex, List.of()));
         }
     }
@@ -572,7 +793,7 @@ public final class RaftCore {
         long[] matches = new long[members.length];
         int i = 0;
         for (int member : members) {
-            matches[i++] = member == id ? durableIndex : progress.get(member).matchIndex;
+            matches[i++] = member == id ? durability.durableIndex() : progress.get(member).matchIndex;
         }
         long candidate = Quorum.committedIndex(matches);
         if (candidate > commitIndex && log.termAt(candidate) == currentTerm) {

@@ -25,6 +25,8 @@ public final class MessageCodec {
     private static final byte KIND_VOTE_RESPONSE = 2;
     private static final byte KIND_APPEND = 3;
     private static final byte KIND_APPEND_RESPONSE = 4;
+    private static final byte KIND_INSTALL_SNAPSHOT = 5;
+    private static final byte KIND_INSTALL_SNAPSHOT_RESPONSE = 6;
 
     private static final int MESSAGE_HEADER = 1 + 4 + 4 + 8;
     private static final int ENTRY_HEADER = 8 + 8 + 1 + 4;
@@ -82,6 +84,10 @@ public final class MessageCodec {
                 n += ENTRY_HEADER + e.data().length;
             }
             return n;
+        } else if (m instanceof InstallSnapshot s) {
+            return MESSAGE_HEADER + 8 * 3 + 1 + 4 + s.data().length;
+        } else if (m instanceof InstallSnapshotResponse) {
+            return MESSAGE_HEADER + 8 * 2 + 1;
         } else {
             return MESSAGE_HEADER + 1 + 8 * 4;
         }
@@ -106,6 +112,13 @@ public final class MessageCodec {
             header(buf, KIND_APPEND_RESPONSE, m);
             buf.put(bool(r.success())).putLong(r.matchIndex()).putLong(r.rejectedIndex())
                     .putLong(r.hintIndex()).putLong(r.hintTerm());
+        } else if (m instanceof InstallSnapshot s) {
+            header(buf, KIND_INSTALL_SNAPSHOT, m);
+            buf.putLong(s.lastIncludedIndex()).putLong(s.lastIncludedTerm()).putLong(s.offset())
+                    .put(bool(s.done())).putInt(s.data().length).put(s.data());
+        } else if (m instanceof InstallSnapshotResponse r) {
+            header(buf, KIND_INSTALL_SNAPSHOT_RESPONSE, m);
+            buf.putLong(r.lastIncludedIndex()).putLong(r.bytesStored()).put(bool(r.complete()));
         }
     }
 
@@ -125,6 +138,9 @@ public final class MessageCodec {
             case KIND_APPEND -> readAppend(buf, from, to, term);
             case KIND_APPEND_RESPONSE -> new AppendEntriesResponse(from, to, term, readBool(buf),
                     buf.getLong(), buf.getLong(), buf.getLong(), buf.getLong());
+            case KIND_INSTALL_SNAPSHOT -> readInstallSnapshot(buf, from, to, term);
+            case KIND_INSTALL_SNAPSHOT_RESPONSE -> new InstallSnapshotResponse(from, to, term, buf.getLong(),
+                    buf.getLong(), readBool(buf));
             default -> throw new IllegalArgumentException("unknown message kind " + kind);
         };
     }
@@ -151,6 +167,20 @@ public final class MessageCodec {
             entries.add(new LogEntry(index, entryTerm, type, data));
         }
         return new AppendEntries(from, to, term, prevLogIndex, prevLogTerm, leaderCommit, entries);
+    }
+
+    private static InstallSnapshot readInstallSnapshot(ByteBuffer buf, int from, int to, long term) {
+        long lastIncludedIndex = buf.getLong();
+        long lastIncludedTerm = buf.getLong();
+        long offset = buf.getLong();
+        boolean done = readBool(buf);
+        int length = buf.getInt();
+        if (length < 0 || length > buf.remaining() || offset < 0) {
+            throw new IllegalArgumentException("bad snapshot chunk length " + length + " at " + offset);
+        }
+        byte[] data = new byte[length];
+        buf.get(data);
+        return new InstallSnapshot(from, to, term, lastIncludedIndex, lastIncludedTerm, offset, data, done);
     }
 
     private static byte bool(boolean b) {

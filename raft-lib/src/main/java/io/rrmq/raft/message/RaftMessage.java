@@ -5,7 +5,8 @@ package io.rrmq.raft.message;
  * (Figure 2, "Rules for all servers").
  */
 public sealed interface RaftMessage
-        permits VoteRequest, VoteResponse, AppendEntries, AppendEntriesResponse {
+        permits VoteRequest, VoteResponse, AppendEntries, AppendEntriesResponse, InstallSnapshot,
+                InstallSnapshotResponse {
     int from();
 
     int to();

@@ -11,12 +11,19 @@ import io.rrmq.raft.RaftNode;
 import io.rrmq.raft.RaftStatus;
 import io.rrmq.raft.RaftStorage;
 import io.rrmq.raft.Role;
+import io.rrmq.raft.SnapshotMeta;
+import io.rrmq.raft.SnapshotStore;
+import io.rrmq.raft.SnapshotWriter;
 import io.rrmq.raft.StateMachine;
+import io.rrmq.raft.StorageFullException;
 import io.rrmq.raft.Transport;
 import io.rrmq.raft.core.RaftCore;
 import io.rrmq.raft.core.Ready;
+import io.rrmq.raft.core.SnapshotChunkRequest;
+import io.rrmq.raft.message.InstallSnapshot;
 import io.rrmq.raft.message.RaftMessage;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -37,7 +44,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  * sends what may go at once, applies committed entries and completes proposals. One storage thread
  * writes what the core hands out: it drains every write queued since its last turn, performs them, and
  * syncs once for the lot (group commit); then it sends the messages that had to wait for that
- * durability and tells the loop which writes are durable. Transports send in the background.
+ * durability and tells the loop which writes are durable. Transports send in the background. One
+ * snapshot thread does all snapshot file I/O: it serializes and saves the snapshots the loop
+ * captured, reads the chunks a leader sends, and writes the chunks a follower receives; it reports
+ * to the loop through the same queue.
+ *
+ * <p><b>Snapshots.</b> Once the entries applied since the last snapshot pass the thresholds of
+ * {@link RaftConfig}, the loop asks the state machine for a cheap consistent view
+ * ({@link StateMachine#takeSnapshot}: the only stall of the loop) and hands it to the snapshot
+ * thread, which writes and fsyncs it; once it is durable the core compacts its log and storage
+ * deletes the segments it covers. A follower that installs a leader's snapshot resets its state
+ * machine from it on the loop (Figure 13, rule 8).
+ *
+ * <p><b>Disk space.</b> While {@link RaftStorage#lowOnSpace()} says the disk is below its reserve,
+ * {@link #propose} fails fast with {@link StorageFullException}; replication, elections and
+ * snapshots go on, so compaction can bring the space back. A write or sync that fails stops the
+ * node: after a failed fsync the state of the page cache is unknown, and retrying it could report
+ * durable what is not.
  *
  * <p><b>Life of a proposal.</b> {@link #propose} queues it; the loop appends it to the leader's log;
  * the next {@link Ready} hands the entry to storage and, at the same time, AppendEntries to the
@@ -53,7 +76,12 @@ public final class RaftRuntime implements RaftNode {
     private final RaftCore core;
     private final StateMachine stateMachine;
     private final RaftStorage storage;
+    private final SnapshotStore snapshots;
     private final Transport transport;
+    private final ChunkAssembler assembler;
+    private final SnapshotPolicy snapshotPolicy;
+    /** Runs every snapshot file operation, in order. */
+    private final java.util.concurrent.ExecutorService snapshotThread;
 
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private final LinkedBlockingQueue<StorageTask> storageQueue = new LinkedBlockingQueue<>();
@@ -67,11 +95,19 @@ public final class RaftRuntime implements RaftNode {
     private volatile boolean running = true;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile RaftStatus status;
+    /** Why the node refuses writes (disk below reserve), or null. Set by the storage thread. */
+    private volatile String storageError;
+    private long lastSpaceCheck;
 
     // Owned by the loop thread.
     private final Map<Long, Pending> pending = new HashMap<>();
     private long lastApplied;
+    private long lastAppliedTerm;
     private volatile long entriesApplied;
+    private volatile long snapshotsTaken;
+    private volatile long snapshotsInstalled;
+    private volatile long lastCaptureNanos;
+    private volatile long lastSnapshotNanos;
     private volatile long proposalsAccepted;
 
     // Written by the storage thread only.
@@ -90,35 +126,66 @@ public final class RaftRuntime implements RaftNode {
     private record StorageTask(Ready ready, List<RaftMessage> messagesAfter) {
     }
 
+    /** The snapshot thread made a captured snapshot durable ({@code meta} null: it failed). */
+    private record SnapshotSaved(SnapshotMeta meta) {
+    }
+
+    private record ChunkStored(InstallSnapshot chunk, boolean ok) {
+    }
+
+    private record SnapshotUnavailable(int peer, long index) {
+    }
+
     private static final Object STOP = new Object();
 
     private RaftRuntime(RaftConfig config, RaftCore core, StateMachine stateMachine, RaftStorage storage,
-                        Transport transport) {
+                        SnapshotStore snapshots, Transport transport) {
         this.config = config;
         this.core = core;
         this.stateMachine = stateMachine;
         this.storage = storage;
+        this.snapshots = snapshots;
         this.transport = transport;
-        this.status = core.status(0);
+        this.assembler = new ChunkAssembler(snapshots);
+        this.snapshotPolicy = new SnapshotPolicy(config.snapshotEntries(), config.snapshotBytes());
+        this.lastApplied = core.latestSnapshotIndex();
+        this.lastAppliedTerm = core.latestSnapshotTerm();
+        this.snapshotThread = java.util.concurrent.Executors.newSingleThreadExecutor(
+                r -> new Thread(r, "raft-snapshot-" + core.id()));
+        this.status = core.status(lastApplied);
         this.loopThread = new Thread(this::runLoop, "raft-loop-" + core.id());
         this.storageThread = new Thread(this::runStorage, "raft-storage-" + core.id());
     }
 
     /**
-     * Loads {@code storage}, builds the core and starts the node's threads. Committed entries are
-     * applied to {@code stateMachine} as this node learns they are committed, so a restarted node
-     * rebuilds its state from the log.
+     * Loads {@code storage} and the newest valid snapshot, restores {@code stateMachine} from the
+     * snapshot, builds the core and starts the node's threads. Committed entries after the snapshot
+     * are applied as this node learns they are committed, so a restarted node rebuilds its state
+     * from the snapshot and the log tail (see {@code Recovery} for a damaged snapshot).
      *
+     * @param snapshots  durable snapshots; must be as durable as {@code storage} (the log is
+     *                   compacted once a snapshot is saved)
      * @param memberIds  every voting member, {@code selfId} included
      * @param randomSeed seeds the election-timeout jitter
+     * @throws IOException if storage cannot be read, or snapshot and log cannot be recovered
+     *                     without losing entries
      */
     public static RaftNode start(RaftConfig config, int selfId, List<Integer> memberIds,
-                                 StateMachine stateMachine, RaftStorage storage, Transport transport,
-                                 long randomSeed) throws IOException {
+                                 StateMachine stateMachine, RaftStorage storage, SnapshotStore snapshots,
+                                 Transport transport, long randomSeed) throws IOException {
         RaftStorage.Stored stored = storage.load();
-        RaftCore core = new RaftCore(selfId, memberIds, config, stored.hardState(), stored.entries(),
-                new Random(randomSeed));
-        RaftRuntime runtime = new RaftRuntime(config, core, stateMachine, storage, transport);
+        Recovery.Recovered recovered = Recovery.recover(stored, snapshots, memberIds);
+        if (recovered.snapshot() != null) {
+            long started = System.nanoTime();
+            try (InputStream in = snapshots.openState(recovered.snapshot().lastIncludedIndex())) {
+                stateMachine.restoreSnapshot(in);
+            }
+            LOG.log(System.Logger.Level.INFO, () -> String.format("node %d restored %s in %d ms; %d log entries follow",
+                    selfId, recovered.snapshot(), (System.nanoTime() - started) / 1_000_000, recovered.tail().size()));
+        }
+        RaftCore core = new RaftCore(selfId, memberIds, config, stored.hardState(), recovered.snapshot(),
+                recovered.tail(), new Random(randomSeed));
+        RaftRuntime runtime = new RaftRuntime(config, core, stateMachine, storage, snapshots, transport);
         runtime.storageThread.start();
         runtime.loopThread.start();
         return runtime;
@@ -134,6 +201,11 @@ public final class RaftRuntime implements RaftNode {
         CompletableFuture<byte[]> future = new CompletableFuture<>();
         if (!running) {
             future.completeExceptionally(new NodeClosedException());
+            return future;
+        }
+        String lowOnSpace = storageError;
+        if (lowOnSpace != null) {
+            future.completeExceptionally(new StorageFullException(lowOnSpace));
             return future;
         }
         int inFlight = proposalsInFlight.incrementAndGet();
@@ -161,7 +233,13 @@ public final class RaftRuntime implements RaftNode {
 
     @Override
     public RaftMetrics metrics() {
-        return new RaftMetrics(fsyncs, entriesPersisted, entriesApplied, proposalsAccepted);
+        return new RaftMetrics(fsyncs, entriesPersisted, entriesApplied, proposalsAccepted, snapshotsTaken,
+                snapshotsInstalled, lastCaptureNanos / 1000, lastSnapshotNanos / 1000);
+    }
+
+    @Override
+    public String storageError() {
+        return storageError;
     }
 
     @Override
@@ -174,8 +252,18 @@ public final class RaftRuntime implements RaftNode {
         joinQuietly(loopThread);
         storageQueue.add(new StorageTask(null, List.of()));
         joinQuietly(storageThread);
+        snapshotThread.shutdown();
+        try {
+            if (!snapshotThread.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, "a snapshot is still being written at shutdown");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        assembler.abort();
         try {
             storage.close();
+            snapshots.close();
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "closing storage failed", e);
         }
@@ -231,6 +319,15 @@ public final class RaftRuntime implements RaftNode {
             }
         } else if (event instanceof Persisted p) {
             core.onPersisted(p.seq());
+        } else if (event instanceof ChunkStored c) {
+            core.onSnapshotChunkStored(c.chunk(), c.ok());
+        } else if (event instanceof SnapshotUnavailable u) {
+            core.snapshotUnavailable(u.peer(), u.index());
+        } else if (event instanceof SnapshotSaved saved) {
+            snapshotPolicy.finished();
+            if (saved.meta() != null) {
+                core.snapshotTaken(saved.meta().lastIncludedIndex(), saved.meta().lastIncludedTerm());
+            }
         }
     }
 
@@ -246,11 +343,23 @@ public final class RaftRuntime implements RaftNode {
                     transport.send(m);
                 }
             }
-            if (ready.hasWrites() || !afterPersistence.isEmpty()) {
+            if (ready.hasWrites() || !afterPersistence.isEmpty() || ready.snapshots().touchesLog()) {
                 storageOutstanding.incrementAndGet();
                 storageQueue.add(new StorageTask(ready, afterPersistence));
             }
+            if (ready.snapshots().restoreIndex() > 0) {
+                restoreFromSnapshot(ready.snapshots().restoreIndex());
+            }
             apply(ready.committed());
+            for (SnapshotChunkRequest request : ready.snapshots().chunksToSend()) {
+                snapshotThread.execute(() -> sendChunk(request));
+            }
+            for (InstallSnapshot chunk : ready.snapshots().chunksToStore()) {
+                snapshotThread.execute(() -> inbox.add(new ChunkStored(chunk, assembler.store(chunk))));
+            }
+            if (snapshotPolicy.due()) {
+                takeSnapshot();
+            }
         }
         if (core.role() != Role.LEADER && !pending.isEmpty()) {
             // We appended these as leader and no longer are: whether they commit is unknown to us.
@@ -264,12 +373,74 @@ public final class RaftRuntime implements RaftNode {
         status = core.status(lastApplied);
     }
 
+    /** Figure 13, receiver rule 8: reset the state machine using the snapshot contents. */
+    private void restoreFromSnapshot(long index) {
+        try (InputStream in = snapshots.openState(index)) {
+            stateMachine.restoreSnapshot(in);
+        } catch (IOException e) {
+            // The snapshot was checked when it was saved; failing now is a broken disk.
+            throw new IllegalStateException("restoring the installed snapshot " + index + " failed", e);
+        }
+        lastApplied = index;
+        lastAppliedTerm = core.latestSnapshotTerm();
+        snapshotsInstalled++;
+        snapshotPolicy.restored();
+        LOG.log(System.Logger.Level.INFO, () -> "node " + core.id() + " installed the leader's snapshot " + index);
+    }
+
+    /** Captures a consistent view on the loop (the stall) and lets the snapshot thread write it. */
+    private void takeSnapshot() {
+        long started = System.nanoTime();
+        SnapshotWriter writer;
+        try {
+            writer = stateMachine.takeSnapshot();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "capturing a snapshot failed; retrying after more entries", e);
+            snapshotPolicy.started();
+            snapshotPolicy.finished();
+            return;
+        }
+        lastCaptureNanos = System.nanoTime() - started;
+        snapshotPolicy.started();
+        SnapshotMeta meta = new SnapshotMeta(lastApplied, lastAppliedTerm, core.members());
+        snapshotThread.execute(() -> {
+            try {
+                snapshots.save(meta, writer, 2);
+                lastSnapshotNanos = System.nanoTime() - started;
+                snapshotsTaken++;
+                inbox.add(new SnapshotSaved(meta));
+            } catch (IOException | RuntimeException e) {
+                // Not fatal: the log is intact and still holds everything; try again later.
+                LOG.log(System.Logger.Level.WARNING, "saving " + meta + " failed; retrying after more entries", e);
+                inbox.add(new SnapshotSaved(null));
+            }
+        });
+    }
+
+    /** On the snapshot thread: reads one chunk of a snapshot and sends it. */
+    private void sendChunk(SnapshotChunkRequest request) {
+        long index = request.lastIncludedIndex();
+        try {
+            long size = snapshots.size(index);
+            byte[] data = snapshots.read(index, request.offset(), config.snapshotChunkBytes());
+            boolean done = request.offset() + data.length == size;
+            transport.send(new InstallSnapshot(core.id(), request.peer(), request.term(), index,
+                    request.lastIncludedTerm(), request.offset(), data, done));
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "reading snapshot " + index + " for node " + request.peer()
+                    + " failed (" + e + "); it will get the newest one");
+            inbox.add(new SnapshotUnavailable(request.peer(), index));
+        }
+    }
+
     private void apply(List<LogEntry> committed) {
         for (LogEntry entry : committed) {
             byte[] result = entry.type() == LogEntry.Type.COMMAND
                     ? stateMachine.apply(entry.index(), entry.data())
                     : new byte[0];
             lastApplied = entry.index();
+            lastAppliedTerm = entry.term();
+            snapshotPolicy.applied(entry);
             entriesApplied++;
             Pending p = pending.remove(entry.index());
             if (p != null) {
@@ -305,8 +476,14 @@ public final class RaftRuntime implements RaftNode {
         try {
             while (true) {
                 batch.clear();
-                batch.add(storageQueue.take());
+                checkFreeSpace();
+                StorageTask first = storageQueue.poll(SPACE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
                 storageQueue.drainTo(batch);
+                checkFreeSpace();
                 boolean stop = false;
                 boolean wrote = false;
                 long lastSeq = 0;
@@ -317,6 +494,10 @@ public final class RaftRuntime implements RaftNode {
                         continue;
                     }
                     Ready r = task.ready();
+                    if (r.snapshots().discardLog()) {
+                        storage.truncateSuffix(0); // Figure 13 receiver rule 7
+                        wrote = true;
+                    }
                     if (r.hardState() != null) {
                         storage.saveHardState(r.hardState());
                         wrote = true;
@@ -325,6 +506,10 @@ public final class RaftRuntime implements RaftNode {
                         storage.truncateSuffix(r.entries().get(0).index());
                         storage.append(r.entries());
                         entries += r.entries().size();
+                        wrote = true;
+                    }
+                    if (r.snapshots().compactUpTo() > 0) {
+                        storage.compactPrefix(r.snapshots().compactUpTo());
                         wrote = true;
                     }
                     lastSeq = Math.max(lastSeq, r.persistSeq());
@@ -357,6 +542,24 @@ public final class RaftRuntime implements RaftNode {
             running = false;
             inbox.add(STOP);
         }
+    }
+
+    private static final long SPACE_CHECK_MILLIS = 250;
+
+    /** On the storage thread: refuse proposals while the disk is below its reserve, and say why. */
+    private void checkFreeSpace() {
+        long now = System.nanoTime();
+        if (now - lastSpaceCheck < TimeUnit.MILLISECONDS.toNanos(SPACE_CHECK_MILLIS)) {
+            return;
+        }
+        lastSpaceCheck = now;
+        String low = storage.lowOnSpace();
+        if (low != null && storageError == null) {
+            LOG.log(System.Logger.Level.ERROR, "node " + core.id() + " refuses writes: " + low);
+        } else if (low == null && storageError != null) {
+            LOG.log(System.Logger.Level.INFO, "node " + core.id() + " accepts writes again: disk space is back");
+        }
+        storageError = low;
     }
 
     private static void joinQuietly(Thread t) {

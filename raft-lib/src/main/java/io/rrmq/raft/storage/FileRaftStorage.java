@@ -52,9 +52,9 @@ import java.util.Objects;
  * <p><b>Segments.</b> A segment is named after its first index and rolls over once it would grow
  * past the size given to {@link #open(Path, long)}. A segment is forced before the next one is
  * created, so only the last one can have a torn tail. One file per range of indexes is also what
- * will let a snapshot discard the log prefix it covers by deleting whole segments (a future
- * {@code compactPrefix(upToIndex)}): the log may then start at any index, which {@link #load} and
- * {@link #append} on an empty log already accept.
+ * lets a snapshot discard the log prefix it covers: {@link #compactPrefix} deletes the segments
+ * wholly covered (never the last one, which is being written), oldest first, so the log then starts
+ * at the first index of the oldest segment left; {@link #load} accepts a log starting anywhere.
  *
  * <p><b>Threads and processes.</b> Not thread-safe: one storage thread calls every method, as
  * {@link RaftStorage} says. A lock on the directory's {@code LOCK} file keeps a second storage, in
@@ -74,6 +74,8 @@ public final class FileRaftStorage implements RaftStorage {
     private final StorageDirectory directory;
     private final HardStateFile hardStateFile;
     private final long maxSegmentSize;
+    private final long reserveBytes;
+    private final java.util.function.LongSupplier usableSpace;
     /** Shared by the writers of successive segments; only the last segment is ever written. */
     private final ByteBuffer writeBuffer = ByteBuffer.allocateDirect(WRITE_BUFFER_SIZE);
     /** In index order, contiguous, none empty. */
@@ -87,10 +89,13 @@ public final class FileRaftStorage implements RaftStorage {
     private boolean closed;
     private IOException failure;
 
-    private FileRaftStorage(StorageDirectory directory, long maxSegmentSize) {
+    private FileRaftStorage(StorageDirectory directory, long maxSegmentSize, long reserveBytes,
+                            java.util.function.LongSupplier usableSpace) {
         this.directory = directory;
         this.hardStateFile = new HardStateFile(directory);
         this.maxSegmentSize = maxSegmentSize;
+        this.reserveBytes = reserveBytes;
+        this.usableSpace = usableSpace;
     }
 
     /**
@@ -113,7 +118,47 @@ public final class FileRaftStorage implements RaftStorage {
             throw new IllegalArgumentException("maxSegmentSize " + maxSegmentSize + " not in ("
                     + SegmentFormat.HEADER_SIZE + ", " + SegmentFormat.MAX_SEGMENT_SIZE + "]");
         }
-        return new FileRaftStorage(StorageDirectory.lock(directory), maxSegmentSize);
+        return open(directory, maxSegmentSize, 0, null);
+    }
+
+    /**
+     * Like {@link #open(Path, long)}, reporting {@link #lowOnSpace()} while fewer than
+     * {@code reserveBytes} are free on the directory's file system, as {@code usableSpace} measures
+     * (null: ask the file system). 0 disables the check.
+     */
+    public static FileRaftStorage open(Path directory, long maxSegmentSize, long reserveBytes,
+                                       java.util.function.LongSupplier usableSpace) throws IOException {
+        if (maxSegmentSize <= SegmentFormat.HEADER_SIZE || maxSegmentSize > SegmentFormat.MAX_SEGMENT_SIZE) {
+            throw new IllegalArgumentException("maxSegmentSize " + maxSegmentSize + " not in ("
+                    + SegmentFormat.HEADER_SIZE + ", " + SegmentFormat.MAX_SEGMENT_SIZE + "]");
+        }
+        if (reserveBytes < 0) {
+            throw new IllegalArgumentException("negative reserve " + reserveBytes);
+        }
+        StorageDirectory locked = StorageDirectory.lock(directory);
+        java.util.function.LongSupplier probe = usableSpace;
+        if (probe == null) {
+            java.nio.file.FileStore store = Files.getFileStore(directory);
+            probe = () -> {
+                try {
+                    return store.getUsableSpace();
+                } catch (IOException e) {
+                    return Long.MAX_VALUE; // cannot tell: do not refuse writes on a guess
+                }
+            };
+        }
+        return new FileRaftStorage(locked, maxSegmentSize, reserveBytes, probe);
+    }
+
+    /** Below the reserve given to {@link #open(Path, long, long, java.util.function.LongSupplier)}. */
+    @Override
+    public String lowOnSpace() {
+        if (reserveBytes == 0) {
+            return null;
+        }
+        long free = usableSpace.getAsLong();
+        return free < reserveBytes ? "disk-full: " + free + " bytes free in " + directory.path()
+                + ", below the reserve of " + reserveBytes : null;
     }
 
     /**
@@ -317,6 +362,29 @@ public final class FileRaftStorage implements RaftStorage {
         writer = SegmentWriter.create(file, writeBuffer);
         segments.add(new Segment(file, firstIndex));
         directoryChanged = true;
+    }
+
+    /**
+     * Deletes, oldest first, every segment but the last whose entries all have index
+     * {@code <= upToIndex}. The deletions become durable with the next {@link #sync} (a crash before
+     * it may bring back a prefix, which recovery leaves to the snapshot to cover).
+     */
+    @Override
+    public void compactPrefix(long upToIndex) throws IOException {
+        checkWritable();
+        try {
+            while (segments.size() > 1 && segments.get(0).lastIndex() <= upToIndex) {
+                Files.delete(segments.remove(0).file());
+                directoryChanged = true;
+            }
+        } catch (IOException e) {
+            throw fail(e);
+        }
+    }
+
+    /** The number of segment files; for tests and status. */
+    public int segmentCount() {
+        return segments.size();
     }
 
     /** Makes everything appended so far, and the creation of its segment files, durable. */

@@ -14,7 +14,8 @@ import java.util.Objects;
  *
  * <p>It checks what {@link FileRaftStorage} checks (load first and once, contiguous appends), so a
  * runtime tested against it behaves the same on disk. Deterministic; not thread-safe (one storage
- * thread, as the interface says). Entries are stored as given, not copied: {@link LogEntry} data is
+ * thread, as the interface says; its methods are synchronized only so that tests may look at it while
+ * a node runs). Entries are stored as given, not copied: {@link LogEntry} data is
  * immutable by convention.
  */
 public final class MemoryRaftStorage implements RaftStorage {
@@ -31,6 +32,7 @@ public final class MemoryRaftStorage implements RaftStorage {
 
     private boolean loaded;
     private boolean closed;
+    private volatile String lowOnSpace;
 
     /** An empty storage, as on a node's first boot. */
     public MemoryRaftStorage() {
@@ -51,24 +53,24 @@ public final class MemoryRaftStorage implements RaftStorage {
      * This storage is left untouched and may go on being used; the copy shares nothing mutable with
      * it. May be called after {@link #close()}.
      */
-    public MemoryRaftStorage crashCopy() {
+    public synchronized MemoryRaftStorage crashCopy() {
         List<LogEntry> durable = new ArrayList<>(log.subList(0, syncedPrefix));
         durable.addAll(syncedTail);
         return new MemoryRaftStorage(syncedHardState, durable);
     }
 
     /** The hard state as last saved, synced or not. */
-    public HardState currentHardState() {
+    public synchronized HardState currentHardState() {
         return hardState;
     }
 
     /** A copy of the log as written, synced or not. */
-    public List<LogEntry> currentEntries() {
+    public synchronized List<LogEntry> currentEntries() {
         return List.copyOf(log);
     }
 
     @Override
-    public Stored load() {
+    public synchronized Stored load() {
         checkOpen();
         if (loaded) {
             throw new IllegalStateException("load() was already called");
@@ -79,7 +81,7 @@ public final class MemoryRaftStorage implements RaftStorage {
 
     /** Not durable until {@link #sync()}. */
     @Override
-    public void saveHardState(HardState state) {
+    public synchronized void saveHardState(HardState state) {
         Objects.requireNonNull(state, "state");
         checkWritable();
         hardState = state;
@@ -87,7 +89,7 @@ public final class MemoryRaftStorage implements RaftStorage {
 
     /** Not durable until {@link #sync()}: a crash before it brings the removed entries back. */
     @Override
-    public void truncateSuffix(long fromIndex) {
+    public synchronized void truncateSuffix(long fromIndex) {
         checkWritable();
         if (log.isEmpty() || fromIndex > lastIndex()) {
             return;
@@ -107,7 +109,7 @@ public final class MemoryRaftStorage implements RaftStorage {
      * @throws IllegalStateException if the indexes leave a gap or overlap; nothing is appended
      */
     @Override
-    public void append(List<LogEntry> entries) {
+    public synchronized void append(List<LogEntry> entries) {
         checkWritable();
         if (entries.isEmpty()) {
             return;
@@ -123,9 +125,35 @@ public final class MemoryRaftStorage implements RaftStorage {
         log.addAll(entries);
     }
 
+    /** Drops entries up to {@code upToIndex}; unlike truncation, at once durable too. */
+    @Override
+    public synchronized void compactPrefix(long upToIndex) {
+        checkWritable();
+        int drop = 0;
+        while (drop < log.size() && log.get(drop).index() <= upToIndex) {
+            drop++;
+        }
+        log.subList(0, drop).clear();
+        int droppedSynced = Math.min(drop, syncedPrefix);
+        syncedPrefix -= droppedSynced;
+        if (syncedPrefix == 0) {
+            syncedTail.removeIf(e -> e.index() <= upToIndex);
+        }
+    }
+
+    /** Makes {@link #lowOnSpace()} report {@code reason} (null: plenty of space), as a full disk would. */
+    public void simulateLowSpace(String reason) {
+        lowOnSpace = reason;
+    }
+
+    @Override
+    public String lowOnSpace() {
+        return lowOnSpace;
+    }
+
     /** Makes everything written so far survive {@link #crashCopy()}. */
     @Override
-    public void sync() {
+    public synchronized void sync() {
         checkWritable();
         syncedPrefix = log.size();
         syncedTail.clear();
@@ -134,7 +162,7 @@ public final class MemoryRaftStorage implements RaftStorage {
 
     /** Idempotent; afterwards only {@link #crashCopy()} and the {@code current*} views work. */
     @Override
-    public void close() {
+    public synchronized void close() {
         closed = true;
     }
 
@@ -156,7 +184,7 @@ public final class MemoryRaftStorage implements RaftStorage {
     }
 
     @Override
-    public String toString() {
+    public synchronized String toString() {
         return "MemoryRaftStorage[" + hardState + ", " + log.size() + " entries, " + syncedPrefix
                 + "+" + syncedTail.size() + " synced]";
     }

@@ -4,6 +4,7 @@ import io.rrmq.raft.HardState;
 import io.rrmq.raft.LogEntry;
 import io.rrmq.raft.RaftConfig;
 import io.rrmq.raft.Role;
+import io.rrmq.raft.message.InstallSnapshot;
 import io.rrmq.raft.message.RaftMessage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -20,10 +21,18 @@ import java.util.stream.IntStream;
  * A few {@link RaftCore}s wired by hand for scenario tests: messages are delivered only when a test
  * says so, storage writes complete at once, and links can be cut. Deterministic: one seed drives
  * every election timeout.
+ *
+ * <p>Snapshots are kept in memory: a node's snapshot is the list of entries it had applied, encoded
+ * as bytes so it can travel in InstallSnapshot chunks; chunk writes complete at once.
  */
 final class CoreNetwork {
     final Map<Integer, RaftCore> cores = new HashMap<>();
     final Map<Integer, List<LogEntry>> applied = new HashMap<>();
+    /** Each node's newest snapshot file: index to bytes. */
+    final Map<Integer, Map<Long, byte[]>> snapshots = new HashMap<>();
+    /** Bytes of a snapshot being received, per node. */
+    final Map<Integer, java.io.ByteArrayOutputStream> receiving = new HashMap<>();
+    int chunkBytes = 64;
     final Map<Integer, List<RaftMessage>> sent = new HashMap<>();
     private final ArrayDeque<RaftMessage> inFlight = new ArrayDeque<>();
     private final Set<Integer> isolated = new HashSet<>();
@@ -37,6 +46,7 @@ final class CoreNetwork {
         this.config = config;
         this.seed = seed;
         for (int id : ids) {
+            snapshots.put(id, new HashMap<>());
             restart(id, HardState.INITIAL, List.of());
         }
     }
@@ -73,15 +83,86 @@ final class CoreNetwork {
         for (int id : ids) {
             RaftCore core = cores.get(id);
             Ready ready = core.takeReady();
-            if (ready.hasWrites()) {
-                core.onPersisted(ready.persistSeq());
-                Ready again = core.takeReady(); // a leader may commit once its own write is durable
-                applied.get(id).addAll(again.committed());
-                enqueue(id, again.messages());
+            while (true) {
+                handle(id, ready);
+                if (!ready.hasWrites() && ready.snapshots().chunksToStore().isEmpty()) {
+                    break;
+                }
+                if (ready.hasWrites()) {
+                    core.onPersisted(ready.persistSeq());
+                }
+                for (InstallSnapshot chunk : ready.snapshots().chunksToStore()) {
+                    storeChunk(id, chunk);
+                }
+                ready = core.takeReady(); // a leader may commit once its own write is durable
             }
-            applied.get(id).addAll(ready.committed());
-            enqueue(id, ready.messages());
         }
+    }
+
+    private void handle(int id, Ready ready) {
+        if (ready.snapshots().restoreIndex() > 0) {
+            applied.put(id, decode(snapshots.get(id).get(ready.snapshots().restoreIndex())));
+        }
+        applied.get(id).addAll(ready.committed());
+        enqueue(id, ready.messages());
+        for (SnapshotChunkRequest request : ready.snapshots().chunksToSend()) {
+            byte[] file = snapshots.get(id).get(request.lastIncludedIndex());
+            if (file == null) {
+                cores.get(id).snapshotUnavailable(request.peer(), request.lastIncludedIndex());
+                continue;
+            }
+            int from = (int) request.offset();
+            int to = Math.min(file.length, from + chunkBytes);
+            enqueue(id, List.of(new InstallSnapshot(id, request.peer(), request.term(),
+                    request.lastIncludedIndex(), request.lastIncludedTerm(), from,
+                    java.util.Arrays.copyOfRange(file, from, to), to == file.length)));
+        }
+    }
+
+    private void storeChunk(int id, InstallSnapshot chunk) {
+        if (chunk.offset() == 0) {
+            receiving.put(id, new java.io.ByteArrayOutputStream());
+        }
+        java.io.ByteArrayOutputStream out = receiving.get(id);
+        boolean ok = out != null && out.size() == chunk.offset();
+        if (ok) {
+            out.writeBytes(chunk.data());
+            if (chunk.done()) {
+                snapshots.get(id).put(chunk.lastIncludedIndex(), out.toByteArray());
+                receiving.remove(id);
+            }
+        }
+        cores.get(id).onSnapshotChunkStored(chunk, ok);
+    }
+
+    /** Node {@code id} snapshots what it has applied, and the core compacts its log. */
+    void takeSnapshot(int id) {
+        List<LogEntry> state = applied.get(id);
+        LogEntry last = state.get(state.size() - 1);
+        snapshots.get(id).put(last.index(), encode(state));
+        cores.get(id).snapshotTaken(last.index(), last.term());
+    }
+
+    private static byte[] encode(List<LogEntry> entries) {
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(entries.stream().mapToInt(e -> 21 + e.data().length).sum());
+        for (LogEntry e : entries) {
+            buf.putLong(e.index()).putLong(e.term()).put(e.type().code()).putInt(e.data().length).put(e.data());
+        }
+        return buf.array();
+    }
+
+    private static List<LogEntry> decode(byte[] bytes) {
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
+        List<LogEntry> out = new ArrayList<>();
+        while (buf.hasRemaining()) {
+            long index = buf.getLong();
+            long term = buf.getLong();
+            LogEntry.Type type = LogEntry.Type.fromCode(buf.get());
+            byte[] data = new byte[buf.getInt()];
+            buf.get(data);
+            out.add(new LogEntry(index, term, type, data));
+        }
+        return out;
     }
 
     private void enqueue(int from, List<RaftMessage> messages) {

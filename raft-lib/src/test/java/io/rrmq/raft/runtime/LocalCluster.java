@@ -6,6 +6,7 @@ import io.rrmq.raft.Role;
 import io.rrmq.raft.Transport;
 import io.rrmq.raft.message.RaftMessage;
 import io.rrmq.raft.storage.MemoryRaftStorage;
+import io.rrmq.raft.storage.MemorySnapshotStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -23,6 +24,7 @@ public final class LocalCluster implements AutoCloseable {
     private final List<Integer> ids;
     private final RaftNode[] nodes;
     private final MemoryRaftStorage[] storages;
+    private final MemorySnapshotStore[] snapshotStores;
     private final RecordingStateMachine[] machines;
     /** Nodes cut off from everyone. */
     private final Set<Integer> isolated = ConcurrentHashMap.newKeySet();
@@ -32,9 +34,11 @@ public final class LocalCluster implements AutoCloseable {
         this.ids = IntStream.range(0, size).boxed().toList();
         this.nodes = new RaftNode[size];
         this.storages = new MemoryRaftStorage[size];
+        this.snapshotStores = new MemorySnapshotStore[size];
         this.machines = new RecordingStateMachine[size];
         for (int id : ids) {
             storages[id] = new MemoryRaftStorage();
+            snapshotStores[id] = new MemorySnapshotStore();
             start(id);
         }
     }
@@ -43,7 +47,8 @@ public final class LocalCluster implements AutoCloseable {
         machines[id] = new RecordingStateMachine();
         Transport transport = this::deliver;
         try {
-            nodes[id] = RaftRuntime.start(config, id, ids, machines[id], storages[id], transport, 1000L + id);
+            nodes[id] = RaftRuntime.start(config, id, ids, machines[id], storages[id], snapshotStores[id],
+                    transport, 1000L + id);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -68,6 +73,10 @@ public final class LocalCluster implements AutoCloseable {
         return storages[id];
     }
 
+    public MemorySnapshotStore snapshots(int id) {
+        return snapshotStores[id];
+    }
+
     public int size() {
         return nodes.length;
     }
@@ -86,6 +95,12 @@ public final class LocalCluster implements AutoCloseable {
         nodes[id] = null;
         node.close();
         storages[id] = storages[id].crashCopy();
+        snapshotStores[id] = snapshotStores[id].crashCopy();
+    }
+
+    /** Stops a node for good until {@link #restart}; unlike a crash, loses nothing synced. */
+    public void stop(int id) {
+        crash(id);
     }
 
     public void restart(int id) {

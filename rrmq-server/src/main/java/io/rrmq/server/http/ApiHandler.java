@@ -241,10 +241,12 @@ public final class ApiHandler implements HttpHandler {
         RaftNode raft = node.get();
         RaftStatus s = null;
         RaftMetrics metrics = RaftMetrics.NONE;
+        String storageError = null;
         if (raft != null) {
             try {
                 s = raft.status();
                 metrics = raft.metrics();
+                storageError = raft.storageError();
             } catch (RuntimeException e) {
                 log.debug("status unavailable", e);
             }
@@ -253,6 +255,7 @@ public final class ApiHandler implements HttpHandler {
                 : new RaftStatus(selfId, Role.FOLLOWER, 0, RaftStatus.NO_LEADER, 0, 0, 0);
         boolean ready = s != null;
         RaftMetrics counters = metrics;
+        String storageProblem = storageError;
         int leaderId = shown.leaderId();
         String leader = leaderId >= 0 && leaderId < cluster.size() ? cluster.member(leaderId).url() : null;
         return Reply.of(200, Json.write(json -> {
@@ -266,11 +269,16 @@ public final class ApiHandler implements HttpHandler {
             json.writeNumberField("lastApplied", shown.lastApplied());
             json.writeNumberField("lastLogIndex", shown.lastLogIndex());
             json.writeBooleanField("ready", ready);
+            json.writeStringField("storageError", storageProblem);
             json.writeObjectFieldStart("metrics");
             json.writeNumberField("proposals", counters.proposals());
             json.writeNumberField("entriesPersisted", counters.entriesPersisted());
             json.writeNumberField("fsyncs", counters.fsyncs());
             json.writeNumberField("entriesApplied", counters.entriesApplied());
+            json.writeNumberField("snapshotsTaken", counters.snapshotsTaken());
+            json.writeNumberField("snapshotsInstalled", counters.snapshotsInstalled());
+            json.writeNumberField("lastSnapshotCaptureMicros", counters.lastSnapshotCaptureMicros());
+            json.writeNumberField("lastSnapshotMicros", counters.lastSnapshotMicros());
             json.writeEndObject();
             json.writeEndObject();
         }));

@@ -6,6 +6,7 @@ import io.rrmq.raft.LeadershipLostException;
 import io.rrmq.raft.NodeClosedException;
 import io.rrmq.raft.NotLeaderException;
 import io.rrmq.raft.OverloadedException;
+import io.rrmq.raft.StorageFullException;
 import io.rrmq.raft.RaftStatus;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
@@ -31,6 +32,8 @@ import org.slf4j.LoggerFactory;
  *       <td>not done; ask the leader</td></tr>
  *   <tr><td>{@link NotLeaderException}, no leader</td><td>503 + Retry-After</td><td>nothing accepted</td></tr>
  *   <tr><td>{@link OverloadedException}</td><td>503 + Retry-After</td><td>nothing accepted</td></tr>
+ *   <tr><td>{@link StorageFullException} (disk below its reserve)</td><td>503 {@code disk-full} +
+ *       Retry-After</td><td>nothing accepted</td></tr>
  *   <tr><td>node still starting</td><td>503 + Retry-After</td><td>nothing accepted</td></tr>
  *   <tr><td>{@link LeadershipLostException}, {@link NodeClosedException}, timeout</td><td>504</td>
  *       <td>outcome unknown</td></tr>
@@ -93,6 +96,9 @@ public final class OutcomeMapper {
         }
         if (cause instanceof OverloadedException) {
             return Replies.failure(503, "overloaded").with("Retry-After", RETRY_AFTER_SECONDS);
+        }
+        if (cause instanceof StorageFullException) {
+            return Replies.failure(503, "disk-full").with("Retry-After", RETRY_AFTER_SECONDS);
         }
         if (cause instanceof LeadershipLostException) {
             return Replies.failure(504, "leadership-lost");

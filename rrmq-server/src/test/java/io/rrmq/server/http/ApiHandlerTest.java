@@ -391,8 +391,9 @@ class ApiHandlerTest {
         HttpResponse<String> leader = get("/status");
         assertThat(leader.body()).isEqualTo("{\"role\":\"Leader\",\"term\":3,\"id\":0,"
                 + "\"leader\":\"http://127.0.0.1:0\",\"leaderId\":0,\"commitIndex\":0,\"lastApplied\":0,"
-                + "\"lastLogIndex\":0,\"ready\":true,\"metrics\":{\"proposals\":0,\"entriesPersisted\":0,"
-                + "\"fsyncs\":0,\"entriesApplied\":0}}");
+                + "\"lastLogIndex\":0,\"ready\":true,\"storageError\":null,\"metrics\":{\"proposals\":0,"
+                + "\"entriesPersisted\":0,\"fsyncs\":0,\"entriesApplied\":0,\"snapshotsTaken\":0,"
+                + "\"snapshotsInstalled\":0,\"lastSnapshotCaptureMicros\":0,\"lastSnapshotMicros\":0}}");
         fake.mode(FakeRaftNode.Mode.NO_LEADER);
         assertThat(get("/status").body()).startsWith("{\"role\":\"Follower\",\"term\":3,\"id\":0,\"leader\":null,");
     }

@@ -93,6 +93,13 @@ class OutcomeMapperTest {
     }
 
     @Test
+    void aDiskBelowItsReserveIs503DiskFullWithRetryAfter() {
+        Reply r = mapper.failed(new CompletionException(new io.rrmq.raft.StorageFullException("disk-full: 1 byte free")));
+        assertThat(r.status()).isEqualTo(503);
+        assertThat(r.headers()).containsEntry("Retry-After", "1").containsEntry("X-RRMQ-Error", "disk-full");
+    }
+
+    @Test
     void unknownOutcomesAre504() {
         assertThat(mapper.failed(new LeadershipLostException(5, 2)).status()).isEqualTo(504);
         assertThat(mapper.failed(new NodeClosedException()).status()).isEqualTo(504);

@@ -1,0 +1,38 @@
+package io.rrmq.raft.core;
+
+import io.rrmq.raft.message.InstallSnapshot;
+
+/**
+ * A follower's view of the snapshot a leader is sending it (Figure 13, receiver rules 2-4): whose it
+ * is, how many bytes are stored, and whether a chunk's write is under way. The bytes themselves are
+ * written by the runtime; the core only decides which chunk is next.
+ */
+final class IncomingSnapshot {
+    final int leader;
+    final long term;
+    final long lastIncludedIndex;
+    final long lastIncludedTerm;
+    /** Bytes stored, contiguous from offset 0. */
+    long stored;
+    /** The chunk handed to the runtime to write and not yet reported written, or null. */
+    InstallSnapshot writing;
+
+    /** Receiver rule 2: a chunk at offset 0 starts a new snapshot file. */
+    IncomingSnapshot(InstallSnapshot first) {
+        this.leader = first.from();
+        this.term = first.term();
+        this.lastIncludedIndex = first.lastIncludedIndex();
+        this.lastIncludedTerm = first.lastIncludedTerm();
+    }
+
+    /** Whether {@code m} belongs to this transfer (same sender, term and snapshot). */
+    boolean sameTransfer(InstallSnapshot m) {
+        return m.from() == leader && m.term() == term && m.lastIncludedIndex() == lastIncludedIndex
+                && m.lastIncludedTerm() == lastIncludedTerm;
+    }
+
+    /** Whether {@code m} is the next chunk of this transfer, so its data goes at the end of the file. */
+    boolean continuesWith(InstallSnapshot m) {
+        return sameTransfer(m) && m.offset() == stored;
+    }
+}

@@ -1,0 +1,86 @@
+package io.rrmq.raft.runtime;
+
+import io.rrmq.raft.LogEntry;
+import io.rrmq.raft.RaftStorage;
+import io.rrmq.raft.SnapshotMeta;
+import io.rrmq.raft.SnapshotStore;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Chooses what a restarting node resumes from: the newest snapshot that verifies, and the log
+ * entries after it. Never silently loses data: if the newest snapshot is damaged, an older one is
+ * used only if the log still holds every entry from it through the damaged one's index; otherwise
+ * start-up fails with an {@link IOException} naming what is missing.
+ */
+final class Recovery {
+    private static final System.Logger LOG = System.getLogger(Recovery.class.getName());
+
+    /** The snapshot to restore (null: none) and the log after it. */
+    record Recovered(SnapshotMeta snapshot, List<LogEntry> tail) {
+    }
+
+    private Recovery() {
+    }
+
+    static Recovered recover(RaftStorage.Stored stored, SnapshotStore snapshots, List<Integer> members)
+            throws IOException {
+        List<LogEntry> log = stored.entries();
+        long first = log.isEmpty() ? 0 : log.get(0).index();
+        long last = log.isEmpty() ? 0 : log.get(log.size() - 1).index();
+        List<SnapshotMeta> candidates = snapshots.list();
+        /** Index of the newest snapshot known, damaged or not: this node vouched for everything up to it. */
+        long newestKnown = candidates.isEmpty() ? 0 : candidates.get(0).lastIncludedIndex();
+        for (SnapshotMeta candidate : candidates) {
+            long index = candidate.lastIncludedIndex();
+            try {
+                snapshots.verify(index);
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.ERROR, "snapshot " + index + " is damaged (" + e.getMessage()
+                        + "); trying an older one");
+                continue;
+            }
+            if (!candidate.members().equals(members)) {
+                throw new IOException("snapshot " + index + " was taken in a cluster of " + candidate.members()
+                        + ", but this node is configured with " + members);
+            }
+            boolean newest = index == newestKnown;
+            if (!log.isEmpty() && first > index + 1) {
+                throw new IOException("the log starts at " + first + ", after snapshot " + index
+                        + " + 1: entries " + (index + 1) + ".." + (first - 1) + " are missing");
+            }
+            if (!newest && (log.isEmpty() || last < newestKnown)) {
+                throw new IOException("the newest snapshot (" + newestKnown + ") is damaged, and the log ("
+                        + (log.isEmpty() ? "empty" : first + ".." + last) + ") does not cover the gap to the"
+                        + " older snapshot " + index + ": refusing to start without those entries");
+            }
+            return new Recovered(candidate, tailAfter(log, candidate));
+        }
+        if (newestKnown > 0 && (log.isEmpty() || first != 1 || last < newestKnown)) {
+            throw new IOException("no snapshot verifies (newest " + newestKnown + ") and the log ("
+                    + (log.isEmpty() ? "empty" : first + ".." + last) + ") does not hold every entry up to it");
+        }
+        if (!log.isEmpty() && first != 1) {
+            throw new IOException("the log starts at " + first + " but there is no snapshot for the entries before it");
+        }
+        return new Recovered(null, log);
+    }
+
+    /**
+     * The entries after the snapshot, with Figure 13's rules 6 and 7 applied again: a crash may have
+     * come between saving an installed snapshot and discarding a log that conflicts with it.
+     */
+    private static List<LogEntry> tailAfter(List<LogEntry> log, SnapshotMeta snapshot) {
+        long index = snapshot.lastIncludedIndex();
+        if (log.isEmpty() || log.get(log.size() - 1).index() <= index) {
+            return List.of();
+        }
+        long first = log.get(0).index();
+        if (first <= index && log.get((int) (index - first)).term() != snapshot.lastIncludedTerm()) {
+            LOG.log(System.Logger.Level.WARNING, "the log conflicts with snapshot " + snapshot
+                    + " at its last index: discarding the log after it");
+            return List.of();
+        }
+        return log.subList((int) Math.max(0, index + 1 - first), log.size());
+    }
+}

@@ -1,0 +1,115 @@
+package io.rrmq.raft.runtime;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.rrmq.raft.LogEntry;
+import io.rrmq.raft.RaftConfig;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class RaftRuntimeSnapshotTest {
+    private static final Duration DEADLINE = Duration.ofSeconds(20);
+    /** A snapshot every 50 entries, nothing kept behind it, small chunks: every mechanism runs. */
+    private static final RaftConfig CONFIG = RaftConfig.defaults().withSnapshots(50, 1 << 20, 0)
+            .withSnapshotChunkBytes(256);
+    private LocalCluster cluster;
+
+    @AfterEach
+    void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private int awaitLeader() {
+        return await().atMost(DEADLINE).until(() -> cluster.leader(), java.util.Optional::isPresent).orElseThrow();
+    }
+
+    private List<String> proposeAll(int leader, String prefix, int count) throws Exception {
+        List<CompletableFuture<byte[]>> futures = new ArrayList<>();
+        List<String> commands = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            commands.add(prefix + i);
+            futures.add(cluster.node(leader).propose((prefix + i).getBytes(StandardCharsets.UTF_8)));
+        }
+        CompletableFuture.allOf(futures.toArray(new CompletableFuture[0])).get(20, SECONDS);
+        return commands;
+    }
+
+    @Test
+    void followerBehindTheCompactionPointCatchesUpThroughInstallSnapshot() throws Exception {
+        cluster = new LocalCluster(3, CONFIG);
+        int leader = awaitLeader();
+        int lagging = (leader + 1) % 3;
+        cluster.isolate(lagging);
+        List<String> expected = proposeAll(leader, "a", 400);
+        await().atMost(DEADLINE).until(() -> cluster.node(leader).metrics().snapshotsTaken() >= 1);
+        // The leader's log no longer holds what the follower needs.
+        await().atMost(DEADLINE).until(() -> cluster.storage(leader).currentEntries().get(0).index() > 1);
+        cluster.heal();
+        await().atMost(DEADLINE).untilAsserted(() ->
+                assertThat(cluster.stateMachine(lagging).applied()).isEqualTo(expected));
+        assertThat(cluster.node(lagging).metrics().snapshotsInstalled()).isPositive();
+        // It goes on replicating with AppendEntries after the snapshot.
+        expected.addAll(proposeAll(awaitLeader(), "b", 20));
+        await().atMost(DEADLINE).untilAsserted(() ->
+                assertThat(cluster.stateMachine(lagging).applied()).isEqualTo(expected));
+    }
+
+    @Test
+    void everyNodeRestartsFromItsSnapshotAndTheLogTailAfterCompaction() throws Exception {
+        cluster = new LocalCluster(3, CONFIG);
+        int leader = awaitLeader();
+        List<String> acked = proposeAll(leader, "v", 300);
+        for (int id = 0; id < 3; id++) {
+            int node = id;
+            await().atMost(DEADLINE).until(() -> cluster.node(node).metrics().snapshotsTaken() >= 1);
+        }
+        for (int id = 0; id < 3; id++) {
+            cluster.crash(id);
+        }
+        for (int id = 0; id < 3; id++) {
+            List<LogEntry> log = cluster.storage(id).currentEntries();
+            assertThat(log.get(0).index()).as("node %d compacted its log", id).isGreaterThan(1);
+            cluster.restart(id);
+        }
+        int next = awaitLeader();
+        cluster.node(next).propose("fresh".getBytes(StandardCharsets.UTF_8)).get(10, SECONDS);
+        List<String> applied = cluster.stateMachine(next).applied();
+        assertThat(applied.subList(0, 300)).isEqualTo(acked);
+        assertThat(applied.get(300)).isEqualTo("fresh");
+    }
+
+    @Test
+    void aNodeBelowItsDiskReserveRefusesProposalsAndResumesWhenSpaceReturns() throws Exception {
+        cluster = new LocalCluster(1, CONFIG);
+        int leader = awaitLeader();
+        cluster.storage(leader).simulateLowSpace("disk-full: test");
+        await().atMost(DEADLINE).until(() -> cluster.node(leader).storageError() != null);
+        CompletableFuture<byte[]> refused = cluster.node(leader).propose(new byte[] {1});
+        assertThat(refused).failsWithin(Duration.ofSeconds(1)).withThrowableThat()
+                .havingCause().isInstanceOf(io.rrmq.raft.StorageFullException.class);
+        cluster.storage(leader).simulateLowSpace(null);
+        await().atMost(DEADLINE).until(() -> cluster.node(leader).storageError() == null);
+        cluster.node(leader).propose(new byte[] {2}).get(5, SECONDS);
+    }
+
+    @Test
+    void theLogStaysBoundedUnderSteadyLoad() throws Exception {
+        cluster = new LocalCluster(1, CONFIG);
+        int leader = awaitLeader();
+        for (int round = 0; round < 10; round++) {
+            proposeAll(leader, "r" + round + "-", 100);
+        }
+        await().atMost(DEADLINE).untilAsserted(() ->
+                assertThat(cluster.storage(leader).currentEntries().size()).isLessThanOrEqualTo(2 * 50 + 10));
+        assertThat(cluster.snapshots(leader).list()).hasSizeLessThanOrEqualTo(2);
+    }
+}

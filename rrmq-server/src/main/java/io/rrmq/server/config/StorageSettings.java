@@ -1,0 +1,64 @@
+package io.rrmq.server.config;
+
+import io.rrmq.raft.RaftConfig;
+import io.rrmq.raft.storage.FileRaftStorage;
+
+/**
+ * How a node keeps its data directory bounded. Set with Java system properties (in
+ * {@code RRMQ_JVM_OPTS} when started through {@code src/node.py}); every node of a cluster should use
+ * the same values.
+ *
+ * @param snapshotEntries  {@code -Drrmq.snapshot.entries}: snapshot after this many applied entries
+ *                         (default {@link RaftConfig#DEFAULT_SNAPSHOT_ENTRIES})
+ * @param snapshotBytes    {@code -Drrmq.snapshot.bytes}: or after this many bytes of applied entry data
+ *                         (default {@link RaftConfig#DEFAULT_SNAPSHOT_BYTES})
+ * @param trailingEntries  {@code -Drrmq.snapshot.trailing}: entries kept in the log behind a snapshot
+ *                         for followers a little behind (default
+ *                         {@link RaftConfig#DEFAULT_SNAPSHOT_TRAILING_ENTRIES})
+ * @param segmentBytes     {@code -Drrmq.segment.bytes}: log segment size; compaction deletes whole
+ *                         segments (default {@link FileRaftStorage#DEFAULT_MAX_SEGMENT_SIZE})
+ * @param diskReserveBytes {@code -Drrmq.disk.reserve}: below this much free space the node answers
+ *                         writes with 503 {@code disk-full} (default 64 MiB; 0 disables the check)
+ */
+public record StorageSettings(long snapshotEntries, long snapshotBytes, long trailingEntries, long segmentBytes,
+                              long diskReserveBytes) {
+    public static final long DEFAULT_DISK_RESERVE = 64L << 20;
+
+    public static StorageSettings defaults() {
+        return new StorageSettings(RaftConfig.DEFAULT_SNAPSHOT_ENTRIES, RaftConfig.DEFAULT_SNAPSHOT_BYTES,
+                RaftConfig.DEFAULT_SNAPSHOT_TRAILING_ENTRIES, FileRaftStorage.DEFAULT_MAX_SEGMENT_SIZE,
+                DEFAULT_DISK_RESERVE);
+    }
+
+    /** The defaults, overridden by whichever {@code rrmq.*} system properties are set. */
+    public static StorageSettings fromSystemProperties() throws ConfigException {
+        StorageSettings d = defaults();
+        return new StorageSettings(
+                property("rrmq.snapshot.entries", d.snapshotEntries, 1),
+                property("rrmq.snapshot.bytes", d.snapshotBytes, 1),
+                property("rrmq.snapshot.trailing", d.trailingEntries, 0),
+                property("rrmq.segment.bytes", d.segmentBytes, 4096),
+                property("rrmq.disk.reserve", d.diskReserveBytes, 0));
+    }
+
+    private static long property(String name, long fallback, long min) throws ConfigException {
+        String value = System.getProperty(name);
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            long parsed = Long.parseLong(value.trim());
+            if (parsed < min) {
+                throw new ConfigException(name + " must be at least " + min + ", got " + value);
+            }
+            return parsed;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(name + " must be a whole number, got \"" + value + "\"");
+        }
+    }
+
+    /** {@code config} with these snapshot thresholds. */
+    public RaftConfig applyTo(RaftConfig config) {
+        return config.withSnapshots(snapshotEntries, snapshotBytes, trailingEntries);
+    }
+}
