@@ -34,14 +34,16 @@ import org.slf4j.LoggerFactory;
  * whichever thread completes the proposal's future (the Raft runtime's, or the timeout's). No lock,
  * no thread hop and no blocking call on the way.
  *
- * <p><b>Order of checks</b>: unknown path 404, wrong method 405, Content-Type 415, declared length
- * 413, then the body (413 while reading, 400 if malformed); only a well-formed request reaches the
+ * <p><b>Order of checks</b>: unknown path 404, wrong method 405, Content-Type 415, then the body
+ * (413 once read to its end, see {@link BoundedBody}; 400 if malformed); only a well-formed request reaches the
  * Raft node, so bad input never changes state. While the Raft node is not running yet, API
  * requests get 503 with Retry-After, {@code /status} reports a Follower in term 0 with
  * {@code "ready": false}, and {@code GET /} answers 200.
  */
 public final class ApiHandler implements HttpHandler {
     private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
+    /** An oversized body up to this size is read and discarded so that its 413 arrives intact. */
+    private static final long DRAIN_LIMIT = 8L << 20;
 
     private final ClusterConfig cluster;
     private final int selfId;
@@ -153,14 +155,7 @@ public final class ApiHandler implements HttpHandler {
             Exchanges.send(exchange, e.reply());
             return;
         }
-        int limit = settings.maxApiBodyBytes();
-        if (exchange.getRequestContentLength() > limit) {
-            Exchanges.send(exchange, Replies.tooLarge(limit));
-            return;
-        }
-        Receiver receiver = exchange.getRequestReceiver();
-        receiver.setMaxBufferSize(limit);
-        receiver.receiveFullBytes((ex, body) -> {
+        BoundedBody.read(exchange, settings.maxApiBodyBytes(), DRAIN_LIMIT, (ex, body) -> {
             MqCommand command;
             try {
                 command = ApiRequests.identified(parser.parse(body), requestId(ex));
@@ -169,7 +164,7 @@ public final class ApiHandler implements HttpHandler {
                 return;
             }
             propose(ex, command);
-        }, (ex, error) -> Exchanges.send(ex, bodyReadFailed(error, limit)));
+        });
     }
 
     private static String requestId(HttpServerExchange exchange) {

@@ -79,8 +79,12 @@ public final class Replies {
 
     /** 413; the connection is closed afterwards, since the rest of the body is not read. */
     public static Reply tooLarge(long limit) {
-        return protocolError(413, "body-too-large", "request body is larger than " + limit + " bytes")
-                .with("Connection", "close");
+        return tooLargeRead(limit).with("Connection", "close");
+    }
+
+    /** 413 for a body that was read (and discarded) to its end: the connection stays usable. */
+    public static Reply tooLargeRead(long limit) {
+        return protocolError(413, "body-too-large", "request body is larger than " + limit + " bytes");
     }
 
     public static Reply unsupportedMediaType(String contentType, String expected) {

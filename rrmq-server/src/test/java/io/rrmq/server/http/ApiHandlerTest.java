@@ -300,6 +300,36 @@ class ApiHandlerTest {
     }
 
     @Test
+    void anOversizedBodyIsReadToItsEndSoThe413ArrivesAndTheConnectionStaysUsable() throws Exception {
+        byte[] big = ("{\"topic\": \"" + "x".repeat(200_000) + "\"}").getBytes(StandardCharsets.UTF_8);
+        byte[] small = "{\"topic\": \"after\"}".getBytes(StandardCharsets.UTF_8);
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(5000);
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(("PUT /topic HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                    + big.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(big);
+            out.write(("PUT /topic HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                    + small.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(small);
+            out.flush();
+            java.io.InputStream in = socket.getInputStream();
+            String replies = "";
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+            while (!replies.contains("{\"success\":true}") && System.nanoTime() < deadline) {
+                byte[] buf = new byte[4096];
+                int n = in.read(buf);
+                if (n < 0) {
+                    break;
+                }
+                replies += new String(buf, 0, n, StandardCharsets.UTF_8);
+            }
+            assertThat(replies).startsWith("HTTP/1.1 413").contains("HTTP/1.1 200").contains("{\"success\":true}");
+        }
+        assertThat(fake.topics()).containsExactly("after");
+    }
+
+    @Test
     void smallChunkedBodyIsAccepted() throws Exception {
         byte[] json = "{\"topic\": \"chunky\"}".getBytes(StandardCharsets.UTF_8);
         String body = Integer.toHexString(json.length) + "\r\n" + new String(json, StandardCharsets.UTF_8)
