@@ -225,19 +225,42 @@ class ClusterIT {
     /** One pop with a request id, retried with it at the current leader until 200 or 404. */
     private HttpResponse<String> pop(String topic) {
         String requestId = UUID.randomUUID().toString();
-        return untilDefinite(() -> new ApiClient(cluster.awaitLeader(START).url()).popMessage(topic, requestId));
+        return untilDefinite(api -> api.popMessage(topic, requestId));
     }
 
     /** One put with a request id, retried with it at the current leader until it is acknowledged. */
     private void put(String topic, String message) {
         String requestId = UUID.randomUUID().toString();
-        HttpResponse<String> r = untilDefinite(
-                () -> new ApiClient(cluster.awaitLeader(START).url()).putMessage(topic, message, requestId));
+        HttpResponse<String> r = untilDefinite(api -> api.putMessage(topic, message, requestId));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     }
 
-    private static HttpResponse<String> untilDefinite(java.util.concurrent.Callable<HttpResponse<String>> attempt) {
-        return await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
-                .until(attempt, r -> r.statusCode() != 503 && r.statusCode() != 504 && r.statusCode() != 421);
+    /** A request that may be sent again; it must carry a request id. */
+    @FunctionalInterface
+    private interface Attempt {
+        HttpResponse<String> send(ApiClient leader) throws Exception;
+    }
+
+    /** The client of the leader last seen; looked up again after any failed attempt. */
+    private ApiClient leaderApi;
+
+    private HttpResponse<String> untilDefinite(Attempt attempt) {
+        return await().atMost(Duration.ofSeconds(15)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20))
+                .ignoreExceptions()
+                .until(() -> {
+                    if (leaderApi == null) {
+                        leaderApi = new ApiClient(cluster.awaitLeader(START).url());
+                    }
+                    try {
+                        HttpResponse<String> r = attempt.send(leaderApi);
+                        if (r.statusCode() == 503 || r.statusCode() == 504 || r.statusCode() == 421) {
+                            leaderApi = null;
+                        }
+                        return r;
+                    } catch (Exception e) {
+                        leaderApi = null;
+                        throw e;
+                    }
+                }, r -> r.statusCode() != 503 && r.statusCode() != 504 && r.statusCode() != 421);
     }
 }
