@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -201,66 +200,15 @@ class ClusterIT {
         return m.group(1);
     }
 
-    /**
-     * Pops until the queue is empty (404) and returns the messages. Each pop carries a request id and
-     * is retried with it, at whichever node leads now, until it gets a definite answer: on a loaded
-     * machine a leader may change between two pops, and a blind retry of a pop that timed out would
-     * lose a message.
-     */
-    private List<String> drain(String topic) throws Exception {
-        List<String> out = new ArrayList<>();
-        Pattern message = Pattern.compile("^\\{\"success\":true,\"message\":\"(.*)\"}$");
-        while (true) {
-            HttpResponse<String> r = pop(topic);
-            if (r.statusCode() == 404) {
-                assertThat(r.headers().firstValue("X-RRMQ-Error")).hasValue("queue-empty");
-                return out;
-            }
-            Matcher m = message.matcher(r.body());
-            assertThat(m.matches()).as(r.body()).isTrue();
-            out.add(m.group(1));
-        }
+    private List<String> drain(String topic) {
+        return new RetryingApi(cluster).drain(topic);
     }
 
-    /** One pop with a request id, retried with it at the current leader until 200 or 404. */
-    private HttpResponse<String> pop(String topic) {
-        String requestId = UUID.randomUUID().toString();
-        return untilDefinite(api -> api.popMessage(topic, requestId));
-    }
-
-    /** One put with a request id, retried with it at the current leader until it is acknowledged. */
     private void put(String topic, String message) {
-        String requestId = UUID.randomUUID().toString();
-        HttpResponse<String> r = untilDefinite(api -> api.putMessage(topic, message, requestId));
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        new RetryingApi(cluster).put(topic, message);
     }
 
-    /** A request that may be sent again; it must carry a request id. */
-    @FunctionalInterface
-    private interface Attempt {
-        HttpResponse<String> send(ApiClient leader) throws Exception;
-    }
-
-    /** The client of the leader last seen; looked up again after any failed attempt. */
-    private ApiClient leaderApi;
-
-    private HttpResponse<String> untilDefinite(Attempt attempt) {
-        return await().atMost(Duration.ofSeconds(15)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20))
-                .ignoreExceptions()
-                .until(() -> {
-                    if (leaderApi == null) {
-                        leaderApi = new ApiClient(cluster.awaitLeader(START).url());
-                    }
-                    try {
-                        HttpResponse<String> r = attempt.send(leaderApi);
-                        if (r.statusCode() == 503 || r.statusCode() == 504 || r.statusCode() == 421) {
-                            leaderApi = null;
-                        }
-                        return r;
-                    } catch (Exception e) {
-                        leaderApi = null;
-                        throw e;
-                    }
-                }, r -> r.statusCode() != 503 && r.statusCode() != 504 && r.statusCode() != 421);
+    private HttpResponse<String> pop(String topic) {
+        return new RetryingApi(cluster).pop(topic);
     }
 }

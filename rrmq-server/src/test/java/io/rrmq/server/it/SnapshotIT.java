@@ -53,13 +53,13 @@ class SnapshotIT {
         assertThat(api.createTopic("q").statusCode()).isEqualTo(200);
         stopped.terminate();
         List<String> expected = new ArrayList<>();
+        RetryingApi careful = new RetryingApi(cluster);
         for (int i = 0; i < 1200; i++) {
-            assertThat(api.putMessage("q", "m" + i).statusCode()).isEqualTo(200);
+            careful.put("q", "m" + i);
             expected.add("m" + i);
         }
         for (int i = 0; i < 100; i++) { // pops are entries too
-            assertThat(api.popMessage("q").statusCode()).isEqualTo(200);
-            expected.remove(0);
+            assertThat(careful.pop("q").body()).isEqualTo("{\"success\":true,\"message\":\"" + expected.remove(0) + "\"}");
         }
         stopped.start().awaitHttp(START);
         long target = number(COMMIT, cluster.status(leader).orElseThrow());
@@ -142,31 +142,7 @@ class SnapshotIT {
         return Long.parseLong(m.group(1));
     }
 
-    /**
-     * Pops until the queue is empty (404), through whichever node leads. Each pop carries a request
-     * id and is retried with it after an unknown outcome (504) or a change of leader, so a retry
-     * never pops twice.
-     */
-    private List<String> drain(String topic) throws Exception {
-        List<String> out = new ArrayList<>();
-        Pattern message = Pattern.compile("^\\{\"success\":true,\"message\":\"(.*)\"}$");
-        for (int n = 0; ; n++) {
-            HttpResponse<String> r;
-            int attempts = 0;
-            while (true) {
-                r = new ApiClient(cluster.awaitLeader(START).url()).popMessage(topic, "drain-" + n);
-                if ((r.statusCode() != 503 && r.statusCode() != 504 && r.statusCode() != 421) || ++attempts > 20) {
-                    break;
-                }
-                Thread.sleep(100);
-            }
-            if (r.statusCode() == 404) {
-                return out;
-            }
-            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-            Matcher m = message.matcher(r.body());
-            assertThat(m.matches()).as(r.body()).isTrue();
-            out.add(m.group(1));
-        }
+    private List<String> drain(String topic) {
+        return new RetryingApi(cluster).drain(topic);
     }
 }
