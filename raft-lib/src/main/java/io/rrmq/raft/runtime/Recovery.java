@@ -16,8 +16,18 @@ import java.util.List;
 final class Recovery {
     private static final System.Logger LOG = System.getLogger(Recovery.class.getName());
 
-    /** The snapshot to restore (null: none) and the log after it. */
-    record Recovered(SnapshotMeta snapshot, List<LogEntry> tail) {
+    /**
+     * The snapshot to restore (null: none) and the log after it.
+     *
+     * @param compactStoredUpTo if positive, storage must drop its entries up to this index before the
+     *                          node appends: the stored log ends before the snapshot (the snapshot
+     *                          covers entries this node applied, committed by others, that its own
+     *                          log never made durable), so the next entry would not continue it
+     */
+    record Recovered(SnapshotMeta snapshot, List<LogEntry> tail, long compactStoredUpTo) {
+        Recovered(SnapshotMeta snapshot, List<LogEntry> tail) {
+            this(snapshot, tail, 0);
+        }
     }
 
     private Recovery() {
@@ -54,7 +64,10 @@ final class Recovery {
                         + (log.isEmpty() ? "empty" : first + ".." + last) + ") does not cover the gap to the"
                         + " older snapshot " + index + ": refusing to start without those entries");
             }
-            return new Recovered(candidate, tailAfter(log, candidate));
+            // The log may end before the snapshot: nothing of it is needed then, and it must go, or the
+            // first entry appended after the snapshot would leave a gap behind it in storage.
+            long staleUpTo = !log.isEmpty() && last < index ? index : 0;
+            return new Recovered(candidate, tailAfter(log, candidate), staleUpTo);
         }
         if (newestKnown > 0 && (log.isEmpty() || first != 1 || last < newestKnown)) {
             throw new IOException("no snapshot verifies (newest " + newestKnown + ") and the log ("

@@ -39,6 +39,21 @@ class RecoveryTest {
         assertThat(r.tail()).extracting(LogEntry::index).startsWith(51L).endsWith(60L);
     }
 
+    /**
+     * Regression (found by the simulator, seeds 4 and 48): a leader applies entries a majority made
+     * durable before its own write of them is, snapshots them and crashes; its log ends before the
+     * snapshot. Storage must drop that log, or the first entry after the snapshot leaves a gap there
+     * and the storage thread stops the node.
+     */
+    @Test
+    void aLogEndingBeforeTheSnapshotIsToBeDroppedFromStorage() throws IOException {
+        Recovery.Recovered r = Recovery.recover(log(31, 47, 1), snapshotsAt(50), MEMBERS);
+        assertThat(r.snapshot().lastIncludedIndex()).isEqualTo(50);
+        assertThat(r.tail()).isEmpty();
+        assertThat(r.compactStoredUpTo()).isEqualTo(50);
+        assertThat(Recovery.recover(log(41, 60, 1), snapshotsAt(50), MEMBERS).compactStoredUpTo()).isZero();
+    }
+
     @Test
     void aDamagedNewestSnapshotFallsBackToAnOlderOneWhenTheLogCoversTheGap() throws IOException {
         MemorySnapshotStore store = snapshotsAt(20, 50);

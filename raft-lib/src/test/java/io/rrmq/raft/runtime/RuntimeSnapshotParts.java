@@ -17,14 +17,14 @@ public final class RuntimeSnapshotParts {
     private RuntimeSnapshotParts() {
     }
 
-    /** What a restarting node resumes from, as {@link RaftRuntime#start} computes it. */
-    public record Recovered(SnapshotMeta snapshot, List<LogEntry> tail) {
+    /** What a restarting node resumes from, as {@link RaftRuntime#start} computes it (see {@code Recovery}). */
+    public record Recovered(SnapshotMeta snapshot, List<LogEntry> tail, long compactStoredUpTo) {
     }
 
     public static Recovered recover(RaftStorage.Stored stored, SnapshotStore snapshots, List<Integer> members)
             throws IOException {
         Recovery.Recovered r = Recovery.recover(stored, snapshots, members);
-        return new Recovered(r.snapshot(), r.tail());
+        return new Recovered(r.snapshot(), r.tail(), r.compactStoredUpTo());
     }
 
     /** {@link ChunkAssembler}: writes a leader's chunks into a store. */

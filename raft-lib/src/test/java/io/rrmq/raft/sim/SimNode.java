@@ -115,6 +115,9 @@ final class SimNode {
         } catch (IOException e) {
             throw new IllegalStateException("n" + id + " cannot recover: " + e.getMessage(), e);
         }
+        if (recovered.compactStoredUpTo() > 0) {
+            storage.compactNow(recovered.compactStoredUpTo()); // RaftRuntime.start: compact and sync first
+        }
         core = new RaftCore(id, members, config, storage.hardState(), recovered.snapshot(), recovered.tail(),
                 new Random(random.nextLong()));
         assembler = new RuntimeSnapshotParts.Assembler(snapshots);

@@ -41,7 +41,6 @@ final class SimStorage {
     /** Durable entries, contiguous, from any index (the prefix may be compacted). */
     private final ArrayList<LogEntry> durableLog = new ArrayList<>();
     private final ArrayDeque<PendingWrite> pending = new ArrayDeque<>();
-    private int compactions;
 
     /** Queues {@code ready}'s storage work, durable at {@code durableAt} (never before an earlier write). */
     PendingWrite write(Ready ready, long durableAt) {
@@ -86,16 +85,20 @@ final class SimStorage {
                 durableLog.addAll(w.entries);
             }
             if (w.compactUpTo > 0) {
-                int drop = 0;
-                while (drop < durableLog.size() && durableLog.get(drop).index() <= w.compactUpTo) {
-                    drop++;
-                }
-                durableLog.subList(0, drop).clear();
-                compactions++;
+                compactNow(w.compactUpTo);
             }
             done.add(w);
         }
         return done;
+    }
+
+    /** Drops the durable entries up to {@code upTo} at once (a synchronous compact-and-sync). */
+    void compactNow(long upTo) {
+        int drop = 0;
+        while (drop < durableLog.size() && durableLog.get(drop).index() <= upTo) {
+            drop++;
+        }
+        durableLog.subList(0, drop).clear();
     }
 
     /** Power loss: what was not durable is gone, with the messages that waited for it. */
@@ -111,10 +114,5 @@ final class SimStorage {
 
     List<LogEntry> log() {
         return List.copyOf(durableLog);
-    }
-
-    /** Compactions made durable so far. */
-    int compactions() {
-        return compactions;
     }
 }
