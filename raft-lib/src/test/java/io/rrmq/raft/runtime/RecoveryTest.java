@@ -50,8 +50,21 @@ class RecoveryTest {
         Recovery.Recovered r = Recovery.recover(log(31, 47, 1), snapshotsAt(50), MEMBERS);
         assertThat(r.snapshot().lastIncludedIndex()).isEqualTo(50);
         assertThat(r.tail()).isEmpty();
-        assertThat(r.compactStoredUpTo()).isEqualTo(50);
-        assertThat(Recovery.recover(log(41, 60, 1), snapshotsAt(50), MEMBERS).compactStoredUpTo()).isZero();
+        assertThat(r.discardStoredLog()).isTrue();
+        assertThat(Recovery.recover(log(41, 60, 1), snapshotsAt(50), MEMBERS).discardStoredLog()).isFalse();
+    }
+
+    /**
+     * Regression (simulator seed 360, 3 nodes): a crash after installing a snapshot but before
+     * discarding the conflicting log; without discarding it at start-up, entries appended after the
+     * snapshot sat behind the conflict and were thrown away with it at the next restart, although
+     * they had been acknowledged.
+     */
+    @Test
+    void aLogConflictingWithTheSnapshotIsToBeDiscardedFromStorage() throws IOException {
+        Recovery.Recovered r = Recovery.recover(log(31, 60, 2), snapshotsAt(50), MEMBERS);
+        assertThat(r.tail()).isEmpty();
+        assertThat(r.discardStoredLog()).isTrue();
     }
 
     @Test

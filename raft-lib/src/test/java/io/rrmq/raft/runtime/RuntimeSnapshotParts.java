@@ -18,13 +18,13 @@ public final class RuntimeSnapshotParts {
     }
 
     /** What a restarting node resumes from, as {@link RaftRuntime#start} computes it (see {@code Recovery}). */
-    public record Recovered(SnapshotMeta snapshot, List<LogEntry> tail, long compactStoredUpTo) {
+    public record Recovered(SnapshotMeta snapshot, List<LogEntry> tail, boolean discardStoredLog) {
     }
 
     public static Recovered recover(RaftStorage.Stored stored, SnapshotStore snapshots, List<Integer> members)
             throws IOException {
         Recovery.Recovered r = Recovery.recover(stored, snapshots, members);
-        return new Recovered(r.snapshot(), r.tail(), r.compactStoredUpTo());
+        return new Recovered(r.snapshot(), r.tail(), r.discardStoredLog());
     }
 
     /** {@link ChunkAssembler}: writes a leader's chunks into a store. */

@@ -67,6 +67,17 @@ class RaftSimulationTest {
         runSeed(3, 48, CI_CHAOS_SECONDS * SimConfig.SECOND);
     }
 
+    /**
+     * Regression: a follower crashed after installing a snapshot and before discarding its
+     * conflicting log; Recovery skipped that log but storage kept it, so the entries it then
+     * acknowledged were appended behind the conflict and thrown away at its next restart, and a
+     * leader was elected without a committed entry (Recovery now has the stale log discarded).
+     */
+    @Test
+    void keepsAcknowledgedEntriesAfterACrashBetweenInstallAndDiscard() {
+        runSeed(3, 360, CI_CHAOS_SECONDS * SimConfig.SECOND);
+    }
+
     @Test
     void sameSeedGivesTheSameTrace() {
         long seed = Long.getLong("sim.seed", 42);

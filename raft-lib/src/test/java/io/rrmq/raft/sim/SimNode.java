@@ -115,8 +115,8 @@ final class SimNode {
         } catch (IOException e) {
             throw new IllegalStateException("n" + id + " cannot recover: " + e.getMessage(), e);
         }
-        if (recovered.compactStoredUpTo() > 0) {
-            storage.compactNow(recovered.compactStoredUpTo()); // RaftRuntime.start: compact and sync first
+        if (recovered.discardStoredLog()) {
+            storage.discardNow(); // RaftRuntime.start: truncate and sync before the node starts
         }
         core = new RaftCore(id, members, config, storage.hardState(), recovered.snapshot(), recovered.tail(),
                 new Random(random.nextLong()));

@@ -101,6 +101,11 @@ final class SimStorage {
         durableLog.subList(0, drop).clear();
     }
 
+    /** Drops the whole durable log at once (a synchronous truncate-and-sync). */
+    void discardNow() {
+        durableLog.clear();
+    }
+
     /** Power loss: what was not durable is gone, with the messages that waited for it. */
     int crash() {
         int lost = pending.size();
