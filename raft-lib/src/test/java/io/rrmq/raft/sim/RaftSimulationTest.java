@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
  * soak with {@code -Dsim.seeds=COUNT} and {@code -Dsim.chaosSeconds=SECONDS}.
  */
 class RaftSimulationTest {
-    private static final int CI_SEEDS_PER_SIZE = 600;
+    private static final int CI_SEEDS_PER_SIZE = 400;
     private static final long CI_CHAOS_SECONDS = 60;
 
     static Simulation.Result runSeed(int nodes, long seed, long chaosMicros) {
@@ -32,6 +32,17 @@ class RaftSimulationTest {
                 seed -> runSeed(nodes, seed, chaos));
         System.out.println("RaftSimulationTest, " + nodes + " nodes: " + summary);
         assertThat(summary.acknowledged()).isPositive();
+        if (summary.runs() >= CI_SEEDS_PER_SIZE) {
+            // Half the seeds take snapshots constantly: the sweep must have exercised all of it.
+            SnapshotStats s = summary.snapshots();
+            assertThat(s.taken()).as("snapshots taken").isGreaterThan(10L * summary.runs());
+            assertThat(s.compactions()).as("compactions").isGreaterThan(10L * summary.runs());
+            assertThat(s.transfers()).as("InstallSnapshot transfers").isGreaterThan(summary.runs());
+            assertThat(s.chunksSent()).as("chunks sent").isGreaterThan(2 * s.transfers());
+            assertThat(s.interrupted()).as("transfers interrupted by crashes").isGreaterThan(10);
+            assertThat(s.savesLost()).as("saves cut by crashes").isGreaterThan(50);
+            assertThat(s.recoveries()).as("restarts from a snapshot").isGreaterThan(summary.runs());
+        }
     }
 
     @Test
