@@ -47,6 +47,12 @@ class MqSimulationTest {
         long chaos = SeedSweep.chaosMicros(CI_CHAOS_SECONDS);
         SeedSweep.Summary summary = SeedSweep.run(SeedSweep.seeds(CI_SEEDS_PER_SIZE), seed -> runSeed(nodes, seed, chaos));
         System.out.println("MqSimulationTest, " + nodes + " nodes: " + summary);
+        if (summary.runs() >= CI_SEEDS_PER_SIZE) {
+            // Half the seeds take snapshots of TopicStateMachine (request-id table included) constantly.
+            assertThat(summary.snapshots().taken()).as("snapshots taken").isGreaterThan(5L * summary.runs());
+            assertThat(summary.snapshots().transfers()).as("InstallSnapshot transfers").isGreaterThan(summary.runs() / 2);
+            assertThat(summary.snapshots().interrupted()).as("transfers interrupted by crashes").isPositive();
+        }
     }
 
     @Test

@@ -183,6 +183,10 @@ public final class RaftRuntime implements RaftNode {
             LOG.log(System.Logger.Level.INFO, () -> String.format("node %d restored %s in %d ms; %d log entries follow",
                     selfId, recovered.snapshot(), (System.nanoTime() - started) / 1_000_000, recovered.tail().size()));
         }
+        if (recovered.discardStoredLog()) {
+            storage.truncateSuffix(0);
+            storage.sync();
+        }
         RaftCore core = new RaftCore(selfId, memberIds, config, stored.hardState(), recovered.snapshot(),
                 recovered.tail(), new Random(randomSeed));
         RaftRuntime runtime = new RaftRuntime(config, core, stateMachine, storage, snapshots, transport);

@@ -16,8 +16,20 @@ import java.util.List;
 final class Recovery {
     private static final System.Logger LOG = System.getLogger(Recovery.class.getName());
 
-    /** The snapshot to restore (null: none) and the log after it. */
-    record Recovered(SnapshotMeta snapshot, List<LogEntry> tail) {
+    /**
+     * The snapshot to restore (null: none) and the log after it.
+     *
+     * @param discardStoredLog storage must drop its whole log before the node appends: either it ends
+     *                         before the snapshot (which covers entries this node applied, committed by
+     *                         others, that its own log never made durable), so the next entry would
+     *                         not continue it; or it conflicts with the snapshot at its last index
+     *                         (rule 7 again), and entries appended after the snapshot would otherwise
+     *                         sit behind that conflict and be discarded with it at the next restart
+     */
+    record Recovered(SnapshotMeta snapshot, List<LogEntry> tail, boolean discardStoredLog) {
+        Recovered(SnapshotMeta snapshot, List<LogEntry> tail) {
+            this(snapshot, tail, false);
+        }
     }
 
     private Recovery() {
@@ -54,7 +66,8 @@ final class Recovery {
                         + (log.isEmpty() ? "empty" : first + ".." + last) + ") does not cover the gap to the"
                         + " older snapshot " + index + ": refusing to start without those entries");
             }
-            return new Recovered(candidate, tailAfter(log, candidate));
+            boolean endsBefore = !log.isEmpty() && last < index;
+            return new Recovered(candidate, tailAfter(log, candidate), endsBefore || conflicts(log, candidate));
         }
         if (newestKnown > 0 && (log.isEmpty() || first != 1 || last < newestKnown)) {
             throw new IOException("no snapshot verifies (newest " + newestKnown + ") and the log ("
@@ -66,6 +79,16 @@ final class Recovery {
         return new Recovered(null, log);
     }
 
+    /** Whether the log holds the snapshot's last index in another term (Figure 13 rule 6 fails). */
+    private static boolean conflicts(List<LogEntry> log, SnapshotMeta snapshot) {
+        long index = snapshot.lastIncludedIndex();
+        if (log.isEmpty() || log.get(log.size() - 1).index() < index) {
+            return false;
+        }
+        long first = log.get(0).index();
+        return first <= index && log.get((int) (index - first)).term() != snapshot.lastIncludedTerm();
+    }
+
     /**
      * The entries after the snapshot, with Figure 13's rules 6 and 7 applied again: a crash may have
      * come between saving an installed snapshot and discarding a log that conflicts with it.
@@ -75,12 +98,11 @@ final class Recovery {
         if (log.isEmpty() || log.get(log.size() - 1).index() <= index) {
             return List.of();
         }
-        long first = log.get(0).index();
-        if (first <= index && log.get((int) (index - first)).term() != snapshot.lastIncludedTerm()) {
+        if (conflicts(log, snapshot)) {
             LOG.log(System.Logger.Level.WARNING, "the log conflicts with snapshot " + snapshot
                     + " at its last index: discarding the log after it");
             return List.of();
         }
-        return log.subList((int) Math.max(0, index + 1 - first), log.size());
+        return log.subList((int) Math.max(0, index + 1 - log.get(0).index()), log.size());
     }
 }

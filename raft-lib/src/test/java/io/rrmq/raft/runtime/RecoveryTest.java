@@ -39,6 +39,34 @@ class RecoveryTest {
         assertThat(r.tail()).extracting(LogEntry::index).startsWith(51L).endsWith(60L);
     }
 
+    /**
+     * Regression (found by the simulator, seeds 4 and 48): a leader applies entries a majority made
+     * durable before its own write of them is, snapshots them and crashes; its log ends before the
+     * snapshot. Storage must drop that log, or the first entry after the snapshot leaves a gap there
+     * and the storage thread stops the node.
+     */
+    @Test
+    void aLogEndingBeforeTheSnapshotIsToBeDroppedFromStorage() throws IOException {
+        Recovery.Recovered r = Recovery.recover(log(31, 47, 1), snapshotsAt(50), MEMBERS);
+        assertThat(r.snapshot().lastIncludedIndex()).isEqualTo(50);
+        assertThat(r.tail()).isEmpty();
+        assertThat(r.discardStoredLog()).isTrue();
+        assertThat(Recovery.recover(log(41, 60, 1), snapshotsAt(50), MEMBERS).discardStoredLog()).isFalse();
+    }
+
+    /**
+     * Regression (simulator seed 360, 3 nodes): a crash after installing a snapshot but before
+     * discarding the conflicting log; without discarding it at start-up, entries appended after the
+     * snapshot sat behind the conflict and were thrown away with it at the next restart, although
+     * they had been acknowledged.
+     */
+    @Test
+    void aLogConflictingWithTheSnapshotIsToBeDiscardedFromStorage() throws IOException {
+        Recovery.Recovered r = Recovery.recover(log(31, 60, 2), snapshotsAt(50), MEMBERS);
+        assertThat(r.tail()).isEmpty();
+        assertThat(r.discardStoredLog()).isTrue();
+    }
+
     @Test
     void aDamagedNewestSnapshotFallsBackToAnOlderOneWhenTheLogCoversTheGap() throws IOException {
         MemorySnapshotStore store = snapshotsAt(20, 50);

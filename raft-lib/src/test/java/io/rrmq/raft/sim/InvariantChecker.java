@@ -4,6 +4,8 @@ import io.rrmq.raft.LogEntry;
 import io.rrmq.raft.Role;
 import io.rrmq.raft.core.RaftCore;
 import io.rrmq.raft.core.Ready;
+import io.rrmq.raft.storage.MemorySnapshotStore;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -27,14 +29,40 @@ public final class InvariantChecker {
 
     /** What the checker remembers of one node's current life. */
     private static final class NodeView {
+        /** The snapshot base: entries up to it are compacted away. */
+        long base;
+        long baseTerm;
+        /** Entries {@code base + 1 ..}, as Ready handed them out. */
         final ArrayList<LogEntry> log = new ArrayList<>();
         long observedCommit;
         long applied;
         long term;
         boolean leader;
 
+        long lastIndex() {
+            return base + log.size();
+        }
+
+        /** The entry at {@code index}, or null if it is compacted away or beyond the log. */
+        LogEntry entry(long index) {
+            return index <= base || index > lastIndex() ? null : log.get((int) (index - base - 1));
+        }
+
+        /** Whether the entry at {@code index} is {@code e}, or covered by the snapshot base. */
+        boolean holds(long index, LogEntry e) {
+            return index <= base || e.equals(entry(index));
+        }
+
         long termAt(long index) {
-            return index == 0 ? 0 : log.get((int) index - 1).term();
+            return index == base ? baseTerm : index < base ? -1 : log.get((int) (index - base - 1)).term();
+        }
+
+        void compactTo(long index, long term) {
+            while (!log.isEmpty() && log.get(0).index() <= index) {
+                log.remove(0);
+            }
+            base = index;
+            baseTerm = term;
         }
     }
 
@@ -53,6 +81,8 @@ public final class InvariantChecker {
      * committed only in term 4, and a leader of term 3 rightly lacks it.
      */
     private final ArrayList<Long> commitTerms = new ArrayList<>();
+    /** The digest of the committed commands up to each index ({@link DigestingStateMachine#chain}). */
+    private final ArrayList<Long> committedDigests = new ArrayList<>();
     private final List<Proposal> acknowledged = new ArrayList<>();
 
     InvariantChecker(SimNode[] nodes) {
@@ -65,10 +95,14 @@ public final class InvariantChecker {
     void onStart(SimNode node) {
         NodeView v = new NodeView();
         RaftCore core = node.core();
-        for (long i = 1; i <= core.log().lastIndex(); i++) {
+        v.base = core.log().snapshotIndex();
+        v.baseTerm = core.log().snapshotTerm();
+        for (long i = core.log().firstIndex(); i <= core.log().lastIndex(); i++) {
             v.log.add(core.log().entryAt(i));
         }
         v.term = core.term();
+        v.applied = node.lastApplied();
+        v.observedCommit = core.commitIndex();
         views[node.id] = v;
     }
 
@@ -89,29 +123,59 @@ public final class InvariantChecker {
             throw new InvariantViolation("commit within log",
                     "n" + node.id + " commit index " + commit + " beyond its last index " + core.log().lastIndex());
         }
-        for (long i = v.observedCommit + 1; i <= commit; i++) {
+        // Entries at or below the snapshot base are represented by the snapshot (checked on restore).
+        for (long i = Math.max(v.observedCommit, core.log().snapshotIndex()) + 1; i <= commit; i++) {
             recordCommitted(node.id, core.term(), i, core.log().entryAt(i));
         }
         v.observedCommit = commit;
     }
 
+    /** Follows the node's log through the Ready, in the contract's order: discard, entries, compaction. */
     void onReady(SimNode node, Ready ready) {
         NodeView v = views[node.id];
-        List<LogEntry> entries = ready.entries();
+        RaftCore core = node.core();
+        Ready.Snapshots snapshots = ready.snapshots();
+        if (snapshots.discardLog()) {
+            if (snapshots.restoreIndex() <= v.base) {
+                throw new InvariantViolation("Ready contract", "n" + node.id + " discards its log for snapshot "
+                        + snapshots.restoreIndex() + " at or below its base " + v.base);
+            }
+            v.log.clear();
+            v.base = snapshots.restoreIndex();
+            v.baseTerm = core.latestSnapshotTerm();
+        }
+        appendEntries(node, v, core, ready.entries());
+        if (snapshots.compactUpTo() > 0) {
+            long upTo = snapshots.compactUpTo();
+            if (upTo > committed.size()) {
+                throw new InvariantViolation("compaction", "n" + node.id + " compacts to " + upTo + " but only "
+                        + committed.size() + " entries are known committed");
+            }
+            if (upTo > v.lastIndex()) {
+                // Rule 6 over entries received but never handed out: the snapshot made them moot.
+                v.log.clear();
+                v.base = upTo;
+                v.baseTerm = core.log().snapshotTerm();
+            } else if (upTo > v.base) {
+                v.compactTo(upTo, v.termAt(upTo));
+            }
+        }
+    }
+
+    private void appendEntries(SimNode node, NodeView v, RaftCore core, List<LogEntry> entries) {
         if (entries.isEmpty()) {
             return;
         }
         long first = entries.get(0).index();
-        RaftCore core = node.core();
-        if (first > v.log.size() + 1) {
+        if (first > v.lastIndex() + 1 || first <= v.base) {
             throw new InvariantViolation("Ready contract", "n" + node.id + " handed out entries from " + first
-                    + " with only " + v.log.size() + " before them");
+                    + " with its log at " + v.base + ".." + v.lastIndex());
         }
-        if (v.leader && core.role() == Role.LEADER && core.term() == v.term && first <= v.log.size()) {
+        if (v.leader && core.role() == Role.LEADER && core.term() == v.term && first <= v.lastIndex()) {
             throw new InvariantViolation("leader append-only", "leader n" + node.id + " of term " + v.term
-                    + " rewrote its log from index " + first + " (last was " + v.log.size() + ")");
+                    + " rewrote its log from index " + first + " (last was " + v.lastIndex() + ")");
         }
-        while (v.log.size() >= first) {
+        while (v.lastIndex() >= first) {
             v.log.remove(v.log.size() - 1);
         }
         for (LogEntry e : entries) {
@@ -138,6 +202,50 @@ public final class InvariantChecker {
                     : committed.get((int) e.index() - 1) + " was committed"));
         }
         v.applied = e.index();
+    }
+
+    /**
+     * A Ready asks the node to reset its state machine from snapshot {@code index}: it must be a
+     * whole durable snapshot (its checksum verifies) of committed entries past what the node applied.
+     */
+    void beforeRestore(SimNode node, long index, MemorySnapshotStore store) {
+        NodeView v = views[node.id];
+        if (index <= v.applied) {
+            throw new InvariantViolation("snapshot restore", "n" + node.id + " restores snapshot " + index
+                    + " having applied " + v.applied);
+        }
+        if (index > committed.size()) {
+            throw new InvariantViolation("snapshot restore", "n" + node.id + " restores snapshot " + index
+                    + " but only " + committed.size() + " entries are known committed");
+        }
+        try {
+            store.verify(index);
+        } catch (IOException e) {
+            throw new InvariantViolation("snapshot restore", "n" + node.id + " restores snapshot " + index
+                    + " that is not whole and durable: " + e.getMessage());
+        }
+    }
+
+    /** After a restore (installed or recovered), the state machine holds exactly the committed history to {@code index}. */
+    void onRestored(SimNode node, long index, long digest, String how) {
+        requireDigest(node, index, digest, how + " snapshot");
+        views[node.id].applied = index;
+    }
+
+    /** A snapshot's captured state is the committed history up to what the node applied. */
+    void onSnapshotCaptured(SimNode node, long index, long digest) {
+        requireDigest(node, index, digest, "snapshot taken");
+    }
+
+    private void requireDigest(SimNode node, long index, long digest, String what) {
+        if (index > committed.size()) {
+            throw new InvariantViolation("state machine safety", "n" + node.id + " " + what + " at " + index
+                    + " but only " + committed.size() + " entries are known committed");
+        }
+        if (committedDigests.get((int) index - 1) != digest) {
+            throw new InvariantViolation("state machine safety", "n" + node.id + " " + what + " at " + index
+                    + " does not hold the committed history up to it (digest differs)");
+        }
     }
 
     void onAcknowledged(Proposal p, LogEntry e) {
@@ -182,11 +290,13 @@ public final class InvariantChecker {
         }
         committed.add(e);
         commitTerms.add(nodeTerm);
+        long previous = committedDigests.isEmpty() ? 0 : committedDigests.get(committedDigests.size() - 1);
+        committedDigests.add(e.type() == LogEntry.Type.COMMAND
+                ? DigestingStateMachine.chain(previous, e.index(), e.data()) : previous);
         // Leader completeness: every leader of a later term already holds it.
         for (int other = 0; other < nodes.length; other++) {
             NodeView v = views[other];
-            if (nodes[other].isUp() && v != null && v.leader && v.term > nodeTerm
-                    && (v.log.size() < index || !v.log.get((int) index - 1).equals(e))) {
+            if (nodes[other].isUp() && v != null && v.leader && v.term > nodeTerm && !v.holds(index, e)) {
                 throw new InvariantViolation("leader completeness", "leader n" + other + " of term " + v.term
                         + " lacks " + e + ", committed by term " + nodeTerm);
             }
@@ -199,7 +309,7 @@ public final class InvariantChecker {
             if (commitTerms.get(i) >= v.term) {
                 continue;
             }
-            if (v.log.size() <= i || !v.log.get(i).equals(c)) {
+            if (!v.holds(i + 1, c)) {
                 throw new InvariantViolation("leader completeness", "n" + nodeId + " became leader of term "
                         + v.term + " without " + c + ", committed by term " + commitTerms.get(i));
             }
@@ -209,13 +319,14 @@ public final class InvariantChecker {
     private void requireMirrorMatchesCore(SimNode node) {
         NodeView v = views[node.id];
         RaftCore core = node.core();
-        if (core.log().lastIndex() != v.log.size()) {
-            throw new InvariantViolation("Ready contract", "n" + node.id + " core log ends at "
-                    + core.log().lastIndex() + " but Ready handed out " + v.log.size());
+        if (core.log().lastIndex() != v.lastIndex() || core.log().snapshotIndex() != v.base) {
+            throw new InvariantViolation("Ready contract", "n" + node.id + " core log is "
+                    + core.log().snapshotIndex() + ".." + core.log().lastIndex() + " but Ready handed out "
+                    + v.base + ".." + v.lastIndex());
         }
-        for (int i = 0; i < v.log.size(); i++) {
-            if (!core.log().entryAt(i + 1).equals(v.log.get(i))) {
-                throw new InvariantViolation("Ready contract", "n" + node.id + " core log differs at " + (i + 1));
+        for (long i = v.base + 1; i <= v.lastIndex(); i++) {
+            if (!core.log().entryAt(i).equals(v.entry(i))) {
+                throw new InvariantViolation("Ready contract", "n" + node.id + " core log differs at " + i);
             }
         }
     }

@@ -11,6 +11,10 @@ final class Nemesis {
     /** Chance of a power cut while a term or vote write is in flight: the window (c)-type bugs need. */
     private static final double HARD_STATE_WRITE_CRASH_CHANCE = 0.1;
     private static final double ENTRY_WRITE_CRASH_CHANCE = 0.0005;
+    /** Chance of a power cut while a snapshot is being saved. */
+    private static final double SNAPSHOT_SAVE_CRASH_CHANCE = 0.04;
+    /** Chance, per chunk past the first, of a power cut at the receiver or the sender mid-transfer. */
+    private static final double TRANSFER_CRASH_CHANCE = 0.1;
 
     private final Simulation sim;
     private final SimNetwork network;
@@ -63,6 +67,37 @@ final class Nemesis {
                 sim.log().record(sim.now(), "power cut before a write was durable:");
                 node.crash();
                 sim.scheduleRestart(node.id, random.nextInt(30_000));
+            }
+        });
+    }
+
+    /** Power loss while a snapshot is serialized and synced: the save is lost, the log must still hold it all. */
+    void maybeCrashDuringSnapshotSave(SimNode node, long durableAt) {
+        if (random.nextDouble() < SNAPSHOT_SAVE_CRASH_CHANCE) {
+            crashWithin(node, durableAt, "power cut while a snapshot was being saved:");
+        }
+    }
+
+    /**
+     * Power loss in the middle of an InstallSnapshot transfer, at the follower storing a chunk (the
+     * partial snapshot is lost) or at the leader sending it (the follower is left with a partial one).
+     */
+    void maybeCrashDuringTransfer(SimNode receiver, io.rrmq.raft.message.InstallSnapshot chunk, long storedAt) {
+        if (chunk.offset() == 0 || random.nextDouble() >= TRANSFER_CRASH_CHANCE) {
+            return;
+        }
+        SimNode victim = random.nextBoolean() ? receiver : sim.node(chunk.from());
+        crashWithin(victim, storedAt, "power cut in the middle of a snapshot transfer:");
+    }
+
+    private void crashWithin(SimNode node, long until, String why) {
+        long window = until - sim.now();
+        int life = node.incarnation();
+        sim.scheduleChaos(window <= 1 ? 0 : random.nextLong(window), () -> {
+            if (node.inLife(life)) {
+                sim.log().record(sim.now(), why);
+                node.crash();
+                sim.scheduleRestart(node.id, random.nextInt(200_000));
             }
         });
     }

@@ -12,13 +12,13 @@ import java.util.function.LongFunction;
 public final class SeedSweep {
     /** What a sweep covered. */
     public record Summary(int runs, long virtualMicros, long events, long leadersElected, long acknowledged,
-                          long maxLivenessMicros, long wallMillis, long cpuMillis) {
+                          long maxLivenessMicros, long wallMillis, long cpuMillis, SnapshotStats snapshots) {
         @Override
         public String toString() {
             return String.format("%d runs, %.2f virtual hours, %d events, %d leaders elected, %d acknowledged"
-                            + " proposals, worst time to recover after healing %d ms, wall %d ms, cpu %d ms",
+                            + " proposals, worst time to recover after healing %d ms, wall %d ms, cpu %d ms; %s",
                     runs, virtualMicros / 3.6e9, events, leadersElected, acknowledged, maxLivenessMicros / 1000,
-                    wallMillis, cpuMillis);
+                    wallMillis, cpuMillis, snapshots);
         }
     }
 
@@ -61,6 +61,7 @@ public final class SeedSweep {
         long leaders = 0;
         long acks = 0;
         long worstLiveness = 0;
+        SnapshotStats snapshots = SnapshotStats.NONE;
         for (long seed : seeds) {
             Simulation.Result r = runOne.apply(seed);
             virtual += r.virtualMicros();
@@ -68,8 +69,9 @@ public final class SeedSweep {
             leaders += r.leadersElected();
             acks += r.acknowledged();
             worstLiveness = Math.max(worstLiveness, r.livenessMicros());
+            snapshots = snapshots.plus(r.snapshots());
         }
         return new Summary(seeds.length, virtual, events, leaders, acks, worstLiveness,
-                (System.nanoTime() - started) / 1_000_000, (CPU.getCurrentThreadCpuTime() - cpuStarted) / 1_000_000);
+                (System.nanoTime() - started) / 1_000_000, (CPU.getCurrentThreadCpuTime() - cpuStarted) / 1_000_000, snapshots);
     }
 }

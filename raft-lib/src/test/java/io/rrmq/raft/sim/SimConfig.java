@@ -36,7 +36,26 @@ public record SimConfig(int nodes, long chaosMicros, long healMicros, long settl
      */
     public static SimConfig forSeed(long seed, int nodes, long chaosMicros) {
         SimConfig config = standard(nodes, chaosMicros);
-        return seed % 4 == 0 ? config.withRaft(config.raft().withPreVoteAndCheckQuorum(false, false)) : config;
+        if (seed % 4 == 0) {
+            config = config.withRaft(config.raft().withPreVoteAndCheckQuorum(false, false));
+        }
+        return snapshotsOn(seed) ? config.withSnapshots(seed) : config;
+    }
+
+    /**
+     * Half the seeds (one classic-election residue and one pre-vote residue of four) take snapshots
+     * constantly: every 20-50 applied entries, keeping 5-10 behind, sent in chunks of 64-256 bytes, so
+     * compaction and multi-chunk InstallSnapshot transfers happen throughout the faults.
+     */
+    public static boolean snapshotsOn(long seed) {
+        return seed % 4 == 0 || seed % 4 == 3;
+    }
+
+    /** Small snapshot thresholds drawn from {@code seed}. */
+    public SimConfig withSnapshots(long seed) {
+        long mix = Math.abs(seed * 0x9E3779B97F4A7C15L >>> 1);
+        return withRaft(raft.withSnapshots(20 + mix % 31, 1L << 30, 5 + (mix >>> 8) % 6)
+                .withSnapshotChunkBytes(64 + (int) ((mix >>> 16) % 193)));
     }
 
     public SimConfig withChaos(long micros) {

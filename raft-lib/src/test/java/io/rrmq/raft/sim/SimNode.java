@@ -2,11 +2,19 @@ package io.rrmq.raft.sim;
 
 import io.rrmq.raft.LogEntry;
 import io.rrmq.raft.RaftConfig;
+import io.rrmq.raft.RaftStorage;
 import io.rrmq.raft.Role;
-import io.rrmq.raft.StateMachine;
+import io.rrmq.raft.SnapshotMeta;
+import io.rrmq.raft.SnapshotWriter;
 import io.rrmq.raft.core.RaftCore;
 import io.rrmq.raft.core.Ready;
+import io.rrmq.raft.core.SnapshotChunkRequest;
+import io.rrmq.raft.message.InstallSnapshot;
 import io.rrmq.raft.message.RaftMessage;
+import io.rrmq.raft.runtime.RuntimeSnapshotParts;
+import io.rrmq.raft.storage.MemorySnapshotStore;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeMap;
@@ -18,8 +26,17 @@ import java.util.TreeMap;
  * everything handed to the disk so far is durable, the others go at once; committed entries are
  * applied in order and answer the proposals this node made as leader.
  *
- * <p>A crash throws away the core, the state machine and the disk queue; a restart rebuilds the
- * core from the durable hard state and log alone, and re-applies the log from index 1.
+ * <p><b>Snapshots</b>, as RaftRuntime: once the entries applied pass the thresholds, the state
+ * machine's view is captured at once and saved by the simulated snapshot thread (one operation at
+ * a time, each after a delay) into a {@link MemorySnapshotStore}; only then is the core told
+ * ({@code snapshotTaken}) and the compaction it asks for goes to the disk queue with the next
+ * writes. The same thread reads and sends the chunks a leader asks for and stores the chunks a
+ * follower receives (with RaftRuntime's own {@code ChunkAssembler}); an installed snapshot resets the
+ * state machine before the Ready's committed entries are applied.
+ *
+ * <p>A crash throws away the core, the state machine, the disk queue, the snapshot thread's work
+ * and any partly received snapshot; a restart recovers as RaftRuntime does (its own
+ * {@code Recovery}: the newest durable snapshot and the log after it) and applies from there.
  */
 final class SimNode {
     final int id;
@@ -32,10 +49,24 @@ final class SimNode {
     private final InvariantChecker checker;
     private final Workload workload;
     private final SimStorage storage = new SimStorage();
-    private final WriteListener writeListener;
+    private final Faults faults;
+    private final SnapshotStats.Counter stats;
+    /** The durable snapshots; replaced by what survives at every crash. */
+    private MemorySnapshotStore snapshots = new MemorySnapshotStore();
 
     private RaftCore core;
-    private StateMachine stateMachine;
+    private DigestingStateMachine stateMachine;
+    private RuntimeSnapshotParts.Assembler assembler;
+    private RuntimeSnapshotParts.Policy snapshotPolicy;
+    private long lastAppliedTerm;
+    /** When the simulated snapshot thread finishes the work queued on it. */
+    private long snapshotThreadFreeAt;
+    /** Snapshot-thread operations of a transfer (chunks to send or store) queued and not yet done. */
+    private int transferOpsQueued;
+    /** A snapshot save queued and not yet durable. */
+    private boolean saving;
+    /** Index of the snapshot partly received from a leader (chunks stored, not complete), or 0. */
+    private long receiving;
     /** Bumped by every crash, so that timers and disk completions of a past life are ignored. */
     private int incarnation;
     private long tickMicros;
@@ -48,7 +79,8 @@ final class SimNode {
     private final String durableLabel;
 
     SimNode(int id, List<Integer> members, RaftConfig config, Scheduler scheduler, SimNetwork network,
-            Random random, EventLog log, InvariantChecker checker, Workload workload, WriteListener writeListener) {
+            Random random, EventLog log, InvariantChecker checker, Workload workload, Faults faults,
+            SnapshotStats.Counter stats) {
         this.id = id;
         this.members = members;
         this.config = config;
@@ -58,7 +90,8 @@ final class SimNode {
         this.log = log;
         this.checker = checker;
         this.workload = workload;
-        this.writeListener = writeListener;
+        this.faults = faults;
+        this.stats = stats;
         this.tickMicros = config.tickInterval().toNanos() / 1000;
         this.receivedLabel = "n" + id + " <- ";
         this.durableLabel = "n" + id + " durable up to seq ";
@@ -66,21 +99,59 @@ final class SimNode {
 
     // ---------------------------------------------------------------- life cycle
 
+    /** RaftRuntime.start: recover the newest durable snapshot and the log after it, restore, build the core. */
     void start() {
-        core = new RaftCore(id, members, config, storage.hardState(), storage.log(), new Random(random.nextLong()));
-        stateMachine = workload.newStateMachine();
-        lastApplied = 0;
+        RuntimeSnapshotParts.Recovered recovered;
+        stateMachine = new DigestingStateMachine(workload.newStateMachine());
+        try {
+            recovered = RuntimeSnapshotParts.recover(new RaftStorage.Stored(storage.hardState(), storage.log()),
+                    snapshots, members);
+            if (recovered.snapshot() != null) {
+                try (InputStream in = snapshots.openState(recovered.snapshot().lastIncludedIndex())) {
+                    stateMachine.restoreSnapshot(in);
+                }
+                stats.recoveries++;
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("n" + id + " cannot recover: " + e.getMessage(), e);
+        }
+        if (recovered.discardStoredLog()) {
+            storage.discardNow(); // RaftRuntime.start: truncate and sync before the node starts
+        }
+        core = new RaftCore(id, members, config, storage.hardState(), recovered.snapshot(), recovered.tail(),
+                new Random(random.nextLong()));
+        assembler = new RuntimeSnapshotParts.Assembler(snapshots);
+        snapshotPolicy = new RuntimeSnapshotParts.Policy(config.snapshotEntries(), config.snapshotBytes());
+        lastApplied = core.latestSnapshotIndex();
+        lastAppliedTerm = core.latestSnapshotTerm();
+        snapshotThreadFreeAt = scheduler.now();
+        transferOpsQueued = 0;
+        saving = false;
+        receiving = 0;
         lastRole = core.role();
         lastTerm = core.term();
         checker.onStart(this);
-        log.record(scheduler.now(), "n" + id + " start " + storage.hardState() + " log=" + core.log().lastIndex());
+        if (recovered.snapshot() != null) {
+            checker.onRestored(this, lastApplied, stateMachine.digest(), "recovered");
+        }
+        log.record(scheduler.now(), "n" + id + " start " + storage.hardState() + " snapshot="
+                + recovered.snapshot() + " log=" + core.log().firstIndex() + ".." + core.log().lastIndex());
         scheduleTick(incarnation);
     }
 
     void crash() {
         checker.onCrash(this);
         int lostWrites = storage.crash();
-        log.record(scheduler.now(), "n" + id + " CRASH (" + lostWrites + " writes not durable lost)");
+        if (saving) {
+            stats.savesLost++;
+        }
+        if (receiving != 0 || transferOpsQueued > 0) {
+            stats.interrupted++;
+        }
+        snapshots = snapshots.crashCopy(); // whole saved snapshots survive; a partial incoming one does not
+        log.record(scheduler.now(), "n" + id + " CRASH (" + lostWrites + " writes not durable lost"
+                + (saving ? ", a snapshot save" : "") + (receiving != 0 ? ", a partial snapshot " + receiving : "")
+                + ")");
         core = null;
         stateMachine = null;
         incarnation++;
@@ -142,15 +213,23 @@ final class SimNode {
         if (done.isEmpty()) {
             return;
         }
-        long seq = done.get(done.size() - 1).seq;
+        long seq = 0;
+        for (SimStorage.PendingWrite w : done) {
+            seq = Math.max(seq, w.seq);
+        }
         log.record(scheduler.now(), durableLabel, seq);
         // RaftRuntime's storage thread: the held messages go once their write is synced.
         for (SimStorage.PendingWrite w : done) {
             for (RaftMessage m : w.held) {
                 network.send(m);
             }
+            if (w.compactUpTo > 0) {
+                stats.compactions++;
+            }
         }
-        core.onPersisted(seq);
+        if (seq > 0) { // a compaction alone has no sequence number to report
+            core.onPersisted(seq);
+        }
         process();
     }
 
@@ -160,11 +239,12 @@ final class SimNode {
         checker.observeCommit(this);
         Ready ready = core.takeReady();
         checker.onReady(this, ready);
-        if (ready.hasWrites()) {
+        Ready.Snapshots snapshotWork = ready.snapshots();
+        if (ready.hasWrites() || snapshotWork.touchesLog()) {
             SimStorage.PendingWrite w = storage.write(ready, scheduler.now() + diskDelay());
             int life = incarnation;
             scheduler.at(w.durableAt, () -> onDiskDue(life));
-            writeListener.handedOut(this, ready.hardState() != null, w.durableAt);
+            faults.handedOut(this, ready.hardState() != null, w.durableAt);
         }
         for (RaftMessage m : ready.messages()) {
             if (storage.busy() && Ready.mustFollowPersistence(m)) {
@@ -173,7 +253,28 @@ final class SimNode {
                 network.send(m);
             }
         }
+        if (snapshotWork.restoreIndex() > 0) {
+            restoreFromSnapshot(snapshotWork.restoreIndex());
+        }
         apply(ready.committed());
+        for (SnapshotChunkRequest request : snapshotWork.chunksToSend()) {
+            transferOpsQueued++;
+            onSnapshotThread(20 + random.nextInt(300), () -> {
+                transferOpsQueued--;
+                sendChunk(request);
+            });
+        }
+        for (InstallSnapshot chunk : snapshotWork.chunksToStore()) {
+            transferOpsQueued++;
+            long at = onSnapshotThread(50 + random.nextInt(chunk.done() ? 3_000 : 1_000), () -> {
+                transferOpsQueued--;
+                storeChunk(chunk);
+            });
+            faults.chunkStoreStarted(this, chunk, at);
+        }
+        if (snapshotPolicy.due()) {
+            takeSnapshot();
+        }
         if (core.role() != Role.LEADER && !pending.isEmpty()) {
             // As RaftRuntime: no longer leader, so whether these commit is unknown to this node.
             for (Proposal p : pending.values()) {
@@ -194,6 +295,8 @@ final class SimNode {
             checker.onApply(this, e);
             byte[] result = e.type() == LogEntry.Type.COMMAND ? stateMachine.apply(e.index(), e.data()) : new byte[0];
             lastApplied = e.index();
+            lastAppliedTerm = e.term();
+            snapshotPolicy.applied(e);
             Proposal p = pending.remove(e.index());
             if (p != null) {
                 if (p.term() == e.term()) {
@@ -207,14 +310,118 @@ final class SimNode {
         }
     }
 
+    // ---------------------------------------------------------------- snapshots, as RaftRuntime
+
+    /**
+     * Queues {@code action} on the simulated snapshot thread: it runs after the work queued before it
+     * and {@code micros} of its own, unless the node crashed meanwhile. Returns when it runs.
+     */
+    private long onSnapshotThread(long micros, Runnable action) {
+        long at = Math.max(scheduler.now(), snapshotThreadFreeAt) + micros;
+        snapshotThreadFreeAt = at;
+        int life = incarnation;
+        scheduler.at(at, () -> {
+            if (inLife(life)) {
+                action.run();
+            }
+        });
+        return at;
+    }
+
+    /** Figure 13, receiver rule 8: reset the state machine from the durable snapshot at {@code index}. */
+    private void restoreFromSnapshot(long index) {
+        checker.beforeRestore(this, index, snapshots);
+        try (InputStream in = snapshots.openState(index)) {
+            stateMachine.restoreSnapshot(in);
+        } catch (IOException e) {
+            throw new IllegalStateException("n" + id + ": restoring the installed snapshot " + index + " failed", e);
+        }
+        lastApplied = index;
+        lastAppliedTerm = core.latestSnapshotTerm();
+        stats.installs++;
+        snapshotPolicy.restored();
+        checker.onRestored(this, index, stateMachine.digest(), "installed");
+        log.record(scheduler.now(), "n" + id + " installed snapshot " + index);
+    }
+
+    /** Captures the state machine's view now; the snapshot thread saves it; then the core hears of it. */
+    private void takeSnapshot() {
+        SnapshotWriter writer;
+        try {
+            writer = stateMachine.takeSnapshot();
+        } catch (IOException e) {
+            throw new IllegalStateException("n" + id + ": capturing a snapshot failed", e);
+        }
+        checker.onSnapshotCaptured(this, lastApplied, stateMachine.digest());
+        snapshotPolicy.started();
+        SnapshotMeta meta = new SnapshotMeta(lastApplied, lastAppliedTerm, core.members());
+        saving = true;
+        // Serialize and fsync: usually a few ms, sometimes a slow disk.
+        long micros = random.nextInt(10) == 0 ? 10_000 + random.nextInt(40_000) : 300 + random.nextInt(5_000);
+        long at = onSnapshotThread(micros, () -> {
+            saving = false;
+            try {
+                snapshots.save(meta, writer, 2);
+            } catch (IOException e) {
+                throw new IllegalStateException("n" + id + ": saving " + meta + " failed", e);
+            }
+            stats.taken++;
+            log.record(scheduler.now(), "n" + id + " saved " + meta);
+            snapshotPolicy.finished();
+            core.snapshotTaken(meta.lastIncludedIndex(), meta.lastIncludedTerm());
+            process();
+        });
+        faults.snapshotSaveStarted(this, at);
+    }
+
+    /** RaftRuntime.sendChunk: read one chunk of the durable snapshot and send it. */
+    private void sendChunk(SnapshotChunkRequest request) {
+        long index = request.lastIncludedIndex();
+        try {
+            long size = snapshots.size(index);
+            byte[] data = snapshots.read(index, request.offset(), config.snapshotChunkBytes());
+            boolean done = request.offset() + data.length == size;
+            stats.chunksSent++;
+            network.send(new InstallSnapshot(id, request.peer(), request.term(), index, request.lastIncludedTerm(),
+                    request.offset(), data, done));
+        } catch (IOException e) {
+            log.record(scheduler.now(), "n" + id + " snapshot " + index + " unavailable for n" + request.peer());
+            core.snapshotUnavailable(request.peer(), index);
+            process();
+        }
+    }
+
+    /** RaftRuntime's chunk store: the runtime's own ChunkAssembler, then the core hears of it. */
+    private void storeChunk(InstallSnapshot chunk) {
+        boolean stored = assembler.store(chunk);
+        if (!stored || chunk.done()) {
+            receiving = 0;
+            if (stored) {
+                stats.transfers++;
+                log.record(scheduler.now(), "n" + id + " received snapshot " + chunk.lastIncludedIndex());
+            }
+        } else {
+            receiving = chunk.lastIncludedIndex();
+        }
+        core.onSnapshotChunkStored(chunk, stored);
+        process();
+    }
+
     /** fsync latency: usually well under a tick, sometimes a slow disk of several ticks. */
     private long diskDelay() {
         return random.nextInt(20) == 0 ? 5_000 + random.nextInt(40_000) : 50 + random.nextInt(2_000);
     }
 
-    /** Told of every write handed to the disk: the nemesis may cut the power before it is durable. */
-    interface WriteListener {
+    /** Told of the moments worth a power cut: the nemesis may crash the node before the work is done. */
+    interface Faults {
+        /** A write was handed to the disk, durable at {@code durableAt}. */
         void handedOut(SimNode node, boolean changesHardState, long durableAt);
+
+        /** A snapshot save started, durable at {@code durableAt}. */
+        void snapshotSaveStarted(SimNode node, long durableAt);
+
+        /** A received chunk is being stored, done at {@code storedAt}. */
+        void chunkStoreStarted(SimNode node, InstallSnapshot chunk, long storedAt);
     }
 
     /** Whether the node is still in the life it had when {@link #incarnation()} returned {@code life}. */
@@ -238,5 +445,9 @@ final class SimNode {
 
     List<LogEntry> durableLog() {
         return storage.log();
+    }
+
+    MemorySnapshotStore snapshotStore() {
+        return snapshots;
     }
 }

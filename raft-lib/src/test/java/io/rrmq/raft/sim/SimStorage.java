@@ -9,10 +9,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One node's disk. Writes handed out by a {@link Ready} queue up and become durable in order, each
+ * One node's log disk. Writes handed out by a {@link Ready} queue up and become durable in order, each
  * after a simulated fsync delay; a crash loses every write not yet durable. Like RaftRuntime's
  * storage thread, a write carries the messages that must wait for it: they are released when it
- * (and so everything before it) is durable.
+ * (and so everything before it) is durable. A write applies Ready's storage effects in the
+ * runtime's order: discard the log (Figure 13 rule 7), hard state, entries, compaction. Appends must
+ * continue the stored log without a gap, as the real storages insist.
  */
 final class SimStorage {
     /** A write in the disk queue, with the messages held back until it is durable. */
@@ -20,25 +22,30 @@ final class SimStorage {
         final long seq;
         final HardState hardState;
         final List<LogEntry> entries;
+        final boolean discardLog;
+        final long compactUpTo;
         final long durableAt;
         final List<RaftMessage> held = new ArrayList<>();
 
-        PendingWrite(long seq, HardState hardState, List<LogEntry> entries, long durableAt) {
-            this.seq = seq;
-            this.hardState = hardState;
-            this.entries = entries;
+        PendingWrite(Ready ready, long durableAt) {
+            this.seq = ready.persistSeq();
+            this.hardState = ready.hardState();
+            this.entries = ready.entries();
+            this.discardLog = ready.snapshots().discardLog();
+            this.compactUpTo = ready.snapshots().compactUpTo();
             this.durableAt = durableAt;
         }
     }
 
     private HardState durableHardState = HardState.INITIAL;
+    /** Durable entries, contiguous, from any index (the prefix may be compacted). */
     private final ArrayList<LogEntry> durableLog = new ArrayList<>();
     private final ArrayDeque<PendingWrite> pending = new ArrayDeque<>();
 
-    /** Queues {@code ready}'s writes, durable at {@code durableAt} (never before an earlier write). */
+    /** Queues {@code ready}'s storage work, durable at {@code durableAt} (never before an earlier write). */
     PendingWrite write(Ready ready, long durableAt) {
         long at = pending.isEmpty() ? durableAt : Math.max(durableAt, pending.peekLast().durableAt);
-        PendingWrite w = new PendingWrite(ready.persistSeq(), ready.hardState(), ready.entries(), at);
+        PendingWrite w = new PendingWrite(ready, at);
         pending.addLast(w);
         return w;
     }
@@ -58,20 +65,45 @@ final class SimStorage {
         List<PendingWrite> done = new ArrayList<>();
         while (!pending.isEmpty() && pending.peekFirst().durableAt <= now) {
             PendingWrite w = pending.pollFirst();
+            if (w.discardLog) {
+                durableLog.clear();
+            }
             if (w.hardState != null) {
                 durableHardState = w.hardState;
             }
             if (!w.entries.isEmpty()) {
                 // Ready's contract: remove every stored entry from the first index written, then append.
                 long first = w.entries.get(0).index();
-                while (durableLog.size() >= first) {
+                while (!durableLog.isEmpty() && durableLog.get(durableLog.size() - 1).index() >= first) {
                     durableLog.remove(durableLog.size() - 1);
                 }
+                long expected = durableLog.isEmpty() ? first : durableLog.get(durableLog.size() - 1).index() + 1;
+                if (first != expected) {
+                    throw new IllegalStateException("storage: entry " + first + " does not continue the log: "
+                            + expected + " expected");
+                }
                 durableLog.addAll(w.entries);
+            }
+            if (w.compactUpTo > 0) {
+                compactNow(w.compactUpTo);
             }
             done.add(w);
         }
         return done;
+    }
+
+    /** Drops the durable entries up to {@code upTo} at once (a synchronous compact-and-sync). */
+    void compactNow(long upTo) {
+        int drop = 0;
+        while (drop < durableLog.size() && durableLog.get(drop).index() <= upTo) {
+            drop++;
+        }
+        durableLog.subList(0, drop).clear();
+    }
+
+    /** Drops the whole durable log at once (a synchronous truncate-and-sync). */
+    void discardNow() {
+        durableLog.clear();
     }
 
     /** Power loss: what was not durable is gone, with the messages that waited for it. */

@@ -24,7 +24,8 @@ import java.util.stream.IntStream;
 public final class Simulation {
     /** What a passing run did. */
     public record Result(long seed, long traceHash, long virtualMicros, long events, int leadersElected,
-                         int acknowledged, List<LogEntry> committedLog, long livenessMicros) {
+                         int acknowledged, List<LogEntry> committedLog, long livenessMicros,
+                         SnapshotStats snapshots) {
     }
 
     private final long seed;
@@ -38,6 +39,7 @@ public final class Simulation {
     private final InvariantChecker checker;
     private final SimNetwork network;
     private final Nemesis nemesis;
+    private final SnapshotStats.Counter snapshotStats = new SnapshotStats.Counter();
 
     private boolean healed;
     private long nextProposalId = 1;
@@ -61,11 +63,7 @@ public final class Simulation {
         Workload observed = new ObservingWorkload();
         for (int i = 0; i < nodes.length; i++) {
             nodes[i] = new SimNode(i, members, config.raft(), scheduler, network, random, log, checker, observed,
-                    (node, hardState, durableAt) -> {
-                        if (!healed) {
-                            nemesis.maybeCrashBeforeDurable(node, hardState, durableAt);
-                        }
-                    });
+                    new NemesisFaults(), snapshotStats);
         }
     }
 
@@ -111,7 +109,7 @@ public final class Simulation {
         }
         checker.requireConverged();
         return new Result(seed, log.traceHash(), scheduler.now(), log.events(), checker.leadersElected(),
-                checker.acknowledgedCount(), checker.committedLog(), livenessMicros);
+                checker.acknowledgedCount(), checker.committedLog(), livenessMicros, snapshotStats.snapshot());
     }
 
     private void heal() {
@@ -248,6 +246,30 @@ public final class Simulation {
                     + node.core().commitIndex() + "/" + node.core().log().lastIndex() : "down");
         }
         return sb.toString();
+    }
+
+    /** Offers the nemesis its power cuts aimed at writes, snapshot saves and transfers, until healing. */
+    private final class NemesisFaults implements SimNode.Faults {
+        @Override
+        public void handedOut(SimNode node, boolean changesHardState, long durableAt) {
+            if (!healed) {
+                nemesis.maybeCrashBeforeDurable(node, changesHardState, durableAt);
+            }
+        }
+
+        @Override
+        public void snapshotSaveStarted(SimNode node, long durableAt) {
+            if (!healed) {
+                nemesis.maybeCrashDuringSnapshotSave(node, durableAt);
+            }
+        }
+
+        @Override
+        public void chunkStoreStarted(SimNode node, io.rrmq.raft.message.InstallSnapshot chunk, long storedAt) {
+            if (!healed) {
+                nemesis.maybeCrashDuringTransfer(node, chunk, storedAt);
+            }
+        }
     }
 
     /** Passes everything to the workload, noting when the first post-heal proposal is acknowledged. */
