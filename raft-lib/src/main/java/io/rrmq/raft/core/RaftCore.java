@@ -637,8 +637,18 @@ public final class RaftCore {
         }
         if (log.termAt(index) == term) {
             // Rule 6: an existing entry has the snapshot's last index and term: keep what follows it.
+            boolean storedLogEndsBelow = log.firstUnpersistedIndex() <= index;
             log.compactTo(index);
-            snapshotWork.compact(index);
+            if (storedLogEndsBelow) {
+                // Entries up to the snapshot arrived in this same turn and never reached storage, whose
+                // log ends below it: appending what follows would leave a gap. Start the stored log
+                // afresh after the snapshot (as rule 7 does); the kept entries are all unpersisted and
+                // are handed to storage next.
+                snapshotWork.discardLog();
+                durability.capAt(index);
+            } else {
+                snapshotWork.compact(index);
+            }
             durability.durableUpTo(index);
         } else {
             // Rule 7: discard the entire log.

@@ -152,6 +152,11 @@ public final class RaftLog {
         firstUnpersisted = Math.max(firstUnpersisted, index + 1);
     }
 
+    /** The first index not yet handed to storage; {@code lastIndex() + 1} when all were. */
+    public long firstUnpersistedIndex() {
+        return firstUnpersisted;
+    }
+
     /** Discards every entry and starts the log after a snapshot at ({@code index}, {@code term}). */
     public void resetTo(long index, long term) {
         if (index < 1 || term < 1) {

@@ -240,6 +240,28 @@ class RaftCoreSnapshotTest {
     }
 
     @Test
+    void rule6WithEntriesNotYetHandedToStorageRewritesTheStoredLogWithoutAGap() {
+        // Entries 4..6 arrive by AppendEntries in the same loop turn as the snapshot's last chunk is
+        // stored: they were never handed to storage, whose log ends at 3, below the snapshot at 5.
+        RaftCore c = follower(3, 1, 2, 3);
+        InstallSnapshot only = chunk(3, 5, 3, 0, 8, true);
+        c.step(only);
+        c.takeReady();
+        c.step(new io.rrmq.raft.message.AppendEntries(1, 0, 3, 3, 3, 0, List.of(
+                LogEntry.command(4, 3, new byte[] {4}), LogEntry.command(5, 3, new byte[] {5}),
+                LogEntry.command(6, 3, new byte[] {6}))));
+        c.onSnapshotChunkStored(only, true);
+        Ready ready = c.takeReady();
+
+        // Appending 6 after a stored log ending at 3 would leave a gap: storage starts afresh after 5.
+        assertThat(ready.snapshots().discardLog()).isTrue();
+        assertThat(ready.entries()).extracting(LogEntry::index).containsExactly(6L);
+        assertThat(c.log().firstIndex()).isEqualTo(6);
+        assertThat(c.log().lastIndex()).isEqualTo(6);
+        assertThat(ready.snapshots().restoreIndex()).isEqualTo(5);
+    }
+
+    @Test
     void receiverRules7And8DiscardAConflictingLogAndResetTheStateMachine() {
         RaftCore c = follower(3, 1, 2, 2, 2, 2);
         InstallSnapshot only = chunk(3, 3, 3, 0, 8, true);
