@@ -11,8 +11,9 @@ import java.time.Duration;
  *                            {@code electionTicks} so one lost heartbeat does not start an election.
  * @param electionTicks       the minimum election timeout; each timeout is drawn uniformly from
  *                            {@code [electionTicks, 2 * electionTicks)}. Shorter gives faster failover
- *                            and more spurious elections on a loaded machine. Check-quorum also uses it:
- *                            a leader that heard from no majority within this many ticks steps down.
+ *                            and more spurious elections on a loaded machine. Check-quorum uses twice
+ *                            it: a leader that heard from no majority within the longest election
+ *                            timeout steps down.
  * @param maxEntriesPerMessage at most this many entries in one AppendEntries
  * @param maxBytesPerMessage  and at most about this many bytes of entry data in one AppendEntries
  * @param maxInflightMessages AppendEntries sent to one follower and not yet answered. More hides
@@ -60,6 +61,14 @@ public record RaftConfig(Duration tickInterval, int heartbeatTicks, int election
                 || snapshotTrailingEntries < 0 || snapshotChunkBytes < 1) {
             throw new IllegalArgumentException("limits must be positive");
         }
+    }
+
+    /**
+     * Ticks within which a leader must hear from a majority or step down (check-quorum): the longest
+     * randomized election timeout, {@code 2 * electionTicks}.
+     */
+    public int checkQuorumTicks() {
+        return 2 * electionTicks;
     }
 
     /** Tuned for a small cluster on one machine: 50 ms heartbeats, 150-300 ms election timeout. */

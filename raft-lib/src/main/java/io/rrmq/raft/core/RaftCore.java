@@ -359,11 +359,13 @@ public final class RaftCore {
         for (Progress p : progress.values()) {
             p.tickSnapshot(config.electionTicks());
         }
-        if (electionElapsed >= config.electionTicks()) {
+        if (electionElapsed >= config.checkQuorumTicks()) {
             electionElapsed = 0;
             if (config.checkQuorum() && !quorumActive()) {
                 // Check-quorum (thesis §6.2): a leader cut off from a majority steps down so that its
-                // clients go looking for the real one.
+                // clients go looking for the real one. The window is the longest election timeout, not
+                // the shortest: a follower's acknowledgements wait for its fsync, and one slow fsync on
+                // a shared disk must not depose a leader the followers still hear.
                 becomeFollower(currentTerm, NONE);
                 return;
             }
@@ -389,7 +391,8 @@ public final class RaftCore {
 
     /** Whether we heard from a live leader within the minimum election timeout (thesis §4.2.3). */
     private boolean inLease() {
-        return config.checkQuorum() && leaderId != NONE && electionElapsed < config.electionTicks();
+        return config.checkQuorum()
+                && (role == Role.LEADER || leaderId != NONE && electionElapsed < config.electionTicks());
     }
 
     private void campaign() {

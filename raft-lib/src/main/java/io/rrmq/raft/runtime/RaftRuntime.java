@@ -280,12 +280,8 @@ public final class RaftRuntime implements RaftNode {
         long nextTick = System.nanoTime() + tickNanos;
         try {
             while (running) {
-                long now = System.nanoTime();
-                if (now >= nextTick) {
-                    core.tick();
-                    nextTick = Math.max(nextTick + tickNanos, now);
-                }
-                Object event = inbox.poll(Math.max(0, nextTick - now), TimeUnit.NANOSECONDS);
+                long wait = nextTick - System.nanoTime();
+                Object event = wait > 0 ? inbox.poll(wait, TimeUnit.NANOSECONDS) : inbox.poll();
                 int handled = 0;
                 while (event != null && event != STOP) {
                     handle(event);
@@ -296,6 +292,13 @@ public final class RaftRuntime implements RaftNode {
                 }
                 if (event == STOP) {
                     break;
+                }
+                // Tick after the messages that arrived meanwhile: after a pause (GC, a busy machine) the
+                // acknowledgements waiting in the inbox must count before check-quorum looks at them.
+                long now = System.nanoTime();
+                if (now >= nextTick) {
+                    core.tick();
+                    nextTick = Math.max(nextTick + tickNanos, now);
                 }
                 processReady();
             }
@@ -374,7 +377,25 @@ public final class RaftRuntime implements RaftNode {
                 it.remove();
             }
         }
+        RaftStatus previous = status;
         status = core.status(lastApplied);
+        logRoleChange(previous, status);
+    }
+
+    /** One line per change of role or leader: what an operator reads first after an incident. */
+    private static void logRoleChange(RaftStatus before, RaftStatus after) {
+        if (before.role() == after.role() && before.leaderId() == after.leaderId()) {
+            return;
+        }
+        // Campaigns that go nowhere (a partitioned node retrying) stay at DEBUG; leaders found or lost
+        // are INFO. A leader that becomes a follower in the same term stepped down by check-quorum.
+        boolean leaderFound = after.leaderId() != RaftStatus.NO_LEADER;
+        System.Logger.Level level = after.role() == Role.LEADER || before.role() == Role.LEADER || leaderFound
+                ? System.Logger.Level.INFO : System.Logger.Level.DEBUG;
+        LOG.log(level, () -> String.format("node %d: %s -> %s in term %d (leader %s, commit %d, last log %d)",
+                after.id(), before.role(), after.role(), after.term(),
+                after.leaderId() == RaftStatus.NO_LEADER ? "unknown" : Integer.toString(after.leaderId()),
+                after.commitIndex(), after.lastLogIndex()));
     }
 
     /** Figure 13, receiver rule 8: reset the state machine using the snapshot contents. */
