@@ -28,7 +28,9 @@ import java.util.zip.CheckedOutputStream;
  * it and returns {@link MqCodec#encodeResult}:
  * <ul>
  *   <li>{@code CreateTopic}: {@code OK}, or {@code TOPIC_EXISTS} (nothing changes);</li>
- *   <li>{@code PutMessage}: {@code OK} (appended at the tail), or {@code NO_SUCH_TOPIC};</li>
+ *   <li>{@code PutMessage}: {@code OK} (appended at the tail), {@code NO_SUCH_TOPIC}, or
+ *       {@code QUEUE_FULL} when the queued messages would pass {@code maxQueuedBytes} (nothing
+ *       changes; the bound keeps a node that producers outrun from running out of memory);</li>
  *   <li>{@code PopMessage}: {@code OK} with the oldest message (removed), {@code NO_SUCH_TOPIC},
  *       or {@code QUEUE_EMPTY};</li>
  *   <li>{@code ListTopics}: {@code OK} with every topic in creation order;</li>
@@ -83,17 +85,46 @@ public final class TopicStateMachine implements StateMachine {
 
     private Map<String, ArrayDeque<String>> topics = new LinkedHashMap<>();
     private long messageCount;
+    /** Sum of {@link #footprint} over every queued message. */
+    private long queuedBytes;
     private long lastAppliedIndex;
     private final RequestTable requests;
+    private final long maxQueuedBytes;
 
-    /** A state machine with the default {@link RequestRetention}. */
+    /** Default bound on queued messages: 64 MiB of (approximate) heap. */
+    public static final long DEFAULT_MAX_QUEUED_BYTES = 64L << 20;
+
+    /** A state machine with the default {@link RequestRetention} and queue bound. */
     public TopicStateMachine() {
         this(RequestRetention.defaults());
     }
 
     /** @param retention how long request ids are remembered; the same on every node of a cluster */
     public TopicStateMachine(RequestRetention retention) {
+        this(retention, DEFAULT_MAX_QUEUED_BYTES);
+    }
+
+    /**
+     * @param retention      how long request ids are remembered
+     * @param maxQueuedBytes puts that would take the queued messages past this many bytes (as
+     *                       {@link #footprint} counts them) answer {@code QUEUE_FULL}
+     * <p>Both must be the same on every node of a cluster: they decide results.
+     */
+    public TopicStateMachine(RequestRetention retention, long maxQueuedBytes) {
+        if (maxQueuedBytes < 1) {
+            throw new IllegalArgumentException("maxQueuedBytes must be positive");
+        }
         this.requests = new RequestTable(retention);
+        this.maxQueuedBytes = maxQueuedBytes;
+    }
+
+    /**
+     * What a queued message is charged against {@code maxQueuedBytes}: about its heap footprint
+     * (two bytes per UTF-16 char plus the String and queue overhead). A pure function of the
+     * message, so every node charges the same.
+     */
+    static long footprint(String message) {
+        return 2L * message.length() + 64;
     }
 
     /**
@@ -132,8 +163,12 @@ public final class TopicStateMachine implements StateMachine {
             }
             return MqCodec.encodeResult(MqCodec.decodeResult(earlier.result()).asReplay());
         }
-        byte[] result = MqCodec.encodeResult(execute(identified.command()));
-        requests.remember(identified.requestId(), index, fingerprint, result);
+        MqResult executed = execute(identified.command());
+        byte[] result = MqCodec.encodeResult(executed);
+        if (executed.outcome() != MqResult.Outcome.QUEUE_FULL) {
+            // A full queue changed nothing and says "later": the retry must run, not replay this.
+            requests.remember(identified.requestId(), index, fingerprint, result);
+        }
         return result;
     }
 
@@ -149,8 +184,13 @@ public final class TopicStateMachine implements StateMachine {
             if (queue == null) {
                 return MqResult.of(MqResult.Outcome.NO_SUCH_TOPIC);
             }
+            long cost = footprint(p.message());
+            if (queuedBytes + cost > maxQueuedBytes) {
+                return MqResult.of(MqResult.Outcome.QUEUE_FULL);
+            }
             queue.addLast(p.message());
             messageCount++;
+            queuedBytes += cost;
             return MqResult.ok();
         } else if (command instanceof MqCommand.PopMessage p) {
             ArrayDeque<String> queue = topics.get(p.topic());
@@ -162,6 +202,7 @@ public final class TopicStateMachine implements StateMachine {
                 return MqResult.of(MqResult.Outcome.QUEUE_EMPTY);
             }
             messageCount--;
+            queuedBytes -= footprint(message);
             return MqResult.popped(message);
         } else if (command instanceof MqCommand.ListTopics) {
             return MqResult.topics(new ArrayList<>(topics.keySet()));
@@ -173,6 +214,11 @@ public final class TopicStateMachine implements StateMachine {
     /** The number of topics. */
     public int topicCount() {
         return topics.size();
+    }
+
+    /** What the queued messages are charged against the bound ({@link #footprint}); O(1). */
+    public long queuedBytes() {
+        return queuedBytes;
     }
 
     /** The number of messages queued across all topics; O(1). */
@@ -291,6 +337,7 @@ public final class TopicStateMachine implements StateMachine {
         int topicCount = readCount(data, "topic count");
         Map<String, ArrayDeque<String>> restored = new LinkedHashMap<>();
         long restoredMessages = 0;
+        long restoredBytes = 0;
         for (int t = 0; t < topicCount; t++) {
             String name = readString(data, "topic name");
             int size = readCount(data, "message count");
@@ -299,7 +346,9 @@ public final class TopicStateMachine implements StateMachine {
                 throw new IOException("corrupt topic snapshot: topic listed twice");
             }
             for (int m = 0; m < size; m++) {
-                queue.addLast(readString(data, "message"));
+                String message = readString(data, "message");
+                queue.addLast(message);
+                restoredBytes += footprint(message);
             }
             restoredMessages += size;
         }
@@ -328,6 +377,7 @@ public final class TopicStateMachine implements StateMachine {
         }
         topics = restored;
         messageCount = restoredMessages;
+        queuedBytes = restoredBytes;
         lastAppliedIndex = restoredIndex;
         requests.replaceWith(restoredRequests);
     }

@@ -79,9 +79,9 @@ class MqCodecTest {
     void rejectsUnknownOpcodeOutcomeAndFlags() {
         assertRejected("0100", "unknown command opcode 0");
         assertRejected("0106", "unknown command opcode 6");
-        assertThatThrownBy(() -> MqCodec.decodeResult(HEX.parseHex("010700")))
+        assertThatThrownBy(() -> MqCodec.decodeResult(HEX.parseHex("010800")))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("unknown result outcome 7");
+                .hasMessageContaining("unknown result outcome 8");
         assertThatThrownBy(() -> MqCodec.decodeResult(HEX.parseHex("010108")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("unknown result flags");

@@ -1,5 +1,6 @@
 package io.rrmq.server;
 
+import io.rrmq.mq.RequestRetention;
 import io.rrmq.mq.TopicStateMachine;
 import io.rrmq.raft.RaftConfig;
 import io.rrmq.raft.RaftNode;
@@ -103,7 +104,7 @@ public final class RrmqNode implements AutoCloseable {
             // Opened after the log, whose lock covers the whole data directory.
             FileSnapshotStore snapshots = FileSnapshotStore.open(dir.resolve("snapshots"));
             peers.start();
-            started = RaftRuntime.start(raftConfig, selfId, cluster.ids(), new TopicStateMachine(),
+            started = RaftRuntime.start(raftConfig, selfId, cluster.ids(), new TopicStateMachine(RequestRetention.defaults(), storageSettings.maxQueuedBytes()),
                     storage, snapshots, peers, seed);
         } catch (IOException | RuntimeException e) {
             storage.close();

@@ -1,5 +1,6 @@
 package io.rrmq.server.config;
 
+import io.rrmq.mq.TopicStateMachine;
 import io.rrmq.raft.RaftConfig;
 import io.rrmq.raft.storage.FileRaftStorage;
 
@@ -19,15 +20,19 @@ import io.rrmq.raft.storage.FileRaftStorage;
  *                         segments (default {@link FileRaftStorage#DEFAULT_MAX_SEGMENT_SIZE})
  * @param diskReserveBytes {@code -Drrmq.disk.reserve}: below this much free space the node answers
  *                         writes with 503 {@code disk-full} (default 64 MiB; 0 disables the check)
+ * @param maxQueuedBytes   {@code -Drrmq.queue.bytes}: puts that would take the queued messages past
+ *                         this (approximate heap bytes, see {@code TopicStateMachine}) answer 503
+ *                         {@code queue-full}, so producers outrunning consumers cannot exhaust the heap
+ *                         (default {@link TopicStateMachine#DEFAULT_MAX_QUEUED_BYTES})
  */
 public record StorageSettings(long snapshotEntries, long snapshotBytes, long trailingEntries, long segmentBytes,
-                              long diskReserveBytes) {
+                              long diskReserveBytes, long maxQueuedBytes) {
     public static final long DEFAULT_DISK_RESERVE = 64L << 20;
 
     public static StorageSettings defaults() {
         return new StorageSettings(RaftConfig.DEFAULT_SNAPSHOT_ENTRIES, RaftConfig.DEFAULT_SNAPSHOT_BYTES,
                 RaftConfig.DEFAULT_SNAPSHOT_TRAILING_ENTRIES, FileRaftStorage.DEFAULT_MAX_SEGMENT_SIZE,
-                DEFAULT_DISK_RESERVE);
+                DEFAULT_DISK_RESERVE, TopicStateMachine.DEFAULT_MAX_QUEUED_BYTES);
     }
 
     /** The defaults, overridden by whichever {@code rrmq.*} system properties are set. */
@@ -38,7 +43,8 @@ public record StorageSettings(long snapshotEntries, long snapshotBytes, long tra
                 property("rrmq.snapshot.bytes", d.snapshotBytes, 1),
                 property("rrmq.snapshot.trailing", d.trailingEntries, 0),
                 property("rrmq.segment.bytes", d.segmentBytes, 4096),
-                property("rrmq.disk.reserve", d.diskReserveBytes, 0));
+                property("rrmq.disk.reserve", d.diskReserveBytes, 0),
+                property("rrmq.queue.bytes", d.maxQueuedBytes, 1));
     }
 
     private static long property(String name, long fallback, long min) throws ConfigException {

@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>TOPIC_EXISTS</td><td>409</td><td>not done, never will be</td></tr>
  *   <tr><td>NO_SUCH_TOPIC / QUEUE_EMPTY</td><td>404</td><td>not done (reason in header)</td></tr>
  *   <tr><td>REQUEST_ID_REUSED</td><td>422</td><td>not done: the id names another request</td></tr>
+ *   <tr><td>QUEUE_FULL</td><td>503 + Retry-After</td><td>not done; retry once consumers caught up</td></tr>
  *   <tr><td>a replayed result</td><td>as the original + {@value Reply#REPLAYED_HEADER}</td>
  *       <td>the retry's answer is the first attempt's</td></tr>
  *   <tr><td>{@link NotLeaderException}, leader known</td><td>421 + {@value Reply#LEADER_HEADER}</td>
@@ -82,6 +83,8 @@ public final class OutcomeMapper {
                 return Replies.failure(404, "queue-empty");
             case REQUEST_ID_REUSED:
                 return Replies.failure(422, "request-id-reused");
+            case QUEUE_FULL:
+                return Replies.failure(503, "queue-full").with("Retry-After", RETRY_AFTER_SECONDS);
             default:
                 // INVALID_COMMAND: the state machine could not decode what our own encoder wrote.
                 return internalError("state machine answered " + result.outcome() + " to " + command);

@@ -35,6 +35,16 @@ class OutcomeMapperTest {
     }
 
     @Test
+    void aFullQueueIs503WithRetryAfter() {
+        Reply full = mapper.applied(new MqCommand.PutMessage("t", "m"), MqResult.of(MqResult.Outcome.QUEUE_FULL));
+
+        assertThat(full.status()).isEqualTo(503);
+        assertThat(full.bodyText()).isEqualTo("{\"success\":false}");
+        assertThat(full.error()).isEqualTo("queue-full");
+        assertThat(full.headers()).containsKey("Retry-After");
+    }
+
+    @Test
     void appliedResultsMapToTheApisExactBodies() {
         Reply created = mapper.applied(new MqCommand.CreateTopic("t"), MqResult.ok());
         assertThat(created.status()).isEqualTo(200);

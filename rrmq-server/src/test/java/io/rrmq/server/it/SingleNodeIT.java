@@ -205,6 +205,42 @@ class SingleNodeIT {
     }
 
     @Test
+    void producersOutrunningConsumersGet503QueueFullNotAnOutOfMemoryNode() throws Exception {
+        // A node that admits about 100 messages of 100 chars (-Drrmq.queue.bytes, 264 bytes each).
+        ClusterProcesses small = ClusterProcesses.create(1, work.resolve("small"), "SingleNodeIT-queue-full",
+                List.of("-Xmx128m", "-Drrmq.queue.bytes=26400"));
+        try {
+            NodeProcess bounded = small.node(0).start();
+            bounded.awaitHttp(START);
+            small.awaitLeader(START);
+            ApiClient client = new ApiClient(bounded.url());
+            client.createTopic("flood");
+            String payload = "p".repeat(100);
+            int accepted = 0;
+            HttpResponse<String> refused = null;
+            for (int i = 0; i < 1000 && refused == null; i++) {
+                HttpResponse<String> r = client.putMessage("flood", payload);
+                if (r.statusCode() == 200) {
+                    accepted++;
+                } else {
+                    refused = r;
+                }
+            }
+
+            assertThat(accepted).isEqualTo(100);
+            assertThat(refused).isNotNull();
+            assertThat(refused.statusCode()).isEqualTo(503);
+            assertThat(refused.body()).isEqualTo("{\"success\":false}");
+            assertThat(refused.headers().firstValue("X-RRMQ-Error")).hasValue("queue-full");
+            assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+            assertThat(client.popMessage("flood").statusCode()).isEqualTo(200);
+            assertThat(client.putMessage("flood", payload).statusCode()).as("room again after a pop").isEqualTo(200);
+        } finally {
+            small.close();
+        }
+    }
+
+    @Test
     void aSecondProcessOnTheSameDataDirectoryRefusesToStart() throws Exception {
         ClusterProcesses other = ClusterProcesses.create(1, work.resolve("other"), "SingleNodeIT-second-process");
         try {
