@@ -14,7 +14,6 @@ import io.rrmq.raft.message.RaftMessage;
 import io.rrmq.raft.message.VoteRequest;
 import io.rrmq.raft.message.VoteResponse;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +67,7 @@ public final class RaftCore {
     private int randomizedElectionTimeout;
 
     /** Votes received in the current (pre-)campaign: voter id to granted. */
-    private final Map<Integer, Boolean> votes = new HashMap<>();
+    private final VoteTally votes;
     /** The leader's view of each follower; empty unless leader. */
     private final Map<Integer, Progress> progress = new LinkedHashMap<>();
 
@@ -110,6 +109,7 @@ public final class RaftCore {
         }
         this.id = id;
         this.members = members.stream().mapToInt(Integer::intValue).toArray();
+        this.votes = new VoteTally(this.members.length);
         this.config = config;
         this.random = random;
         this.log = snapshot == null ? new RaftLog(stored)
@@ -423,8 +423,8 @@ public final class RaftCore {
     }
 
     private void requestVotes(boolean preVote) {
-        votes.put(id, true);
-        if (wonElection()) {
+        votes.record(id, true);
+        if (votes.won()) {
             if (preVote) {
                 becomeCandidate();
             } else {
@@ -438,14 +438,6 @@ public final class RaftCore {
                 outbox.add(new VoteRequest(id, peer, term, log.lastIndex(), log.lastTerm(), preVote));
             }
         }
-    }
-
-    private boolean wonElection() {
-        return votes.values().stream().filter(b -> b).count() >= Quorum.size(members.length);
-    }
-
-    private boolean lostElection() {
-        return votes.values().stream().filter(b -> !b).count() >= Quorum.size(members.length);
     }
 
     private void handleVoteRequest(VoteRequest r) {
@@ -470,14 +462,14 @@ public final class RaftCore {
         if (!expected || r.term() != expectedTerm) {
             return;
         }
-        votes.put(r.from(), r.granted());
-        if (wonElection()) {
+        votes.record(r.from(), r.granted());
+        if (votes.won()) {
             if (r.preVote()) {
                 becomeCandidate();
             } else {
                 becomeLeader();
             }
-        } else if (lostElection()) {
+        } else if (votes.lost()) {
             becomeFollower(currentTerm, NONE);
         }
     }
@@ -541,7 +533,7 @@ public final class RaftCore {
         }
         leaderId = a.from();
         electionElapsed = 0;
-        if (!wellFormed(a)) {
+        if (!a.isWellFormed()) {
             return;
         }
         if (a.prevLogIndex() < log.snapshotIndex()) {
@@ -670,23 +662,6 @@ public final class RaftCore {
     private void replySnapshot(InstallSnapshot m, long bytesStored, boolean complete) {
         outbox.add(new InstallSnapshotResponse(id, m.from(), currentTerm, m.lastIncludedIndex(), bytesStored,
                 complete));
-    }
-
-    /** Entries must continue from prevLogIndex without a gap, in terms no later than the leader's. */
-    private boolean wellFormed(AppendEntries a) {
-        long expected = a.prevLogIndex() + 1;
-        long lastTerm = a.prevLogTerm();
-        if (a.prevLogIndex() < 0 || a.prevLogTerm() < 0 || a.prevLogTerm() > a.term()) {
-            return false;
-        }
-        for (LogEntry e : a.entries()) {
-            if (e.index() != expected || e.term() < lastTerm || e.term() > a.term()) {
-                return false;
-            }
-            expected++;
-            lastTerm = e.term();
-        }
-        return true;
     }
 
     private void truncateFrom(long index) {

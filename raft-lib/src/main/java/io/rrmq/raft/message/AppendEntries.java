@@ -17,4 +17,25 @@ public record AppendEntries(int from, int to, long term, long prevLogIndex, long
     public long lastIndex() {
         return prevLogIndex + entries.size();
     }
+
+    /**
+     * Whether this message could come from a correct leader: the entries continue from
+     * {@code prevLogIndex} without a gap, in non-decreasing terms no later than the leader's. A
+     * receiver drops anything else rather than let a corrupt or forged message into its log.
+     */
+    public boolean isWellFormed() {
+        if (prevLogIndex < 0 || prevLogTerm < 0 || prevLogTerm > term) {
+            return false;
+        }
+        long expected = prevLogIndex + 1;
+        long lastTerm = prevLogTerm;
+        for (LogEntry e : entries) {
+            if (e.index() != expected || e.term() < lastTerm || e.term() > term) {
+                return false;
+            }
+            expected++;
+            lastTerm = e.term();
+        }
+        return true;
+    }
 }
