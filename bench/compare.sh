@@ -8,6 +8,7 @@
 #
 # Prints a markdown table of RRMQ and etcd figures and their ratios, then the RRMQ failover figures
 # (bench/failover.py). Installs Debian's etcd-server when etcd is missing (needs root).
+# KEEP_WORK=1 keeps the node logs and data directories for a look afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,7 +33,7 @@ RESULTS=$WORK/results.jsonl
 PIDS=()
 cleanup() {
   for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true; done
-  rm -rf "$WORK"
+  if [ -n "${KEEP_WORK:-}" ]; then echo "node logs and data kept in $WORK" >&2; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 
@@ -43,6 +44,14 @@ bench() {  # label url op conns [extra args...]
   local label=$1 url=$2 op=$3 conns=$4; shift 4
   java -jar "$BENCH_JAR" --url "$url" --op "$op" -c "$conns" -d "$DURATION" -w "$WARMUP" -s "$SIZE" \
     --label "$label" --json "$@" | tee -a "$RESULTS"
+}
+drain() {  # pop what the runs left (unmeasured), so backlogs do not pile up past the node's queue bound
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    # rrmq-bench exits 1 when nothing succeeded, which here means "drained".
+    left=$( (java -jar "$BENCH_JAR" --url "$RRMQ_URLS" --op get -c 16 -d 3s -w 0s --json 2>/dev/null || true) \
+      | python3 -c 'import json, sys; print(json.load(sys.stdin)["ok"])' || echo 0)
+    [ "${left:-0}" -gt 0 ] || return 0
+  done
 }
 stop_all() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -65,9 +74,11 @@ echo "rrmq idle RSS MiB per node: $(rss_mib "${PIDS[@]}")" > "$WORK/rss.txt"
 for c in $CONNS; do
   bench "rrmq-put" "$RRMQ_URLS" put "$c"
   # Pops need messages: the put run left some; put twice as many again (unmeasured) so the queues
-  # cannot run dry even if pops are much faster than puts.
+  # cannot run dry even if pops are much faster than puts (the node's queue bound, 64 MiB by
+  # default, refuses what does not fit: those refusals are not measured).
   again=$(tail -1 "$RESULTS" | python3 -c 'import json, sys; print(2 * json.load(sys.stdin)["ok"] + 1000)')
   bench "rrmq-get" "$RRMQ_URLS" get "$c" --prefill "$again"
+  drain
 done
 echo "rrmq loaded RSS MiB per node: $(rss_mib "${PIDS[@]}")" >> "$WORK/rss.txt"
 stop_all
