@@ -22,9 +22,18 @@ import java.time.Duration;
  *                            fast with {@link OverloadedException} instead of queueing without bound.
  * @param preVote             run a pre-vote round before a real election (thesis §9.6), so a node
  *                            rejoining after a partition does not depose a healthy leader.
- * @param checkQuorum         a leader that has not heard from a majority within an election timeout
- *                            steps down, and followers that heard from a leader within the minimum
- *                            election timeout ignore vote requests (thesis §6.2 / §9.6).
+ * @param checkQuorum         a leader that has not heard from a majority within
+ *                            {@code checkQuorumTicks} steps down, and followers that heard from a
+ *                            leader within the minimum election timeout ignore vote requests
+ *                            (thesis §6.2 / §9.6).
+ * @param checkQuorumTicks    check-quorum's window (default 100 ticks = 1 s, as etcd's default
+ *                            election timeout). Longer than the election timeout on purpose: failover
+ *                            speed comes from the followers' election timeouts, while this window
+ *                            only decides how soon an isolated leader stops taking requests (which it
+ *                            can never commit anyway). Too short a window deposes healthy leaders
+ *                            whose followers' acknowledgements are late (they wait for the
+ *                            follower's fsync and threads; seen at 150 and 300 ms on two busy cores).
+ *                            At least {@code electionTicks}.
  * @param snapshotEntries     take a snapshot (and compact the log) once this many entries were
  *                            applied since the last one (default 100 000). Lower bounds disk use and
  *                            restart time more tightly; each snapshot writes the whole state, so too
@@ -40,7 +49,7 @@ import java.time.Duration;
  */
 public record RaftConfig(Duration tickInterval, int heartbeatTicks, int electionTicks,
                          int maxEntriesPerMessage, int maxBytesPerMessage, int maxInflightMessages,
-                         int maxPendingProposals, boolean preVote, boolean checkQuorum,
+                         int maxPendingProposals, boolean preVote, boolean checkQuorum, int checkQuorumTicks,
                          long snapshotEntries, long snapshotBytes, long snapshotTrailingEntries,
                          int snapshotChunkBytes) {
 
@@ -56,6 +65,9 @@ public record RaftConfig(Duration tickInterval, int heartbeatTicks, int election
         if (heartbeatTicks < 1 || electionTicks <= heartbeatTicks) {
             throw new IllegalArgumentException("need 1 <= heartbeatTicks < electionTicks");
         }
+        if (checkQuorumTicks < electionTicks) {
+            throw new IllegalArgumentException("need checkQuorumTicks >= electionTicks");
+        }
         if (maxEntriesPerMessage < 1 || maxBytesPerMessage < 1 || maxInflightMessages < 1
                 || maxPendingProposals < 1 || snapshotEntries < 1 || snapshotBytes < 1
                 || snapshotTrailingEntries < 0 || snapshotChunkBytes < 1) {
@@ -63,54 +75,54 @@ public record RaftConfig(Duration tickInterval, int heartbeatTicks, int election
         }
     }
 
-    /**
-     * Ticks within which a leader must hear from a majority or step down (check-quorum): the longest
-     * randomized election timeout, {@code 2 * electionTicks}.
-     */
-    public int checkQuorumTicks() {
-        return 2 * electionTicks;
-    }
-
     /** Tuned for a small cluster on one machine: 50 ms heartbeats, 150-300 ms election timeout. */
     public static RaftConfig defaults() {
-        return new RaftConfig(Duration.ofMillis(10), 5, 15, 1024, 1 << 20, 16, 20_000, true, true,
+        return new RaftConfig(Duration.ofMillis(10), 5, 15, 1024, 1 << 20, 16, 20_000, true, true, 100,
                 DEFAULT_SNAPSHOT_ENTRIES, DEFAULT_SNAPSHOT_BYTES,
                 DEFAULT_SNAPSHOT_TRAILING_ENTRIES, DEFAULT_SNAPSHOT_CHUNK_BYTES);
     }
 
+    /** These timings; check-quorum's window is raised to {@code 2 * election} if it was shorter. */
     public RaftConfig withTicks(Duration tick, int heartbeat, int election) {
         return new RaftConfig(tick, heartbeat, election, maxEntriesPerMessage, maxBytesPerMessage,
                 maxInflightMessages, maxPendingProposals, preVote, checkQuorum,
+                Math.max(checkQuorumTicks, 2 * election),
                 snapshotEntries, snapshotBytes, snapshotTrailingEntries, snapshotChunkBytes);
     }
 
     public RaftConfig withMaxPendingProposals(int max) {
         return new RaftConfig(tickInterval, heartbeatTicks, electionTicks, maxEntriesPerMessage,
-                maxBytesPerMessage, maxInflightMessages, max, preVote, checkQuorum,
+                maxBytesPerMessage, maxInflightMessages, max, preVote, checkQuorum, checkQuorumTicks,
                 snapshotEntries, snapshotBytes, snapshotTrailingEntries, snapshotChunkBytes);
     }
 
     public RaftConfig withFlowControl(int entriesPerMessage, int bytesPerMessage, int inflight) {
         return new RaftConfig(tickInterval, heartbeatTicks, electionTicks, entriesPerMessage,
-                bytesPerMessage, inflight, maxPendingProposals, preVote, checkQuorum,
+                bytesPerMessage, inflight, maxPendingProposals, preVote, checkQuorum, checkQuorumTicks,
                 snapshotEntries, snapshotBytes, snapshotTrailingEntries, snapshotChunkBytes);
     }
 
     public RaftConfig withPreVoteAndCheckQuorum(boolean preVote, boolean checkQuorum) {
         return new RaftConfig(tickInterval, heartbeatTicks, electionTicks, maxEntriesPerMessage,
-                maxBytesPerMessage, maxInflightMessages, maxPendingProposals, preVote, checkQuorum,
+                maxBytesPerMessage, maxInflightMessages, maxPendingProposals, preVote, checkQuorum, checkQuorumTicks,
                 snapshotEntries, snapshotBytes, snapshotTrailingEntries, snapshotChunkBytes);
     }
 
     public RaftConfig withSnapshots(long entries, long bytes, long trailingEntries) {
         return new RaftConfig(tickInterval, heartbeatTicks, electionTicks, maxEntriesPerMessage,
-                maxBytesPerMessage, maxInflightMessages, maxPendingProposals, preVote, checkQuorum,
+                maxBytesPerMessage, maxInflightMessages, maxPendingProposals, preVote, checkQuorum, checkQuorumTicks,
                 entries, bytes, trailingEntries, snapshotChunkBytes);
+    }
+
+    public RaftConfig withCheckQuorumTicks(int ticks) {
+        return new RaftConfig(tickInterval, heartbeatTicks, electionTicks, maxEntriesPerMessage,
+                maxBytesPerMessage, maxInflightMessages, maxPendingProposals, preVote, checkQuorum, ticks,
+                snapshotEntries, snapshotBytes, snapshotTrailingEntries, snapshotChunkBytes);
     }
 
     public RaftConfig withSnapshotChunkBytes(int chunkBytes) {
         return new RaftConfig(tickInterval, heartbeatTicks, electionTicks, maxEntriesPerMessage,
-                maxBytesPerMessage, maxInflightMessages, maxPendingProposals, preVote, checkQuorum,
+                maxBytesPerMessage, maxInflightMessages, maxPendingProposals, preVote, checkQuorum, checkQuorumTicks,
                 snapshotEntries, snapshotBytes, snapshotTrailingEntries, chunkBytes);
     }
 }

@@ -363,9 +363,9 @@ public final class RaftCore {
             electionElapsed = 0;
             if (config.checkQuorum() && !quorumActive()) {
                 // Check-quorum (thesis §6.2): a leader cut off from a majority steps down so that its
-                // clients go looking for the real one. The window is the longest election timeout, not
-                // the shortest: a follower's acknowledgements wait for its fsync, and one slow fsync on
-                // a shared disk must not depose a leader the followers still hear.
+                // clients go looking for the real one. The window (RaftConfig.checkQuorumTicks) is
+                // longer than an election timeout: late acknowledgements must not depose a leader
+                // that its followers still hear.
                 becomeFollower(currentTerm, NONE);
                 return;
             }
