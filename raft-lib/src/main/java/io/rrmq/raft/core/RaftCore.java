@@ -628,7 +628,13 @@ public final class RaftCore {
      */
     private void installSnapshot(long index, long term) {
         if (index <= commitIndex) {
-            return; // entries up to it reached us meanwhile; our log is already as good
+            // Entries up to it reached us meanwhile: nothing to install. But saving it deleted our
+            // older snapshots (rule 5), so it is the one to send to followers from now on.
+            if (index > latestSnapshotIndex) {
+                latestSnapshotIndex = index;
+                latestSnapshotTerm = term;
+            }
+            return;
         }
         if (log.termAt(index) == term) {
             // Rule 6: an existing entry has the snapshot's last index and term: keep what follows it.

@@ -290,6 +290,25 @@ class RaftCoreSnapshotTest {
     }
 
     @Test
+    void aTransferOvertakenByTheCommitIndexStillBecomesTheLatestSnapshot() {
+        // The runtime deletes older snapshot files when a received one is saved (Figure 13 rule 5),
+        // so the core must point at the received one even when it need not install it.
+        RaftCore c = follower(3, 1, 1, 1, 1, 1);
+        InstallSnapshot only = chunk(3, 3, 1, 0, 8, true);
+        c.step(only);
+        c.takeReady();
+        c.step(new AppendEntries(1, 0, 3, 5, 1, 5, List.of())); // commit index passes 3 meanwhile
+        c.takeReady();
+
+        c.onSnapshotChunkStored(only, true);
+        Ready ready = c.takeReady();
+
+        assertThat(ready.snapshots().restoreIndex()).as("nothing to install").isZero();
+        assertThat(c.latestSnapshotIndex()).isEqualTo(3);
+        assertThat(c.latestSnapshotTerm()).isEqualTo(1);
+    }
+
+    @Test
     void installSnapshotFromANewerTermMakesACandidateFollowTheSender() {
         RaftCore c = follower(3, 1);
         while (c.role() == Role.FOLLOWER) {
