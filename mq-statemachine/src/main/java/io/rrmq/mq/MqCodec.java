@@ -29,8 +29,9 @@ import java.util.Objects;
  *            2 = a non-empty topic list is present (an empty list is written as no flag),
  *            4 = replayed (the remembered result of an earlier application)
  * </pre>
- * Opcode 5 and outcome 6 were added to version 1 without a version bump: a reader that does not
- * know them refuses them as it refuses any unknown opcode, and nothing else about the format changed.
+ * Opcode 5, outcomes 6 and 7 and flag 4 were added to version 1 without a version bump: a reader that
+ * does not know them refuses them as it refuses any unknown opcode, outcome or flag, and nothing else
+ * about the format changed.
  * Opcode and outcome 0 are never assigned, so a zeroed buffer is not a valid encoding.
  *
  * <p><b>Canonical and deterministic.</b> Each value has exactly one encoding, and decoding is a
@@ -105,6 +106,21 @@ public final class MqCodec {
         throw new IllegalArgumentException("unknown command type " + command.getClass().getName());
     }
 
+    /**
+     * Where, in the encoding of {@code identified}, the wrapped write's opcode and fields start: the
+     * write's own encoding is {@link #VERSION} followed by the bytes from there on.
+     */
+    static int wrappedWriteOffset(MqCommand.Identified identified) {
+        return 2 + STRING_HEADER + utf8(identified.requestId(), "request id").length;
+    }
+
+    /** A copy of an encoded result, flagged as the remembered answer to an earlier attempt. */
+    static byte[] markReplayed(byte[] encodedResult) {
+        byte[] copy = encodedResult.clone();
+        copy[2] |= FLAG_REPLAYED;
+        return copy;
+    }
+
     /** Decodes a command written by {@link #encodeCommand}; see the class comment for what is refused. */
     public static MqCommand decodeCommand(byte[] bytes) {
         Objects.requireNonNull(bytes, "bytes");
@@ -114,15 +130,8 @@ public final class MqCodec {
         MqCommand command;
         if (opcode == OP_IDENTIFIED) {
             String requestId = readString(buf, "request id");
-            byte innerOpcode = readByte(buf, "opcode");
-            if (innerOpcode != OP_CREATE_TOPIC && innerOpcode != OP_PUT_MESSAGE && innerOpcode != OP_POP_MESSAGE) {
-                throw new IllegalArgumentException("opcode " + innerOpcode + " cannot carry a request id");
-            }
-            MqCommand inner = decodeBody(innerOpcode, buf);
-            if (requestId.isEmpty() || requestId.length() > MqCommand.Identified.MAX_REQUEST_ID_LENGTH) {
-                throw new IllegalArgumentException("bad request id length " + requestId.length());
-            }
-            command = new MqCommand.Identified(requestId, inner);
+            // The constructor refuses a read, a nested id and a bad id length.
+            command = new MqCommand.Identified(requestId, decodeBody(readByte(buf, "opcode"), buf));
         } else {
             command = decodeBody(opcode, buf);
         }

@@ -40,9 +40,15 @@ final class RequestTable {
         }
     }
 
-    /** The fingerprint of a command's encoding, to recognise a retry of the same command. */
-    byte[] fingerprint(byte[] commandBytes) {
-        return sha256.digest(commandBytes);
+    /**
+     * The fingerprint of a write, to recognise a retry of the same write: the SHA-256 of its own
+     * encoding, which is {@code version} followed by {@code entry[from..]} (read in place from the
+     * log entry that wraps it, rather than encoded again).
+     */
+    byte[] fingerprint(byte version, byte[] entry, int from) {
+        sha256.update(version);
+        sha256.update(entry, from, entry.length - from);
+        return sha256.digest();
     }
 
     /** The remembered request with this id, or {@code null}. */

@@ -148,20 +148,20 @@ public final class TopicStateMachine implements StateMachine {
             return MqCodec.encodeResult(MqResult.of(MqResult.Outcome.INVALID_COMMAND));
         }
         if (decoded instanceof MqCommand.Identified identified) {
-            return applyIdentified(index, identified);
+            return applyIdentified(index, identified, command);
         }
         return MqCodec.encodeResult(execute(decoded));
     }
 
     /** At most once per request id: execute and remember, or answer from memory. */
-    private byte[] applyIdentified(long index, MqCommand.Identified identified) {
-        byte[] fingerprint = requests.fingerprint(MqCodec.encodeCommand(identified.command()));
+    private byte[] applyIdentified(long index, MqCommand.Identified identified, byte[] entry) {
+        byte[] fingerprint = requests.fingerprint(MqCodec.VERSION, entry, MqCodec.wrappedWriteOffset(identified));
         RequestTable.Remembered earlier = requests.get(identified.requestId());
         if (earlier != null) {
             if (!MessageDigest.isEqual(earlier.fingerprint(), fingerprint)) {
                 return MqCodec.encodeResult(MqResult.of(MqResult.Outcome.REQUEST_ID_REUSED));
             }
-            return MqCodec.encodeResult(MqCodec.decodeResult(earlier.result()).asReplay());
+            return MqCodec.markReplayed(earlier.result());
         }
         MqResult executed = execute(identified.command());
         byte[] result = MqCodec.encodeResult(executed);

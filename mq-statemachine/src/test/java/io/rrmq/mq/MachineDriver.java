@@ -61,6 +61,15 @@ final class MachineDriver {
         return out.toByteArray();
     }
 
+    /**
+     * The snapshot without its applied index and checksum: the observable state (topics, messages,
+     * remembered requests), so that two machines at different indexes can be compared.
+     */
+    static byte[] stateOf(TopicStateMachine machine) {
+        byte[] snapshot = snapshotOf(machine);
+        return java.util.Arrays.copyOfRange(snapshot, 4 + 1 + 8, snapshot.length - 4);
+    }
+
     /** Pops every queue empty, topic by topic in creation order; the full observable content. */
     Map<String, List<String>> drainAll() {
         Map<String, List<String>> content = new LinkedHashMap<>();

@@ -68,6 +68,29 @@ class MqCodecTest {
     }
 
     @Test
+    void anIdentifiedWriteCarriesTheWritesOwnEncodingAfterItsId() {
+        MqCommand write = new MqCommand.PutMessage("tö", "m");
+        MqCommand.Identified identified = new MqCommand.Identified("id-🙂", write);
+        byte[] entry = MqCodec.encodeCommand(identified);
+        int from = MqCodec.wrappedWriteOffset(identified);
+
+        byte[] own = new byte[1 + entry.length - from];
+        own[0] = MqCodec.VERSION;
+        System.arraycopy(entry, from, own, 1, entry.length - from);
+
+        assertThat(own).isEqualTo(MqCodec.encodeCommand(write));
+    }
+
+    @Test
+    void markingAResultReplayedSetsOnlyTheFlag() {
+        MqResult popped = MqResult.popped("m");
+
+        byte[] marked = MqCodec.markReplayed(MqCodec.encodeResult(popped));
+
+        assertThat(MqCodec.decodeResult(marked)).isEqualTo(popped.asReplay());
+    }
+
+    @Test
     void rejectsUnknownVersion() {
         assertRejected("0204", "unsupported command format version 2");
         assertThatThrownBy(() -> MqCodec.decodeResult(HEX.parseHex("000100")))

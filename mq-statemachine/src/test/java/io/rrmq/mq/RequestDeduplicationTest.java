@@ -70,15 +70,14 @@ class RequestDeduplicationTest {
         MachineDriver node = new MachineDriver();
         node.create("orders");
         node.identified("x", new PutMessage("orders", "first"));
-        byte[] before = snapshotOf(node.machine);
+        byte[] before = MachineDriver.stateOf(node.machine);
 
         MqResult reused = node.identified("x", new PutMessage("orders", "second"));
 
         assertThat(reused.outcome()).isEqualTo(Outcome.REQUEST_ID_REUSED);
-        assertThat(node.machine.messageCount()).isEqualTo(1);
+        assertThat(MachineDriver.stateOf(node.machine)).isEqualTo(before);
         assertThat(node.identified("x", new PutMessage("orders", "first")).replayed()).isTrue();
-        assertThat(node.machine.rememberedRequestCount()).isEqualTo(1);
-        assertThat(snapshotOf(node.machine)).hasSameSizeAs(before);
+        assertThat(MachineDriver.stateOf(node.machine)).isEqualTo(before);
     }
 
     @Test
@@ -138,9 +137,9 @@ class RequestDeduplicationTest {
         TopicStateMachine restored = new TopicStateMachine();
 
         restored.restoreSnapshot(new ByteArrayInputStream(snapshotOf(original.machine)));
+        assertThat(snapshotOf(restored)).isEqualTo(snapshotOf(original.machine));
         MqResult retry = new MachineDriver(restored).identified("c1", new PopMessage("orders"));
 
-        assertThat(snapshotOf(restored)).isNotEmpty();
         assertThat(retry.message()).isEqualTo("one");
         assertThat(retry.replayed()).isTrue();
     }
