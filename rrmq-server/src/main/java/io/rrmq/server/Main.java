@@ -65,7 +65,7 @@ public final class Main {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(node, log), "shutdown"));
         try {
             StorageSettings storage = StorageSettings.fromSystemProperties();
-            node.startRaft(dataDir, storage.applyTo(RaftConfig.defaults()), storage, System.nanoTime() ^ index);
+            node.startRaft(dataDir, RaftConfig.defaults(), storage, System.nanoTime() ^ index);
         } catch (IOException | ConfigException | RuntimeException e) {
             log.error("cannot start node {}: {}", index, e.toString());
             System.exit(1);

@@ -78,15 +78,17 @@ public final class RrmqNode implements AutoCloseable {
      *                     cannot be recovered
      */
     public void startRaft(DataDirectory dataDir, RaftConfig raftConfig, long seed) throws IOException {
-        startRaft(dataDir, StorageSettings.defaults().applyTo(raftConfig), StorageSettings.defaults(), seed);
+        startRaft(dataDir, raftConfig, StorageSettings.defaults(), seed);
     }
 
     /**
-     * Like {@link #startRaft(DataDirectory, RaftConfig, long)} with the log's segment size and free-space
-     * reserve from {@code storageSettings} ({@code raftConfig} carries the snapshot thresholds).
+     * Like {@link #startRaft(DataDirectory, RaftConfig, long)} with the snapshot thresholds, segment
+     * size, free-space reserve and queue bound from {@code storageSettings}, the one place they are
+     * set (its snapshot thresholds replace those in {@code raftConfig}).
      */
     public void startRaft(DataDirectory dataDir, RaftConfig raftConfig, StorageSettings storageSettings, long seed)
             throws IOException {
+        raftConfig = storageSettings.applyTo(raftConfig);
         Path dir = dataDir.path();
         log.info("data directory {} ({})", dir, dataDir.source());
         Files.createDirectories(dir);

@@ -9,9 +9,8 @@ import java.time.Duration;
  * @param proposalTimeout     how long an API request waits for its command to commit and apply
  *                            before answering 504 (outcome unknown). Longer than a leader election,
  *                            shorter than a patient client's timeout.
- * @param maxApiBodyBytes     largest client request body; larger ones get 413 without being read
- *                            (when Content-Length says so) or as soon as the limit is crossed
- *                            (chunked bodies)
+ * @param maxApiBodyBytes     largest client request body; a larger one is read to its end and
+ *                            discarded (up to 8 MiB, so that the 413 arrives intact) and gets 413
  * @param maxRaftBodyBytes    largest inbound {@code POST /raft} batch; must exceed what a peer sends
  *                            in one batch ({@link #maxBatchBytes} plus framing)
  * @param ioThreads           Undertow I/O threads. Handlers never block, so a small number serves

@@ -9,14 +9,10 @@ import io.rrmq.raft.Role;
 import io.rrmq.server.config.ClusterConfig;
 import io.rrmq.server.config.ServerSettings;
 import io.rrmq.server.json.Json;
-import io.undertow.io.Receiver;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.server.RequestTooBigException;
 import io.undertow.util.Headers;
-import io.undertow.util.Methods;
 import io.undertow.util.SameThreadExecutor;
-import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -169,14 +165,6 @@ public final class ApiHandler implements HttpHandler {
 
     private static String requestId(HttpServerExchange exchange) {
         return exchange.getRequestHeaders().getFirst(Reply.REQUEST_ID_HEADER);
-    }
-
-    /** The reply when reading a body failed: too large, or the client went away mid-body. */
-    static Reply bodyReadFailed(IOException error, long limit) {
-        if (error instanceof RequestTooBigException || error instanceof Receiver.RequestToLargeException) {
-            return Replies.tooLarge(limit);
-        }
-        return Replies.badRequest("could not read the request body").with("Connection", "close");
     }
 
     /**

@@ -37,7 +37,8 @@ final class BoundedBody {
      * Reads the body of {@code exchange}, then hands it to {@code consumer}; answers 413 itself when
      * it is over {@code limit}, and 400 when the client goes away mid-body.
      */
-    static void read(HttpServerExchange exchange, int limit, long drainLimit, Consumer consumer) {
+    static void read(HttpServerExchange exchange, int limit, long drainAtMost, Consumer consumer) {
+        long drainLimit = Math.max(drainAtMost, limit); // a body within the limit is never cut short
         if (exchange.getRequestContentLength() > drainLimit) {
             Exchanges.send(exchange, Replies.tooLarge(limit));
             return;
@@ -45,7 +46,7 @@ final class BoundedBody {
         BoundedBody body = new BoundedBody(limit, drainLimit);
         exchange.getRequestReceiver().receivePartialBytes(
                 (ex, chunk, last) -> body.take(ex, chunk, last, consumer),
-                (ex, error) -> Exchanges.send(ex, ApiHandler.bodyReadFailed(error, limit)));
+                (ex, error) -> Exchanges.send(ex, Replies.bodyReadFailed(error, limit)));
     }
 
     private void take(HttpServerExchange exchange, byte[] chunk, boolean last, Consumer consumer) {

@@ -1,6 +1,9 @@
 package io.rrmq.server.http;
 
 import io.rrmq.server.json.Json;
+import io.undertow.io.Receiver;
+import io.undertow.server.RequestTooBigException;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -80,6 +83,14 @@ public final class Replies {
     /** 413; the connection is closed afterwards, since the rest of the body is not read. */
     public static Reply tooLarge(long limit) {
         return tooLargeRead(limit).with("Connection", "close");
+    }
+
+    /** The reply when reading a body failed: too large, or the client went away mid-body. */
+    public static Reply bodyReadFailed(IOException error, long limit) {
+        if (error instanceof RequestTooBigException || error instanceof Receiver.RequestToLargeException) {
+            return tooLarge(limit);
+        }
+        return badRequest("could not read the request body").with("Connection", "close");
     }
 
     /** 413 for a body that was read (and discarded) to its end: the connection stays usable. */

@@ -8,7 +8,6 @@ import io.rrmq.server.http.Replies;
 import io.undertow.io.Receiver;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.server.RequestTooBigException;
 import io.undertow.util.Headers;
 import java.util.List;
 import java.util.Locale;
@@ -65,10 +64,8 @@ public final class RaftMessageHandler implements HttpHandler {
         }
         Receiver receiver = exchange.getRequestReceiver();
         receiver.setMaxBufferSize(maxBodyBytes);
-        receiver.receiveFullBytes(this::deliver, (ex, error) -> Exchanges.send(ex,
-                error instanceof RequestTooBigException || error instanceof Receiver.RequestToLargeException
-                        ? Replies.tooLarge(maxBodyBytes)
-                        : Replies.badRequest("could not read the request body").with("Connection", "close")));
+        receiver.receiveFullBytes(this::deliver,
+                (ex, error) -> Exchanges.send(ex, Replies.bodyReadFailed(error, maxBodyBytes)));
     }
 
     private void deliver(HttpServerExchange exchange, byte[] body) {

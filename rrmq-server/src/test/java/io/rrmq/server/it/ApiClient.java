@@ -58,7 +58,7 @@ public final class ApiClient {
             b.header("Content-Type", contentType);
         }
         if (requestId != null) {
-            b.header("X-RRMQ-Request-Id", requestId);
+            b.header(io.rrmq.server.http.Reply.REQUEST_ID_HEADER, requestId);
         }
         return client.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
@@ -86,11 +86,11 @@ public final class ApiClient {
     }
 
     public HttpResponse<String> putMessage(String topic, String message) throws IOException, InterruptedException {
-        return putJson("/message", "{\"topic\": " + quote(topic) + ", \"message\": " + quote(message) + "}");
+        return putMessage(topic, message, null);
     }
 
     public HttpResponse<String> popMessage(String topic) throws IOException, InterruptedException {
-        return get("/message/" + encodeTopic(topic));
+        return popMessage(topic, null);
     }
 
     public HttpResponse<String> topics() throws IOException, InterruptedException {

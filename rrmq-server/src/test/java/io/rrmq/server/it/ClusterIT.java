@@ -33,6 +33,7 @@ class ClusterIT {
     Path work;
 
     private ClusterProcesses cluster;
+    private RetryingApi careful;
     private LeaderObserver observer;
 
     private ClusterProcesses start(int size, TestInfo test) throws Exception {
@@ -147,7 +148,6 @@ class ClusterIT {
         leader.resume();
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
                 .until(() -> cluster.role(leader).filter("Follower"::equals).isPresent());
-        ApiClient current = new ApiClient(cluster.awaitLeader(START).url());
         assertThat(drain("p")).containsExactly("before", "during");
     }
 
@@ -200,15 +200,23 @@ class ClusterIT {
         return m.group(1);
     }
 
+    /** One client for the test, so that it keeps the leader it found across requests. */
+    private RetryingApi careful() {
+        if (careful == null) {
+            careful = new RetryingApi(cluster);
+        }
+        return careful;
+    }
+
     private List<String> drain(String topic) {
-        return new RetryingApi(cluster).drain(topic);
+        return careful().drain(topic);
     }
 
     private void put(String topic, String message) {
-        new RetryingApi(cluster).put(topic, message);
+        careful().put(topic, message);
     }
 
     private HttpResponse<String> pop(String topic) {
-        return new RetryingApi(cluster).pop(topic);
+        return careful().pop(topic);
     }
 }

@@ -100,7 +100,7 @@ class SnapshotIT {
         }
         long end = size(node.dataDir());
         peak = Math.max(peak, end);
-        System.out.printf("soak of 8000 entries (about 2 MB of log written): data directory %,d bytes at start,"
+        System.out.printf("soak of 8000 entries (4000 x 200-byte puts and their pops): data directory %,d bytes at start,"
                 + " %,d peak, %,d at the end%n", start, peak, end);
         // About one snapshot (empty queue: tiny) plus a few 16 KiB segments.
         assertThat(end).isLessThan(256 << 10);
