@@ -91,6 +91,12 @@ def wait_for(predicate, deadline_s, step=0.01):
     return None
 
 
+def current_leader(cluster):
+    """(index, status) of the node that says it leads, after one round of /status; None if none does."""
+    found = cluster.leader()
+    return found if found[0] is not None else None
+
+
 def put_through_survivors(cluster, survivors, n):
     body = json.dumps({"topic": "failover", "message": f"after-kill-{n}"})
     port_of = {f"http://127.0.0.1:{p}": p for p in cluster.ports}
@@ -115,14 +121,16 @@ def main():
     try:
         for i in range(args.nodes):
             cluster.start(i)
-        leader, _ = wait_for(lambda: cluster.leader() if cluster.leader()[0] is not None else None, 20) or (None, None)
+        leader, _ = wait_for(lambda: current_leader(cluster), 20) or (None, None)
         if leader is None:
             sys.exit("no leader within 20 s")
         code, _, _ = request(cluster.ports[leader], "PUT", "/topic", json.dumps({"topic": "failover"}), timeout=2)
         if code not in (200, 409):
             sys.exit(f"cannot create the topic: {code}")
         for n in range(args.kills):
-            leader, s = wait_for(lambda: cluster.leader() if cluster.leader()[0] is not None else None, 10)
+            leader, s = wait_for(lambda: current_leader(cluster), 10) or (None, None)
+            if leader is None:
+                sys.exit(f"kill {n}: no leader within 10 s")
             survivors = [i for i in cluster.live() if i != leader]
             start = time.monotonic()
             cluster.kill(leader)

@@ -26,24 +26,18 @@ final class HttpConnection implements AutoCloseable {
     record Response(int status, String leaderHint) {
     }
 
-    private final URI base;
     private final Socket socket;
     private final OutputStream out;
     private final InputStream in;
     private final StringBuilder line = new StringBuilder(128);
 
     HttpConnection(URI base, int timeoutMillis) throws IOException {
-        this.base = base;
         this.socket = new Socket();
         socket.setTcpNoDelay(true);
         socket.setSoTimeout(timeoutMillis);
         socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), timeoutMillis);
         this.out = socket.getOutputStream();
         this.in = new BufferedInputStream(socket.getInputStream(), 16 << 10);
-    }
-
-    URI base() {
-        return base;
     }
 
     /** The bytes of a request to this connection's host; {@code body} may be {@code null}. */

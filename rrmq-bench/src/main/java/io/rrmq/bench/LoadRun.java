@@ -110,8 +110,10 @@ final class LoadRun {
             Thread thread = new Thread(() -> {
                 try (HttpConnection connection = new HttpConnection(target, (int) plan.timeout().toMillis())) {
                     String payload = plan.payload();
+                    byte[] put = Operation.PUT.request(target, topic, payload, 0);
                     for (int i = 0; i < perConnection; i++) {
-                        connection.exchange(Operation.PUT.request(target, topic, payload, i));
+                        // Refusals (a full queue, a change of leader) are simply not prefilled.
+                        connection.exchange(put);
                     }
                 } catch (IOException e) {
                     synchronized (errors) {
@@ -160,6 +162,9 @@ final class LoadRun {
             long next = start + (period * index) / plan.connections();
             HttpConnection connection = null;
             int timeoutMillis = (int) plan.timeout().toMillis();
+            // The load generator shares the cores it measures: build the fixed requests once per
+            // target (MIXED alternates two), not once per request.
+            byte[][] fixed = requestsFor(target, topic, payload);
             for (long seq = 0; ; seq++) {
                 long intended;
                 if (period > 0) {
@@ -180,10 +185,13 @@ final class LoadRun {
                     if (connection == null) {
                         connection = new HttpConnection(target, timeoutMillis);
                     }
-                    HttpConnection.Response response = connection.exchange(operation.request(target, topic, payload, seq));
+                    byte[] request = fixed != null ? fixed[(int) (seq % fixed.length)]
+                            : operation.request(target, topic, payload, seq);
+                    HttpConnection.Response response = connection.exchange(request);
                     status = response.status();
                     if (status == 421 && response.leaderHint() != null) {
                         target = URI.create(response.leaderHint());
+                        fixed = requestsFor(target, topic, payload);
                         connection.close();
                         connection = null;
                     }
@@ -211,6 +219,16 @@ final class LoadRun {
             if (connection != null) {
                 connection.close();
             }
+        }
+
+        /** The requests this connection repeats, in order, or {@code null} if each one differs. */
+        private byte[][] requestsFor(URI host, String topic, String payload) {
+            if (!operation.isFixed()) {
+                return null;
+            }
+            return operation == Operation.MIXED
+                    ? new byte[][] {operation.request(host, topic, payload, 0), operation.request(host, topic, payload, 1)}
+                    : new byte[][] {operation.request(host, topic, payload, 0)};
         }
     }
 }

@@ -15,6 +15,11 @@ enum Operation {
     /** etcd v3 {@code POST /v3/kv/put} through its JSON gateway: the peer we compare with. */
     ETCD_PUT;
 
+    /** Whether every request of a connection is the same bytes (all but etcd's, which vary the key). */
+    boolean isFixed() {
+        return this != ETCD_PUT;
+    }
+
     /** The request for the {@code seq}-th operation of a connection. */
     byte[] request(URI host, String topic, String payload, long seq) {
         Operation op = this == MIXED ? (seq % 2 == 0 ? PUT : GET) : this;
