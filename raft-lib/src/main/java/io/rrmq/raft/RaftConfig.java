@@ -11,9 +11,7 @@ import java.time.Duration;
  *                            {@code electionTicks} so one lost heartbeat does not start an election.
  * @param electionTicks       the minimum election timeout; each timeout is drawn uniformly from
  *                            {@code [electionTicks, 2 * electionTicks)}. Shorter gives faster failover
- *                            and more spurious elections on a loaded machine. Check-quorum uses twice
- *                            it: a leader that heard from no majority within the longest election
- *                            timeout steps down.
+ *                            and more spurious elections on a loaded machine.
  * @param maxEntriesPerMessage at most this many entries in one AppendEntries
  * @param maxBytesPerMessage  and at most about this many bytes of entry data in one AppendEntries
  * @param maxInflightMessages AppendEntries sent to one follower and not yet answered. More hides

@@ -16,8 +16,4 @@ public record RaftMetrics(long fsyncs, long entriesPersisted, long entriesApplie
                           long snapshotsTaken, long snapshotsInstalled, long lastSnapshotCaptureMicros,
                           long lastSnapshotMicros) {
     public static final RaftMetrics NONE = new RaftMetrics(0, 0, 0, 0, 0, 0, 0, 0);
-
-    public RaftMetrics(long fsyncs, long entriesPersisted, long entriesApplied, long proposals) {
-        this(fsyncs, entriesPersisted, entriesApplied, proposals, 0, 0, 0, 0);
-    }
 }

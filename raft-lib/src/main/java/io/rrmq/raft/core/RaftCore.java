@@ -66,7 +66,7 @@ public final class RaftCore {
     private int heartbeatElapsed;
     private int randomizedElectionTimeout;
 
-    /** Votes received in the current (pre-)campaign: voter id to granted. */
+    /** The answers to the current (pre-)campaign. */
     private final VoteTally votes;
     /** The leader's view of each follower; empty unless leader. */
     private final Map<Integer, Progress> progress = new LinkedHashMap<>();

@@ -114,11 +114,7 @@ public final class FileRaftStorage implements RaftStorage {
      * values suit tests; large ones mean fewer files and coarser prefix deletion.
      */
     public static FileRaftStorage open(Path directory, long maxSegmentSize) throws IOException {
-        if (maxSegmentSize <= SegmentFormat.HEADER_SIZE || maxSegmentSize > SegmentFormat.MAX_SEGMENT_SIZE) {
-            throw new IllegalArgumentException("maxSegmentSize " + maxSegmentSize + " not in ("
-                    + SegmentFormat.HEADER_SIZE + ", " + SegmentFormat.MAX_SEGMENT_SIZE + "]");
-        }
-        return open(directory, maxSegmentSize, 0, null);
+        return open(directory, maxSegmentSize, 0, null); // which checks maxSegmentSize
     }
 
     /**
