@@ -14,8 +14,8 @@ import java.util.Random;
 /**
  * Producers, consumers and topic creators of the message queue, each with at most one request
  * outstanding, as an HTTP client waiting for its answer. Producers put unique payloads
- * {@code p<producer>-<n>} with n increasing; a put whose outcome is unknown is not retried (the queue
- * has no request ids yet, so a retry could legitimately duplicate). After healing, producers stop
+ * {@code p<producer>-<n>} with n increasing; a put whose outcome is unknown is not retried (the workload
+ * sends no request ids; their retries are tested by the chaos process test, not here). After healing, producers stop
  * and consumers drain until each topic has answered "empty" to a pop sent after healing: every put
  * that can still commit is then before that pop in the log.
  */
