@@ -8,12 +8,18 @@
 #
 # Prints a markdown table of RRMQ and etcd figures and their ratios, then the RRMQ failover figures
 # (bench/failover.py). Installs Debian's etcd-server when etcd is missing (needs root).
-# KEEP_WORK=1 keeps the node logs and data directories for a look afterwards.
+# KEEP_WORK=1 keeps the node logs and data directories for a look afterwards. SYSTEM_WARMUP (30s)
+# is the unmeasured load each fresh cluster gets first, WARMUP (2s) the one before every run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-2s}
+# Unmeasured load on each fresh cluster before its first measured run: a JVM's throughput still
+# climbs for ~20-30 s after start while the JIT compiles the hot paths (measured: 5k -> 13k req/s
+# within one 15 s run at 64 connections); without it the first runs measure the compiler. etcd gets
+# the same warm-up so that both are measured the same way.
+SYSTEM_WARMUP=${SYSTEM_WARMUP:-30s}
 CONNS=${CONNS:-"1 16 64"}
 SIZE=${SIZE:-100}
 KILLS=${KILLS:-20}
@@ -45,6 +51,9 @@ bench() {  # label url op conns [extra args...]
   java -jar "$BENCH_JAR" --url "$url" --op "$op" -c "$conns" -d "$DURATION" -w "$WARMUP" -s "$SIZE" \
     --label "$label" --json "$@" | tee -a "$RESULTS"
 }
+warm() {  # url op: unmeasured load on a fresh cluster (see SYSTEM_WARMUP)
+  java -jar "$BENCH_JAR" --url "$1" --op "$2" -c 16 -d "$SYSTEM_WARMUP" -w 0s -s "$SIZE" --json >/dev/null 2>&1 || true
+}
 drain() {  # pop what the runs left (unmeasured), so backlogs do not pile up past the node's queue bound
   for _ in 1 2 3 4 5 6 7 8 9 10; do
     # rrmq-bench exits 1 when nothing succeeded, which here means "drained".
@@ -59,6 +68,18 @@ stop_all() {
   PIDS=()
 }
 
+# ---- the disk's floor: one small append + fdatasync, what every acknowledged write waits for at least
+# once (one connection: about this plus two loopback round trips)
+python3 - "$WORK" > "$WORK/fsync.txt" <<'PY'
+import os, sys, time
+fd = os.open(os.path.join(sys.argv[1], "fsync-probe"), os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+ts = []
+for _ in range(2000):
+    t = time.perf_counter(); os.write(fd, b"x" * 150); os.fdatasync(fd); ts.append((time.perf_counter() - t) * 1000)
+ts.sort()
+print("disk: 150-byte append + fdatasync ms p50 %.2f p99 %.2f max %.2f" % (ts[1000], ts[1980], ts[-1]))
+PY
+
 # ---- RRMQ
 BASE=${BASE_PORT:-28567}
 cat > "$WORK/rrmq.json" <<JSON
@@ -71,6 +92,8 @@ done
 RRMQ_URLS="http://127.0.0.1:$BASE,http://127.0.0.1:$((BASE + 1)),http://127.0.0.1:$((BASE + 2))"
 sleep 3
 echo "rrmq idle RSS MiB per node: $(rss_mib "${PIDS[@]}")" > "$WORK/rss.txt"
+warm "$RRMQ_URLS" put
+drain
 for c in $CONNS; do
   bench "rrmq-put" "$RRMQ_URLS" put "$c"
   # Pops need messages: the put run left some; put twice as many again (unmeasured) so the queues
@@ -97,6 +120,7 @@ for i in 0 1 2; do
 done
 sleep 3
 echo "etcd idle RSS MiB per member: $(rss_mib "${PIDS[@]}")" >> "$WORK/rss.txt"
+warm "http://127.0.0.1:$EBASE" etcd-put
 for c in $CONNS; do
   bench "etcd-put" "http://127.0.0.1:$EBASE" etcd-put "$c"
 done
@@ -121,6 +145,6 @@ for c in conns:
     ratio = lambda a: f"{a['throughput'] / e['throughput']:.2f}x" if a and e and e["throughput"] else "-"
     print(f"| {c} | {cell(p)} | {cell(g)} | {cell(e)} | {ratio(p)} | {ratio(g)} |")
 PY
-cat "$WORK/rss.txt"
+cat "$WORK/fsync.txt" "$WORK/rss.txt"
 echo
 python3 bench/failover.py --kills "$KILLS"

@@ -6,6 +6,7 @@ import io.rrmq.server.config.ConfigException;
 import io.rrmq.server.config.DataDirectory;
 import io.rrmq.server.config.ServerArguments;
 import io.rrmq.server.config.ServerSettings;
+import io.rrmq.server.config.FlowSettings;
 import io.rrmq.server.config.StorageSettings;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -65,7 +66,8 @@ public final class Main {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(node, log), "shutdown"));
         try {
             StorageSettings storage = StorageSettings.fromSystemProperties();
-            node.startRaft(dataDir, RaftConfig.defaults(), storage, System.nanoTime() ^ index);
+            RaftConfig raft = FlowSettings.fromSystemProperties().applyTo(RaftConfig.defaults());
+            node.startRaft(dataDir, raft, storage, System.nanoTime() ^ index);
         } catch (IOException | ConfigException | RuntimeException e) {
             log.error("cannot start node {}: {}", index, e.toString());
             System.exit(1);

@@ -39,28 +39,12 @@ public record StorageSettings(long snapshotEntries, long snapshotBytes, long tra
     public static StorageSettings fromSystemProperties() throws ConfigException {
         StorageSettings d = defaults();
         return new StorageSettings(
-                property("rrmq.snapshot.entries", d.snapshotEntries, 1),
-                property("rrmq.snapshot.bytes", d.snapshotBytes, 1),
-                property("rrmq.snapshot.trailing", d.trailingEntries, 0),
-                property("rrmq.segment.bytes", d.segmentBytes, 4096),
-                property("rrmq.disk.reserve", d.diskReserveBytes, 0),
-                property("rrmq.queue.bytes", d.maxQueuedBytes, 1));
-    }
-
-    private static long property(String name, long fallback, long min) throws ConfigException {
-        String value = System.getProperty(name);
-        if (value == null || value.isBlank()) {
-            return fallback;
-        }
-        try {
-            long parsed = Long.parseLong(value.trim());
-            if (parsed < min) {
-                throw new ConfigException(name + " must be at least " + min + ", got " + value);
-            }
-            return parsed;
-        } catch (NumberFormatException e) {
-            throw new ConfigException(name + " must be a whole number, got \"" + value + "\"");
-        }
+                SystemProperties.longValue("rrmq.snapshot.entries", d.snapshotEntries, 1),
+                SystemProperties.longValue("rrmq.snapshot.bytes", d.snapshotBytes, 1),
+                SystemProperties.longValue("rrmq.snapshot.trailing", d.trailingEntries, 0),
+                SystemProperties.longValue("rrmq.segment.bytes", d.segmentBytes, 4096),
+                SystemProperties.longValue("rrmq.disk.reserve", d.diskReserveBytes, 0),
+                SystemProperties.longValue("rrmq.queue.bytes", d.maxQueuedBytes, 1));
     }
 
     /** {@code config} with these snapshot thresholds. */
