@@ -33,8 +33,11 @@ JVM_FLAGS = [
     "-Dfile.encoding=UTF-8",
 ]
 # The JIT's and the JDK's native allocations are freed to glibc but kept by it: returning them every
-# few seconds, and fewer malloc arenas, took 20-30 MiB off a loaded node's RSS.
-TRIM_NATIVE_HEAP = "-XX:TrimNativeHeapInterval=5000"
+# few seconds, and fewer malloc arenas, took 20-30 MiB off a loaded node's RSS. The trim flag came
+# with JDK 22 and was backported to 17.0.9 and 21.0.1 as an experimental flag (JDK-8293114), made a
+# product flag later (JDK-8325496); unlocking experimental flags covers both, and a JVM without it
+# (18-20, or older updates) is started without it rather than refusing to start.
+TRIM_NATIVE_HEAP = ["-XX:+UnlockExperimentalVMOptions", "-XX:TrimNativeHeapInterval=5000"]
 MALLOC_ARENAS = "2"
 
 
@@ -66,10 +69,9 @@ def java_version(java):
 
 
 def memory_flags(java):
-    # TrimNativeHeapInterval exists from JDK 17.0.11 and 21 on; an older JVM would refuse to start.
     version = java_version(java)
-    if version and (version[0] > 17 or version >= (17, 11)):
-        return [TRIM_NATIVE_HEAP]
+    if version and (version >= (21, 1) or (17, 9) <= version < (18, 0)):
+        return TRIM_NATIVE_HEAP
     return []
 
 

@@ -4,8 +4,9 @@ import io.rrmq.raft.RaftConfig;
 
 /**
  * How much a node keeps in flight. Set with Java system properties (in {@code RRMQ_JVM_OPTS} when
- * started through {@code src/node.py}); the defaults are {@link RaftConfig#defaults()}'s. They trade
- * memory and wasted work on a rejection for throughput; BENCHMARKS.md shows what each one buys.
+ * started through {@code src/node.py}); the defaults are {@link RaftConfig#defaults()}'s. Larger
+ * values trade memory, and work wasted when a follower rejects, for throughput; every node of a
+ * cluster should use the same values.
  *
  * @param entriesPerMessage  {@code -Drrmq.raft.batch}: at most this many entries in one AppendEntries
  * @param inflightMessages   {@code -Drrmq.raft.inflight}: AppendEntries sent to one follower and not

@@ -20,8 +20,9 @@ public final class Exchanges {
     /**
      * Writes {@code reply} and ends the exchange. Safe to call from any thread once the exchange is
      * dispatched (or from the I/O thread inside the handler): the write is non-blocking, and Undertow
-     * finishes it on the I/O thread if the socket is not ready. Never throws: a client that went away
-     * is not our error.
+     * finishes it on the I/O thread if the socket is not ready. Cheapest on the exchange's I/O thread,
+     * where ending it needs no handover of the connection (see {@code ApiHandler.propose}). Never
+     * throws: a client that went away is not our error.
      */
     public static void send(HttpServerExchange exchange, Reply reply) {
         try {
