@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 
-from failover import Cluster, current_leader, wait_for
+from failover import Cluster, current_leader, status, wait_for
 
 BENCH_JAR = os.path.join("rrmq-bench", "target", "rrmq-bench.jar")
 
@@ -42,6 +42,7 @@ def main():
     ap.add_argument("--every", type=float, default=30, help="seconds between RSS samples")
     ap.add_argument("--settle", type=float, default=120, help="seconds of warm-up before the baseline")
     ap.add_argument("--base-port", type=int, default=29667)
+    ap.add_argument("--keep", action="store_true", help="keep the node logs and data directories")
     args = ap.parse_args()
     if not os.path.isfile(BENCH_JAR):
         sys.exit(f"missing {BENCH_JAR}: run 'mvn -q -B package -DskipTests' first")
@@ -58,17 +59,23 @@ def main():
         seconds = int(args.minutes * 60)
         load = subprocess.Popen(["java", "-jar", BENCH_JAR, "--url", urls, "--op", "mixed",
                                  "-c", str(args.connections), "--rate", str(args.rate),
-                                 "-d", f"{seconds}s", "-w", "0s", "--json"],
+                                 # Latency is measured after the settle time, like the RSS
+                                 # baseline: a fresh cluster's first seconds measure the JIT.
+                                 "-w", f"{int(args.settle)}s", "-d", f"{seconds - int(args.settle)}s",
+                                 "--json"],
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         pids = [p.pid for p in cluster.procs]
         samples = []
         start = time.monotonic()
-        print("seconds  " + "  ".join(f"node{i} MiB" for i in range(3)), flush=True)
+        print("seconds  " + "  ".join(f"node{i} MiB" for i in range(3)) + "  term", flush=True)
         while load.poll() is None and time.monotonic() - start < seconds + 60:
             elapsed = time.monotonic() - start
             rss = [rss_mib(pid) for pid in pids]
             samples.append((elapsed, rss))
-            print(f"{elapsed:7.0f}  " + "  ".join(f"{r:9.0f}" for r in rss), flush=True)
+            # The term shows elections: a load whose latency jumps while the term moves lost its leader.
+            terms = [s["term"] for s in map(status, cluster.ports) if s]
+            print(f"{elapsed:7.0f}  " + "  ".join(f"{r:9.0f}" for r in rss)
+                  + f"  {max(terms) if terms else '?':>4}", flush=True)
             time.sleep(min(args.every, max(0.1, seconds + 1 - elapsed)))
         out, _ = load.communicate(timeout=120)
         result = json.loads(out.strip().splitlines()[-1])
@@ -88,7 +95,10 @@ def main():
         if load is not None and load.poll() is None:
             load.kill()
         cluster.stop()
-        shutil.rmtree(work, ignore_errors=True)
+        if args.keep:
+            print(f"node logs and data kept in {work}", file=sys.stderr)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

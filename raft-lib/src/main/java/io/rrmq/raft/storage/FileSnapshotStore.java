@@ -14,7 +14,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -154,8 +153,7 @@ public final class FileSnapshotStore implements SnapshotStore {
             Files.deleteIfExists(temp); // e.g. the disk is full: leave nothing half-written behind
             throw e;
         }
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        fsyncDirectory();
+        StorageDirectory.replace(temp, target);
         List<Long> present = indexes();
         for (int i = Math.max(retain, 1); i < present.size(); i++) {
             Files.deleteIfExists(file(present.get(i)));
@@ -191,12 +189,6 @@ public final class FileSnapshotStore implements SnapshotStore {
         }
         incoming = new FileIncoming(index, term);
         return incoming;
-    }
-
-    private void fsyncDirectory() throws IOException {
-        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-            dir.force(true);
-        }
     }
 
     @Override
@@ -257,8 +249,7 @@ public final class FileSnapshotStore implements SnapshotStore {
                     if (meta.lastIncludedIndex() != index || meta.lastIncludedTerm() != term) {
                         throw new IOException("received snapshot claims " + meta + ", expected " + index + "@" + term);
                     }
-                    Files.move(part, file(index), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                    fsyncDirectory();
+                    StorageDirectory.replace(part, file(index));
                     // Figure 13 receiver rule 5: discard any existing snapshot with a smaller index.
                     for (long older : indexes()) {
                         if (older < index) {

@@ -7,7 +7,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 
@@ -30,12 +29,10 @@ final class HardStateFile {
     private static final int VERSION = 1;
     private static final int SIZE = 24;
 
-    private final StorageDirectory directory;
     private final Path file;
     private final Path temp;
 
     HardStateFile(StorageDirectory directory) {
-        this.directory = directory;
         this.file = directory.path().resolve(NAME);
         this.temp = directory.path().resolve(TEMP_NAME);
     }
@@ -99,7 +96,6 @@ final class HardStateFile {
             }
             channel.force(true);
         }
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        directory.fsync();
+        StorageDirectory.replace(temp, file);
     }
 }

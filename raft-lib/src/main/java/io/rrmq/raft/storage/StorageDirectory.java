@@ -6,6 +6,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
@@ -59,9 +60,24 @@ final class StorageDirectory implements AutoCloseable {
      * a directory is spelled in Java.)
      */
     void fsync() throws IOException {
-        try (FileChannel dir = FileChannel.open(path, StandardOpenOption.READ)) {
+        fsync(path);
+    }
+
+    /** {@link #fsync()} for any directory (the snapshot store's, which has no lock of its own). */
+    static void fsync(Path directory) throws IOException {
+        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
             dir.force(true);
         }
+    }
+
+    /**
+     * Renames {@code from} over {@code to} atomically and makes the rename durable: after a crash
+     * {@code to} holds its old content or all of {@code from}'s, never a mix. {@code from} must have
+     * been forced already, or the name could survive the crash without the data.
+     */
+    static void replace(Path from, Path to) throws IOException {
+        Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        fsync(to.toAbsolutePath().getParent());
     }
 
     @Override
