@@ -22,6 +22,8 @@ import org.HdrHistogram.Histogram;
  */
 final class LoadRun {
     private static final long MAX_LATENCY_MICROS = TimeUnit.SECONDS.toMicros(60);
+    /** 421 answers followed while creating topics before giving up (an election storm). */
+    private static final int MAX_REDIRECTS = 10;
 
     private final BenchPlan plan;
     private final PrintStream progress;
@@ -38,7 +40,7 @@ final class LoadRun {
         URI target = plan.operation().isRrmq()
                 ? LeaderFinder.find(plan.urls(), timeoutMillis, 50) : plan.urls().get(0);
         if (plan.operation().isRrmq()) {
-            createTopics(target, timeoutMillis);
+            target = createTopics(target, plan.topics(), timeoutMillis);
             if (plan.prefill() > 0) {
                 prefill(target);
             }
@@ -87,17 +89,31 @@ final class LoadRun {
         progress.print("\r" + " ".repeat(70) + "\r");
     }
 
-    private void createTopics(URI target, int timeoutMillis) throws IOException {
-        try (HttpConnection connection = new HttpConnection(target, timeoutMillis)) {
-            for (int t = 0; t < plan.topics(); t++) {
-                byte[] body = ("{\"topic\":\"bench-" + t + "\"}").getBytes(StandardCharsets.UTF_8);
-                int status = connection.exchange(HttpConnection.request("PUT", "/topic", target,
-                        "application/json", body)).status();
-                if (status != 200 && status != 409) {
-                    throw new IOException("cannot create topic bench-" + t + ": status " + status);
-                }
+    /**
+     * Creates the run's topics through {@code target}, following the leader's address when a node
+     * answers 421 (leadership moved since the leader was looked up); the node that accepted them,
+     * where the run then sends its load.
+     */
+    static URI createTopics(URI target, int topics, int timeoutMillis) throws IOException {
+        URI node = target;
+        for (int t = 0, redirects = 0; t < topics; ) {
+            byte[] body = ("{\"topic\":\"bench-" + t + "\"}").getBytes(StandardCharsets.UTF_8);
+            HttpConnection.Response response;
+            try (HttpConnection connection = new HttpConnection(node, timeoutMillis)) {
+                response = connection.exchange(HttpConnection.request("PUT", "/topic", node,
+                        "application/json", body));
             }
+            if (response.status() == 421 && response.leaderHint() != null && redirects++ < MAX_REDIRECTS) {
+                node = URI.create(response.leaderHint());
+                continue;
+            }
+            if (response.status() != 200 && response.status() != 409) {
+                throw new IOException("cannot create topic bench-" + t + " through " + node + ": status "
+                        + response.status());
+            }
+            t++;
         }
+        return node;
     }
 
     /** Puts {@code prefill} messages over all connections, unmeasured, so that pops find work. */
