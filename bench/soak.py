@@ -44,6 +44,8 @@ def main():
     ap.add_argument("--base-port", type=int, default=29667)
     ap.add_argument("--keep", action="store_true", help="keep the node logs and data directories")
     args = ap.parse_args()
+    if args.settle >= args.minutes * 60:
+        sys.exit("--settle must be shorter than the run: nothing would be measured after it")
     if not os.path.isfile(BENCH_JAR):
         sys.exit(f"missing {BENCH_JAR}: run 'mvn -q -B package -DskipTests' first")
 
