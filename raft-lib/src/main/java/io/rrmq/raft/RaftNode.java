@@ -47,6 +47,23 @@ public interface RaftNode extends AutoCloseable {
         return null;
     }
 
+    /**
+     * Completes once this node has stopped serving.
+     *
+     * <p>Normally after {@link #close()}: the future completes with {@code null}. It completes
+     * <b>exceptionally</b>, with the cause, as soon as the node stops by itself because it can no
+     * longer go on safely: a storage write or sync failed (after a failed fsync the page cache is in
+     * an unknown state, so nothing may be acknowledged or voted on from it), or a Raft invariant
+     * broke. Such a node never recovers in-process: it answers every proposal with
+     * {@link NodeClosedException} and its {@link #status()} is frozen. The embedder should log the
+     * cause, {@link #close()} the node and, in a server, exit non-zero so that a supervisor restarts
+     * it; recovery from storage then decides what survived (crash-only, as etcd does on a failed fsync).
+     *
+     * <p>Callbacks run on the thread that saw the failure (an internal thread of the node): they must
+     * not block, and must not call {@link #close()} on that thread, which waits for it.
+     */
+    CompletableFuture<Void> stopped();
+
     /** Stops the node: its threads end and its storage is closed. Pending proposals fail. */
     @Override
     void close();

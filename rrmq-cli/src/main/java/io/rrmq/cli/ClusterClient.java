@@ -29,13 +29,18 @@ import java.util.random.RandomGenerator;
  *   <li>504, another 5xx, a timeout or a connection lost after the request was sent: the outcome is
  *       unknown. The request is sent again after a pause, with the same {@code X-RRMQ-Request-Id},
  *       which lets a deduplicating server answer with the original result; if the deadline passes
- *       first, a write is reported {@link Outcome.Unknown}.</li>
+ *       first, a write is reported {@link Outcome.Unknown}. The retry goes to the same node after a
+ *       504 (it is alive, and redirects if it lost the leadership), except after a 504
+ *       {@code node-closed} (the node is stopping, or its engine stopped) or no reply at all: then to
+ *       the next node.</li>
  * </ul>
  * Not thread-safe: one instance serves one command on one thread.
  */
 public final class ClusterClient {
     public static final String LEADER_HEADER = "X-RRMQ-Leader";
     public static final String ERROR_HEADER = "X-RRMQ-Error";
+    /** The 504 reason of a node that is shutting down or whose Raft engine has stopped. */
+    static final String NODE_CLOSED = "node-closed";
     /** No attempt starts with less time than this left: it could only time out. */
     static final long MIN_ATTEMPT_NANOS = Duration.ofMillis(50).toNanos();
 
@@ -124,8 +129,9 @@ public final class ClusterClient {
                     hops = 0;
                     maybeApplied |= request.isWrite();
                     // A node that answered 504 is alive and will redirect if it is no longer the
-                    // leader; a node that did not answer at all may be frozen: try the next one.
-                    if (result.status != 0) {
+                    // leader; a node that did not answer at all may be frozen, and one whose engine
+                    // has stopped (node-closed) will not serve again until restarted: try the next.
+                    if (result.status != 0 && !NODE_CLOSED.equals(result.error)) {
                         next = node;
                     }
                     failedInRound = 0;
@@ -199,7 +205,8 @@ public final class ClusterClient {
             return Attempt.notAccepted(status, "503 " + (error == null ? "unavailable" : error), retryAfter);
         }
         if (status >= 500) {
-            return Attempt.unknown(status, status + " " + (error == null ? "outcome unknown" : error));
+            return new Attempt(Kind.UNKNOWN, status, null, error, Optional.empty(), Duration.ZERO,
+                    status + " " + (error == null ? "outcome unknown" : error));
         }
         return new Attempt(Kind.ANSWERED, status, response.body(), error, Optional.empty(), Duration.ZERO,
                 status + (error == null ? "" : " " + error));

@@ -112,6 +112,19 @@ class ClusterClientTest {
     }
 
     @Test
+    void movesOnFromANodeWhoseEngineStoppedWithTheSameRequestId() throws Exception {
+        Reply closed = Reply.of(504, FAIL, Map.of("X-RRMQ-Error", "node-closed"));
+        ScriptedServer stopped = server().then(closed, closed, closed, closed, closed);
+        ScriptedServer leader = server().then(Reply.of(200, OK));
+
+        Outcome outcome = client(Duration.ofSeconds(3), stopped.url(), leader.url()).send(put("kept-id"));
+
+        assertThat(((Outcome.Answered) outcome).node()).isEqualTo(leader.url());
+        assertThat(stopped.requests()).extracting(ScriptedServer.Request::requestId).containsExactly("kept-id");
+        assertThat(leader.requests()).extracting(ScriptedServer.Request::requestId).containsExactly("kept-id");
+    }
+
+    @Test
     void retriesAConnectionLostAfterSendingWithTheSameRequestId() throws Exception {
         ScriptedServer node = server().then(Reply.dropConnection(), Reply.of(200, OK));
 

@@ -1,6 +1,7 @@
 package io.rrmq.server;
 
 import io.rrmq.raft.RaftConfig;
+import io.rrmq.raft.RaftNode;
 import io.rrmq.server.config.ClusterConfig;
 import io.rrmq.server.config.ConfigException;
 import io.rrmq.server.config.DataDirectory;
@@ -12,19 +13,35 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@code java -jar rrmq-server.jar CONFIG_PATH INDEX [--data-dir DIR]}.
  *
- * <p>Exit status: 0 after a clean shutdown (SIGTERM), 2 for a bad command line or configuration
- * (one line on stderr, no stack trace), 1 when the node cannot start (port in use, data directory
- * locked or unreadable).
+ * <p>Exit status: 0 after a clean shutdown (SIGTERM or SIGINT), 2 for a bad command line or
+ * configuration (one line on stderr, no stack trace), 1 when the node cannot start (port in use, data
+ * directory locked or unreadable), {@value #EXIT_ENGINE_STOPPED} when the Raft engine stopped by
+ * itself (a storage write or fsync failed, an invariant broke; see {@link io.rrmq.raft.RaftNode#stopped()}).
+ *
+ * <p><b>Crash-only.</b> A node whose engine has stopped exits rather than stay half-alive: its
+ * listener would keep answering {@code GET /} and {@code /status} while it can no longer serve, and
+ * clients would keep retrying it. Restarting (a supervisor's job) recovers from storage, which
+ * decides what survived; this is what etcd does after a failed fsync.
  */
 public final class Main {
     /** A shutdown that takes longer than this is cut short: better a fast exit than a hang. */
     private static final Duration SHUTDOWN_LIMIT = Duration.ofSeconds(4);
+    static final int EXIT_CANNOT_START = 1;
+    static final int EXIT_ENGINE_STOPPED = 3;
+
+    /**
+     * The status this process exits with once the shutdown hook has run; -1 until a path chose one,
+     * which means a signal started the shutdown and a clean one ends with 0 (the JVM's own status
+     * would be 128 + the signal's number).
+     */
+    private final AtomicInteger exitStatus = new AtomicInteger(-1);
 
     private Main() {
     }
@@ -50,17 +67,17 @@ public final class Main {
         }
         // The jboss-logging facade Undertow uses would otherwise probe several logging back-ends.
         System.setProperty("org.jboss.logging.provider", "slf4j");
-        run(cluster, index, dataDir);
+        new Main().run(cluster, index, dataDir);
     }
 
-    private static void run(ClusterConfig cluster, int index, DataDirectory dataDir) {
+    private void run(ClusterConfig cluster, int index, DataDirectory dataDir) {
         Logger log = LoggerFactory.getLogger(Main.class);
         RrmqNode node;
         try {
             node = RrmqNode.listen(cluster, index, ServerSettings.defaults());
         } catch (IOException e) {
             log.error("{}", e.getMessage());
-            System.exit(1);
+            exit(EXIT_CANNOT_START);
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(node, log), "shutdown"));
@@ -70,13 +87,34 @@ public final class Main {
             node.startRaft(dataDir, raft, storage, System.nanoTime() ^ index);
         } catch (IOException | ConfigException | RuntimeException e) {
             log.error("cannot start node {}: {}", index, e.toString());
-            System.exit(1);
+            exit(EXIT_CANNOT_START);
             return;
+        }
+        RaftNode raft = node.raftNode();
+        if (raft != null) {
+            raft.stopped().whenComplete((ignored, failure) -> {
+                if (failure != null) {
+                    // Not on the engine's thread: exiting runs the shutdown hook, which joins it.
+                    new Thread(() -> engineStopped(index, failure, log), "engine-stopped").start();
+                }
+            });
         }
         log.info("node {} running (Raft started {} ms after the JVM)", index, sinceJvmStart());
     }
 
-    private static void shutdown(RrmqNode node, Logger log) {
+    private void engineStopped(int index, Throwable failure, Logger log) {
+        log.error("node {}: the Raft engine stopped ({}); exiting with status {} so that a supervisor restarts"
+                + " the node, which then recovers from its data directory", index, failure, EXIT_ENGINE_STOPPED);
+        exit(EXIT_ENGINE_STOPPED);
+    }
+
+    /** Exits with {@code status} (the shutdown hook still closes the node). */
+    private void exit(int status) {
+        exitStatus.compareAndSet(-1, status);
+        System.exit(status);
+    }
+
+    private void shutdown(RrmqNode node, Logger log) {
         Thread watchdog = new Thread(() -> {
             try {
                 Thread.sleep(SHUTDOWN_LIMIT.toMillis());
@@ -91,8 +129,16 @@ public final class Main {
         watchdog.start();
         long start = System.nanoTime();
         node.close();
-        log.info("node stopped cleanly in {} ms", (System.nanoTime() - start) / 1_000_000);
         watchdog.interrupt();
+        boolean signalled = exitStatus.get() < 0;
+        log.info("node stopped {}in {} ms", signalled ? "cleanly " : "", (System.nanoTime() - start) / 1_000_000);
+        if (signalled) {
+            // A signal asked for this shutdown and it went cleanly: say so with 0, as README promises,
+            // rather than the JVM's 143 (SIGTERM) or 130 (SIGINT), which supervisors count as failures.
+            System.out.flush();
+            System.err.flush();
+            Runtime.getRuntime().halt(0);
+        }
     }
 
     private static long sinceJvmStart() {

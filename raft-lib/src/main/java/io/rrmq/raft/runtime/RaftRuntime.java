@@ -97,6 +97,9 @@ public final class RaftRuntime implements RaftNode {
     private volatile RaftStatus status;
     /** Why the node refuses writes (disk below reserve), or null. Set by the storage thread. */
     private volatile String storageError;
+    /** Why the node stopped by itself (storage failed, an invariant broke), or null. */
+    private volatile Throwable failure;
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private long lastSpaceCheck;
 
     // Owned by the loop thread.
@@ -247,6 +250,11 @@ public final class RaftRuntime implements RaftNode {
     }
 
     @Override
+    public CompletableFuture<Void> stopped() {
+        return stopped;
+    }
+
+    @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
@@ -271,6 +279,7 @@ public final class RaftRuntime implements RaftNode {
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "closing storage failed", e);
         }
+        stopped.complete(null); // a no-op after a failure, which completed it exceptionally
     }
 
     // ---------------------------------------------------------------- event loop
@@ -307,10 +316,15 @@ public final class RaftRuntime implements RaftNode {
         } catch (RuntimeException | Error e) {
             // A broken invariant: stop serving rather than risk acknowledging something wrong.
             LOG.log(System.Logger.Level.ERROR, "raft event loop failed; node stops", e);
+            failure = e;
             running = false;
         }
         failAllPending(new NodeClosedException());
         drainProposalsOnStop();
+        Throwable cause = failure;
+        if (cause != null) {
+            stopped.completeExceptionally(cause);
+        }
     }
 
     private void handle(Object event) {
@@ -564,6 +578,7 @@ public final class RaftRuntime implements RaftNode {
         } catch (IOException | RuntimeException e) {
             // Without durable storage this node must not vote or acknowledge anything: stop it.
             LOG.log(System.Logger.Level.ERROR, "storage failed; node stops", e);
+            failure = e;
             running = false;
             inbox.add(STOP);
         }

@@ -37,6 +37,7 @@ public final class FakeRaftNode implements RaftNode {
     private volatile int leaderHint = RaftStatus.NO_LEADER;
     private volatile long index;
     private volatile long proposals;
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
     public FakeRaftNode(int id) {
         this.id = id;
@@ -119,7 +120,13 @@ public final class FakeRaftNode implements RaftNode {
     }
 
     @Override
+    public CompletableFuture<Void> stopped() {
+        return stopped;
+    }
+
+    @Override
     public void close() {
         loop.shutdownNow();
+        stopped.complete(null);
     }
 }

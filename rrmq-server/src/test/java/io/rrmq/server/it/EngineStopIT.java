@@ -1,0 +1,106 @@
+package io.rrmq.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.rrmq.raft.LogEntry;
+import io.rrmq.raft.message.AppendEntries;
+import io.rrmq.raft.message.MessageCodec;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A node whose Raft engine stops must not stay half-alive: it logs why and exits with status 3,
+ * the rest of the cluster carries on without losing anything acknowledged, and a restart recovers
+ * the node from its data directory.
+ *
+ * <p>The engine is stopped from outside with one Raft message that breaks an invariant: an
+ * AppendEntries in a much higher term whose entry 1 conflicts with the committed entry 1. A correct
+ * leader can never send it (Leader Completeness); the core refuses to truncate a committed entry and
+ * stops. (Peer authentication keeps strangers from sending such a message at all; this test is about
+ * what the node does once its engine has stopped, whatever the reason.)
+ */
+class EngineStopIT {
+    private static final Duration START = Duration.ofSeconds(15);
+    private static final Pattern TERM = Pattern.compile("\"term\":(\\d+)");
+    private static final Pattern COMMIT = Pattern.compile("\"commitIndex\":(\\d+)");
+
+    @TempDir
+    Path work;
+
+    private ClusterProcesses cluster;
+
+    @AfterEach
+    void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void aNodeWhoseEngineStopsExitsAndTheClusterCarriesOn() throws Exception {
+        cluster = ClusterProcesses.create(3, work, "EngineStopIT");
+        cluster.startAll().awaitAllHttp(START);
+        NodeProcess leader = cluster.awaitLeader(START);
+        RetryingApi api = new RetryingApi(cluster);
+        assertThat(new ApiClient(leader.url()).createTopic("t").statusCode()).isEqualTo(200);
+        List<String> acknowledged = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            api.put("t", "before-" + i);
+            acknowledged.add("before-" + i);
+        }
+        NodeProcess victim = cluster.nodes().stream().filter(n -> n != leader).findFirst().orElseThrow();
+        long term = Long.parseLong(match(TERM, cluster.status(victim).orElseThrow()));
+        await().atMost(START).until(() -> commitIndex(victim) >= 21);
+
+        int status = postRaft(victim, new AppendEntries(leader.index(), victim.index(), term + 1000, 0, 0, 0,
+                List.of(new LogEntry(1, term + 1000, LogEntry.Type.COMMAND, "forged".getBytes(StandardCharsets.UTF_8)))));
+
+        assertThat(status).isEqualTo(204);
+        assertThat(victim.awaitExit(Duration.ofSeconds(10))).as("exit status of the stopped node").isEqualTo(3);
+        assertThat(victim.log()).contains("the Raft engine stopped").contains("conflicts with committed entry");
+
+        for (int i = 0; i < 20; i++) {
+            api.put("t", "after-" + i);
+            acknowledged.add("after-" + i);
+        }
+        victim.start().awaitHttp(START);
+        long committed = commitIndex(cluster.awaitLeader(START));
+        await().atMost(START).until(() -> commitIndex(victim) >= committed);
+        assertThat(api.drain("t")).containsExactlyElementsOf(acknowledged);
+    }
+
+    private long commitIndex(NodeProcess node) {
+        return cluster.status(node).map(s -> Long.parseLong(match(COMMIT, s))).orElse(-1L);
+    }
+
+    private static int postRaft(NodeProcess node, AppendEntries message) throws Exception {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(node.url() + "/raft"))
+                .timeout(Duration.ofSeconds(2))
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(MessageCodec.encodeBatch(List.of(message))))
+                .build();
+        return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private static String match(Pattern p, String s) {
+        Matcher m = p.matcher(s);
+        if (!m.find()) {
+            throw new AssertionError("no " + p + " in " + s);
+        }
+        return m.group(1);
+    }
+}
