@@ -24,7 +24,7 @@ import java.util.Objects;
  * result:  [version u8 = 1][outcome u8][flags u8]
  *          [message string, if flags&amp;1][topic count u32, that many topic strings, if flags&amp;2]
  *   outcome: 1 OK, 2 TOPIC_EXISTS, 3 NO_SUCH_TOPIC, 4 QUEUE_EMPTY, 5 INVALID_COMMAND,
- *            6 REQUEST_ID_REUSED, 7 QUEUE_FULL
+ *            6 REQUEST_ID_REUSED (7, QUEUE_FULL, is no longer produced: the leader admits puts)
  *   flags:   1 = a message is present (it may be the empty string; absent means null),
  *            2 = a non-empty topic list is present (an empty list is written as no flag),
  *            4 = replayed (the remembered result of an earlier application)
@@ -342,7 +342,6 @@ public final class MqCodec {
             case QUEUE_EMPTY -> 4;
             case INVALID_COMMAND -> 5;
             case REQUEST_ID_REUSED -> 6;
-            case QUEUE_FULL -> 7;
         };
     }
 
@@ -354,7 +353,6 @@ public final class MqCodec {
             case 4 -> MqResult.Outcome.QUEUE_EMPTY;
             case 5 -> MqResult.Outcome.INVALID_COMMAND;
             case 6 -> MqResult.Outcome.REQUEST_ID_REUSED;
-            case 7 -> MqResult.Outcome.QUEUE_FULL;
             default -> throw new IllegalArgumentException("unknown result outcome " + code);
         };
     }

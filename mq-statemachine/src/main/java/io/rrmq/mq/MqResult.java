@@ -30,13 +30,7 @@ public record MqResult(Outcome outcome, String message, List<String> topics, boo
          * The request id is remembered for a different command: the client reused an id. Nothing
          * changes; the earlier request's result stays remembered.
          */
-        REQUEST_ID_REUSED,
-        /**
-         * The queues hold as much as the state machine admits ({@code maxQueuedBytes}): the put was
-         * not performed. Never remembered under a request id, so a retry after consumers caught up
-         * executes.
-         */
-        QUEUE_FULL
+        REQUEST_ID_REUSED
     }
 
     public MqResult {

@@ -28,9 +28,10 @@ import java.util.zip.CheckedOutputStream;
  * it and returns {@link MqCodec#encodeResult}:
  * <ul>
  *   <li>{@code CreateTopic}: {@code OK}, or {@code TOPIC_EXISTS} (nothing changes);</li>
- *   <li>{@code PutMessage}: {@code OK} (appended at the tail), {@code NO_SUCH_TOPIC}, or
- *       {@code QUEUE_FULL} when the queued messages would pass {@code maxQueuedBytes} (nothing
- *       changes; the bound keeps a node that producers outrun from running out of memory);</li>
+ *   <li>{@code PutMessage}: {@code OK} (appended at the tail) or {@code NO_SUCH_TOPIC}. A committed
+ *       put is never refused for lack of room: how much the queues may hold is decided by the leader
+ *       before it proposes ({@link QueueBound}), because a bound read here from each node's own
+ *       settings would let nodes with different settings apply the same entry differently;</li>
  *   <li>{@code PopMessage}: {@code OK} with the oldest message (removed), {@code NO_SUCH_TOPIC},
  *       or {@code QUEUE_EMPTY};</li>
  *   <li>{@code ListTopics}: {@code OK} with every topic in creation order;</li>
@@ -85,45 +86,33 @@ public final class TopicStateMachine implements StateMachine {
 
     private Map<String, ArrayDeque<String>> topics = new LinkedHashMap<>();
     private long messageCount;
-    /** Sum of {@link #footprint} over every queued message. */
-    private long queuedBytes;
+    /**
+     * Sum of {@link #footprint} over every queued message. Volatile: written by the applying thread,
+     * read by the leader's {@link QueueBound} on request threads.
+     */
+    private volatile long queuedBytes;
     private long lastAppliedIndex;
     private final RequestTable requests;
-    private final long maxQueuedBytes;
 
-    /** Default bound on queued messages: 64 MiB of (approximate) heap. */
-    public static final long DEFAULT_MAX_QUEUED_BYTES = 64L << 20;
-
-    /** A state machine with the default {@link RequestRetention} and queue bound. */
+    /** A state machine with the default {@link RequestRetention}. */
     public TopicStateMachine() {
         this(RequestRetention.defaults());
     }
 
-    /** @param retention how long request ids are remembered; the same on every node of a cluster */
+    /**
+     * @param retention how long request ids are remembered. It decides results (a retry is replayed
+     *                  or executed), so it is a constant of the code, the same on every node, and
+     *                  never read from a node's own settings.
+     */
     public TopicStateMachine(RequestRetention retention) {
-        this(retention, DEFAULT_MAX_QUEUED_BYTES);
-    }
-
-    /**
-     * @param retention      how long request ids are remembered
-     * @param maxQueuedBytes puts that would take the queued messages past this many bytes (as
-     *                       {@link #footprint} counts them) answer {@code QUEUE_FULL}
-     * <p>Both must be the same on every node of a cluster: they decide results.
-     */
-    public TopicStateMachine(RequestRetention retention, long maxQueuedBytes) {
-        if (maxQueuedBytes < 1) {
-            throw new IllegalArgumentException("maxQueuedBytes must be positive");
-        }
         this.requests = new RequestTable(retention);
-        this.maxQueuedBytes = maxQueuedBytes;
     }
 
     /**
-     * What a queued message is charged against {@code maxQueuedBytes}: about its heap footprint
-     * (two bytes per UTF-16 char plus the String and queue overhead). A pure function of the
-     * message, so every node charges the same.
+     * What a queued message is charged against a {@link QueueBound}: about its heap footprint (two
+     * bytes per UTF-16 char plus the String and queue overhead). A pure function of the message.
      */
-    static long footprint(String message) {
+    public static long footprint(String message) {
         return 2L * message.length() + 64;
     }
 
@@ -163,12 +152,8 @@ public final class TopicStateMachine implements StateMachine {
             }
             return MqCodec.markReplayed(earlier.result());
         }
-        MqResult executed = execute(identified.command());
-        byte[] result = MqCodec.encodeResult(executed);
-        if (executed.outcome() != MqResult.Outcome.QUEUE_FULL) {
-            // A full queue changed nothing and says "later": the retry must run, not replay this.
-            requests.remember(identified.requestId(), index, fingerprint, result);
-        }
+        byte[] result = MqCodec.encodeResult(execute(identified.command()));
+        requests.remember(identified.requestId(), index, fingerprint, result);
         return result;
     }
 
@@ -184,13 +169,9 @@ public final class TopicStateMachine implements StateMachine {
             if (queue == null) {
                 return MqResult.of(MqResult.Outcome.NO_SUCH_TOPIC);
             }
-            long cost = footprint(p.message());
-            if (queuedBytes + cost > maxQueuedBytes) {
-                return MqResult.of(MqResult.Outcome.QUEUE_FULL);
-            }
             queue.addLast(p.message());
             messageCount++;
-            queuedBytes += cost;
+            queuedBytes += footprint(p.message());
             return MqResult.ok();
         } else if (command instanceof MqCommand.PopMessage p) {
             ArrayDeque<String> queue = topics.get(p.topic());
@@ -216,7 +197,7 @@ public final class TopicStateMachine implements StateMachine {
         return topics.size();
     }
 
-    /** What the queued messages are charged against the bound ({@link #footprint}); O(1). */
+    /** What the queued messages are charged against a {@link QueueBound} ({@link #footprint}); O(1), any thread. */
     public long queuedBytes() {
         return queuedBytes;
     }

@@ -3,81 +3,103 @@ package io.rrmq.mq;
 import static io.rrmq.mq.MachineDriver.snapshotOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.rrmq.mq.MqCommand.PutMessage;
 import io.rrmq.mq.MqResult.Outcome;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** Producers that outrun consumers meet a bound, not an out-of-memory error. */
+/**
+ * Producers that outrun consumers meet a bound, not an out-of-memory error; and the bound never makes
+ * two nodes apply the same entry differently.
+ */
 class QueueBoundTest {
-    private static final long TEN_MESSAGES = 10 * TopicStateMachine.footprint("0123456789");
+    private static final long MESSAGE = TopicStateMachine.footprint("0123456789");
+    private static final long TEN_MESSAGES = 10 * MESSAGE;
 
-    private static MachineDriver boundedToTenMessages() {
-        MachineDriver node = new MachineDriver(new TopicStateMachine(RequestRetention.defaults(), TEN_MESSAGES));
+    private static MachineDriver nodeWithTopic() {
+        MachineDriver node = new MachineDriver(new TopicStateMachine());
         node.create("t");
         return node;
     }
 
     @Test
-    void aPutPastTheBoundIsRefusedAndChangesNothing() {
-        MachineDriver node = boundedToTenMessages();
+    void admitsPutsUpToTheBoundCountingTheAppliedQueues() {
+        MachineDriver node = nodeWithTopic();
+        QueueBound bound = QueueBound.of(TEN_MESSAGES, node.machine);
         for (int i = 0; i < 10; i++) {
-            assertThat(node.put("t", "01234567" + String.format("%02d", i)).outcome()).isEqualTo(Outcome.OK);
+            assertThat(bound.tryReserve(MESSAGE)).isTrue();
+            node.put("t", "0123456789");
+            bound.release(MESSAGE);
         }
-        byte[] before = MachineDriver.stateOf(node.machine);
 
-        MqResult refused = node.put("t", "0123456789");
+        assertThat(bound.tryReserve(MESSAGE)).as("an eleventh message").isFalse();
+        assertThat(bound.reservedBytes()).isZero();
 
-        assertThat(refused.outcome()).isEqualTo(Outcome.QUEUE_FULL);
-        assertThat(node.machine.messageCount()).isEqualTo(10);
-        assertThat(node.machine.queuedBytes()).isEqualTo(TEN_MESSAGES);
-        assertThat(MachineDriver.stateOf(node.machine)).as("only the applied index moved").isEqualTo(before);
+        node.pop("t");
+        assertThat(bound.tryReserve(MESSAGE)).as("after a pop made room").isTrue();
     }
 
     @Test
-    void aPopMakesRoomAgain() {
-        MachineDriver node = boundedToTenMessages();
-        for (int i = 0; i < 10; i++) {
-            node.put("t", "0123456789");
+    void countsPutsProposedAndNotYetAppliedSoConcurrentPutsCannotOvershoot() throws Exception {
+        MachineDriver node = nodeWithTopic();
+        QueueBound bound = QueueBound.of(TEN_MESSAGES, node.machine);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Boolean>> attempts = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                attempts.add(pool.submit(() -> {
+                    go.await();
+                    return bound.tryReserve(MESSAGE);
+                }));
+            }
+            go.countDown();
+            int admitted = 0;
+            for (Future<Boolean> f : attempts) {
+                admitted += f.get(10, TimeUnit.SECONDS) ? 1 : 0;
+            }
+            assertThat(admitted).isEqualTo(10);
+            assertThat(bound.reservedBytes()).isEqualTo(TEN_MESSAGES);
+        } finally {
+            pool.shutdownNow();
         }
-        assertThat(node.put("t", "0123456789").outcome()).isEqualTo(Outcome.QUEUE_FULL);
-
-        node.pop("t");
-
-        assertThat(node.put("t", "0123456789").outcome()).isEqualTo(Outcome.OK);
     }
 
     @Test
-    void aRefusedIdentifiedPutIsNotRememberedSoItsRetryRunsOnceThereIsRoom() {
-        MachineDriver node = boundedToTenMessages();
-        for (int i = 0; i < 10; i++) {
-            node.put("t", "0123456789");
+    void aCommittedPutIsAppliedWhateverTheQueuesHold() {
+        // The leader admitted it under its own bound; a node with a smaller one must still apply it,
+        // or that node would lose an acknowledged message after a failover.
+        MachineDriver node = nodeWithTopic();
+        for (int i = 0; i < 1000; i++) {
+            assertThat(node.put("t", "0123456789").outcome()).isEqualTo(Outcome.OK);
         }
-        PutMessage put = new PutMessage("t", "abcdefghij");
-
-        MqResult first = node.identified("p-1", put);
-        node.pop("t");
-        MqResult retry = node.identified("p-1", put);
-        MqResult again = node.identified("p-1", put);
-
-        assertThat(first.outcome()).isEqualTo(Outcome.QUEUE_FULL);
-        assertThat(retry.outcome()).isEqualTo(Outcome.OK);
-        assertThat(retry.replayed()).isFalse();
-        assertThat(again.replayed()).isTrue();
-        assertThat(node.machine.messageCount()).isEqualTo(10);
+        assertThat(node.machine.messageCount()).isEqualTo(1000);
+        assertThat(node.machine.queuedBytes()).isEqualTo(1000 * MESSAGE);
     }
 
     @Test
     void theChargedBytesAreRebuiltFromASnapshot() throws IOException {
-        MachineDriver node = boundedToTenMessages();
+        MachineDriver node = nodeWithTopic();
         node.put("t", "0123456789");
         node.put("t", "");
-        TopicStateMachine restored = new TopicStateMachine(RequestRetention.defaults(), TEN_MESSAGES);
+        TopicStateMachine restored = new TopicStateMachine();
 
         restored.restoreSnapshot(new ByteArrayInputStream(snapshotOf(node.machine)));
 
         assertThat(restored.queuedBytes()).isEqualTo(node.machine.queuedBytes())
                 .isEqualTo(TopicStateMachine.footprint("0123456789") + TopicStateMachine.footprint(""));
+    }
+
+    @Test
+    void refusesANonPositiveBound() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new QueueBound(0, () -> 0))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -198,7 +198,7 @@ class TopicStateMachineSnapshotTest {
 
     @Test
     void snapshotsAMillionMessagesQuickly() throws IOException {
-        MachineDriver node = new MachineDriver(new TopicStateMachine(RequestRetention.defaults(), 1L << 30));
+        MachineDriver node = new MachineDriver(new TopicStateMachine(RequestRetention.defaults()));
         for (int t = 0; t < 10; t++) {
             node.create("topic-" + t);
         }

@@ -1,5 +1,6 @@
 package io.rrmq.server;
 
+import io.rrmq.mq.QueueBound;
 import io.rrmq.mq.RequestRetention;
 import io.rrmq.mq.TopicStateMachine;
 import io.rrmq.raft.RaftConfig;
@@ -43,6 +44,7 @@ public final class RrmqNode implements AutoCloseable {
     private final HttpServer http;
 
     private volatile RaftNode raft;
+    private volatile QueueBound queueBound;
     private HttpTransport transport;
     private boolean closed;
 
@@ -52,7 +54,7 @@ public final class RrmqNode implements AutoCloseable {
         this.settings = settings;
         RaftMessageHandler raftHandler = new RaftMessageHandler(selfId, cluster.size(), this::raftNode,
                 settings.maxRaftBodyBytes());
-        ApiHandler api = new ApiHandler(cluster, selfId, this::raftNode, settings, raftHandler);
+        ApiHandler api = new ApiHandler(cluster, selfId, this::raftNode, () -> queueBound, settings, raftHandler);
         ClusterConfig.Member self = cluster.member(selfId);
         this.http = HttpServer.start(self.host(), self.port(), settings, api);
     }
@@ -92,6 +94,9 @@ public final class RrmqNode implements AutoCloseable {
         Path dir = dataDir.path();
         log.info("data directory {} ({})", dir, dataDir.source());
         Files.createDirectories(dir);
+        log.info("queue bound {} bytes (-Drrmq.queue.bytes; checked by this node while it leads, before"
+                + " proposing: every node applies what its leader admitted, whatever its own value)",
+                storageSettings.maxQueuedBytes());
         HttpTransport peers = new HttpTransport(cluster, selfId, settings);
         synchronized (this) {
             if (closed) {
@@ -102,12 +107,12 @@ public final class RrmqNode implements AutoCloseable {
         FileRaftStorage storage = FileRaftStorage.open(dir, storageSettings.segmentBytes(),
                 storageSettings.diskReserveBytes(), null);
         RaftNode started;
+        TopicStateMachine machine = new TopicStateMachine(RequestRetention.defaults());
         try {
             // Opened after the log, whose lock covers the whole data directory.
             FileSnapshotStore snapshots = FileSnapshotStore.open(dir.resolve("snapshots"));
             peers.start();
-            started = RaftRuntime.start(raftConfig, selfId, cluster.ids(), new TopicStateMachine(RequestRetention.defaults(), storageSettings.maxQueuedBytes()),
-                    storage, snapshots, peers, seed);
+            started = RaftRuntime.start(raftConfig, selfId, cluster.ids(), machine, storage, snapshots, peers, seed);
         } catch (IOException | RuntimeException e) {
             storage.close();
             throw e;
@@ -117,6 +122,7 @@ public final class RrmqNode implements AutoCloseable {
                 started.close();
                 return;
             }
+            queueBound = QueueBound.of(storageSettings.maxQueuedBytes(), machine);
             raft = started;
         }
     }

@@ -1,6 +1,6 @@
 package io.rrmq.server.config;
 
-import io.rrmq.mq.TopicStateMachine;
+import io.rrmq.mq.QueueBound;
 import io.rrmq.raft.RaftConfig;
 import io.rrmq.raft.storage.FileRaftStorage;
 
@@ -20,10 +20,11 @@ import io.rrmq.raft.storage.FileRaftStorage;
  *                         segments (default {@link FileRaftStorage#DEFAULT_MAX_SEGMENT_SIZE})
  * @param diskReserveBytes {@code -Drrmq.disk.reserve}: below this much free space the node answers
  *                         writes with 503 {@code disk-full} (default 64 MiB; 0 disables the check)
- * @param maxQueuedBytes   {@code -Drrmq.queue.bytes}: puts that would take the queued messages past
- *                         this (approximate heap bytes, see {@code TopicStateMachine}) answer 503
- *                         {@code queue-full}, so producers outrunning consumers cannot exhaust the heap
- *                         (default {@link TopicStateMachine#DEFAULT_MAX_QUEUED_BYTES})
+ * @param maxQueuedBytes   {@code -Drrmq.queue.bytes}: while this node leads, puts that would take the
+ *                         queued messages past this (approximate heap bytes, see {@link QueueBound})
+ *                         answer 503 {@code queue-full}, so producers outrunning consumers cannot
+ *                         exhaust the heap (default {@link QueueBound#DEFAULT_MAX_BYTES}). Checked
+ *                         before proposing, so nodes with other values never apply a put differently.
  */
 public record StorageSettings(long snapshotEntries, long snapshotBytes, long trailingEntries, long segmentBytes,
                               long diskReserveBytes, long maxQueuedBytes) {
@@ -32,7 +33,7 @@ public record StorageSettings(long snapshotEntries, long snapshotBytes, long tra
     public static StorageSettings defaults() {
         return new StorageSettings(RaftConfig.DEFAULT_SNAPSHOT_ENTRIES, RaftConfig.DEFAULT_SNAPSHOT_BYTES,
                 RaftConfig.DEFAULT_SNAPSHOT_TRAILING_ENTRIES, FileRaftStorage.DEFAULT_MAX_SEGMENT_SIZE,
-                DEFAULT_DISK_RESERVE, TopicStateMachine.DEFAULT_MAX_QUEUED_BYTES);
+                DEFAULT_DISK_RESERVE, QueueBound.DEFAULT_MAX_BYTES);
     }
 
     /** The defaults, overridden by whichever {@code rrmq.*} system properties are set. */

@@ -2,6 +2,8 @@ package io.rrmq.server.http;
 
 import io.rrmq.mq.MqCodec;
 import io.rrmq.mq.MqCommand;
+import io.rrmq.mq.QueueBound;
+import io.rrmq.mq.TopicStateMachine;
 import io.rrmq.raft.RaftNode;
 import io.rrmq.raft.RaftMetrics;
 import io.rrmq.raft.RaftStatus;
@@ -44,19 +46,22 @@ public final class ApiHandler implements HttpHandler {
     private final ClusterConfig cluster;
     private final int selfId;
     private final Supplier<RaftNode> node;
+    private final Supplier<QueueBound> queueBound;
     private final OutcomeMapper outcomes;
     private final ServerSettings settings;
     private final HttpHandler raftHandler;
 
     /**
      * @param node        the running Raft node, or {@code null} while it is starting
+     * @param queueBound  admits puts while this node leads, or {@code null} while it is starting
      * @param raftHandler serves {@code POST /raft}
      */
-    public ApiHandler(ClusterConfig cluster, int selfId, Supplier<RaftNode> node,
+    public ApiHandler(ClusterConfig cluster, int selfId, Supplier<RaftNode> node, Supplier<QueueBound> queueBound,
                       ServerSettings settings, HttpHandler raftHandler) {
         this.cluster = cluster;
         this.selfId = selfId;
         this.node = node;
+        this.queueBound = queueBound;
         this.settings = settings;
         this.raftHandler = raftHandler;
         this.outcomes = new OutcomeMapper(id -> id >= 0 && id < cluster.size()
@@ -177,12 +182,24 @@ public final class ApiHandler implements HttpHandler {
             Exchanges.send(exchange, outcomes.starting());
             return;
         }
+        long cost = admissionCost(command);
+        QueueBound bound = cost < 0 || raft.status().role() != Role.LEADER ? null : queueBound.get();
+        if (bound != null && !bound.tryReserve(cost)) {
+            Exchanges.send(exchange, outcomes.queueFull());
+            return;
+        }
         CompletableFuture<byte[]> pending;
         try {
             pending = raft.propose(MqCodec.encodeCommand(command));
         } catch (RuntimeException e) {
+            if (bound != null) {
+                bound.release(cost);
+            }
             Exchanges.send(exchange, outcomes.failed(e));
             return;
+        }
+        if (bound != null) {
+            pending.whenComplete((result, failure) -> bound.release(cost));
         }
         // A copy, so the timeout completes our view and never the engine's own future.
         CompletableFuture<byte[]> bounded = pending.copy()
@@ -196,6 +213,15 @@ public final class ApiHandler implements HttpHandler {
         exchange.dispatch(SameThreadExecutor.INSTANCE, () ->
                 bounded.whenCompleteAsync((result, failure) -> answer(exchange, command, result, failure),
                         exchange.getIoThread()));
+    }
+
+    /**
+     * What a command is charged against the leader's {@link QueueBound}: a put's footprint, or -1
+     * for commands that add nothing to the queues (only a leader checks; a follower answers 421).
+     */
+    private static long admissionCost(MqCommand command) {
+        MqCommand write = command instanceof MqCommand.Identified identified ? identified.command() : command;
+        return write instanceof MqCommand.PutMessage put ? TopicStateMachine.footprint(put.message()) : -1;
     }
 
     private void answer(HttpServerExchange exchange, MqCommand command, byte[] result,

@@ -26,7 +26,6 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>TOPIC_EXISTS</td><td>409</td><td>not done, never will be</td></tr>
  *   <tr><td>NO_SUCH_TOPIC / QUEUE_EMPTY</td><td>404</td><td>not done (reason in header)</td></tr>
  *   <tr><td>REQUEST_ID_REUSED</td><td>422</td><td>not done: the id names another request</td></tr>
- *   <tr><td>QUEUE_FULL</td><td>503 + Retry-After</td><td>not done; retry once consumers caught up</td></tr>
  *   <tr><td>a replayed result</td><td>as the original + {@value Reply#REPLAYED_HEADER}</td>
  *       <td>the retry's answer is the first attempt's</td></tr>
  *   <tr><td>{@link NotLeaderException}, leader known</td><td>421 + {@value Reply#LEADER_HEADER}</td>
@@ -36,6 +35,8 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@link StorageFullException} (disk below its reserve)</td><td>503 {@code disk-full} +
  *       Retry-After</td><td>nothing accepted</td></tr>
  *   <tr><td>node still starting</td><td>503 + Retry-After</td><td>nothing accepted</td></tr>
+ *   <tr><td>the leader's queue bound refused the put (never proposed)</td><td>503 {@code queue-full} +
+ *       Retry-After</td><td>nothing accepted; retry once consumers caught up</td></tr>
  *   <tr><td>{@link LeadershipLostException}, {@link NodeClosedException}, timeout</td><td>504</td>
  *       <td>outcome unknown</td></tr>
  *   <tr><td>anything else (a bug)</td><td>500</td><td>outcome unknown</td></tr>
@@ -83,8 +84,6 @@ public final class OutcomeMapper {
                 return Replies.failure(404, "queue-empty");
             case REQUEST_ID_REUSED:
                 return Replies.failure(422, "request-id-reused");
-            case QUEUE_FULL:
-                return Replies.failure(503, "queue-full").with("Retry-After", RETRY_AFTER_SECONDS);
             default:
                 // INVALID_COMMAND: the state machine could not decode what our own encoder wrote.
                 return internalError("state machine answered " + result.outcome() + " to " + command);
@@ -123,6 +122,11 @@ public final class OutcomeMapper {
             return Replies.failure(503, "no-leader").with("Retry-After", RETRY_AFTER_SECONDS);
         }
         return Replies.failure(421, "not-leader").with(Reply.LEADER_HEADER, url);
+    }
+
+    /** 503 when the leader's queue bound refuses a put: nothing was proposed. */
+    public Reply queueFull() {
+        return Replies.failure(503, "queue-full").with("Retry-After", RETRY_AFTER_SECONDS);
     }
 
     /** 503 while the HTTP listener is up but the Raft node is not yet running. */

@@ -2,6 +2,8 @@ package io.rrmq.server.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rrmq.mq.QueueBound;
+import io.rrmq.mq.TopicStateMachine;
 import io.rrmq.raft.RaftNode;
 import io.rrmq.server.config.ClusterConfig;
 import io.rrmq.server.config.ServerSettings;
@@ -30,6 +32,9 @@ class ApiHandlerTest {
     private final AtomicReference<RaftNode> node = new AtomicReference<>();
     private FakeRaftNode fake;
     private HttpServer server;
+    /** What the fake's queues are said to hold, against a bound of {@link #QUEUE_BOUND} bytes. */
+    private final java.util.concurrent.atomic.AtomicLong queued = new java.util.concurrent.atomic.AtomicLong();
+    private static final long QUEUE_BOUND = 10_000;
 
     @BeforeEach
     void start() throws Exception {
@@ -39,7 +44,8 @@ class ApiHandlerTest {
                 .withProposalTimeout(Duration.ofMillis(300))
                 .withMaxApiBodyBytes(1024);
         server = HttpServer.start("127.0.0.1", 0, settings,
-                new ApiHandler(CLUSTER, 0, node::get, settings, exchange -> Exchanges.send(exchange,
+                new ApiHandler(CLUSTER, 0, node::get, () -> new QueueBound(QUEUE_BOUND, queued::get), settings,
+                        exchange -> Exchanges.send(exchange,
                         Replies.noContent())));
     }
 
@@ -85,6 +91,36 @@ class ApiHandlerTest {
         HttpResponse<String> list = get("/topic");
         assertThat(list.statusCode()).isEqualTo(200);
         assertThat(list.body()).isEqualTo("{\"success\":true,\"topics\":[\"orders\",\"billing\"]}");
+    }
+
+    @Test
+    void aLeaderWhoseQueuesAreFullRefusesAPutWithoutProposingIt() throws Exception {
+        put("/topic", "{\"topic\": \"q\"}");
+        long proposalsBefore = fake.proposals();
+        queued.set(QUEUE_BOUND - TopicStateMachine.footprint("xx") + 1);
+
+        HttpResponse<String> refused = put("/message", "{\"topic\": \"q\", \"message\": \"xx\"}");
+
+        assertThat(refused.statusCode()).isEqualTo(503);
+        assertThat(refused.body()).isEqualTo("{\"success\":false}");
+        assertThat(refused.headers().firstValue("X-RRMQ-Error")).hasValue("queue-full");
+        assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+        assertThat(fake.proposals()).isEqualTo(proposalsBefore);
+        assertThat(fake.messageCount()).isZero();
+
+        queued.set(QUEUE_BOUND - TopicStateMachine.footprint("xx"));
+        assertThat(put("/message", "{\"topic\": \"q\", \"message\": \"xx\"}").statusCode()).isEqualTo(200);
+        assertThat(get("/message/q").statusCode()).as("a pop is never refused for room").isEqualTo(200);
+    }
+
+    @Test
+    void aFollowerAnswers421EvenWhenItsOwnQueuesLookFull() throws Exception {
+        fake.followerOf(1);
+        queued.set(QUEUE_BOUND);
+
+        HttpResponse<String> r = put("/message", "{\"topic\": \"q\", \"message\": \"m\"}");
+
+        assertThat(r.statusCode()).isEqualTo(421);
     }
 
     @Test

@@ -36,7 +36,7 @@ class OutcomeMapperTest {
 
     @Test
     void aFullQueueIs503WithRetryAfter() {
-        Reply full = mapper.applied(new MqCommand.PutMessage("t", "m"), MqResult.of(MqResult.Outcome.QUEUE_FULL));
+        Reply full = mapper.queueFull();
 
         assertThat(full.status()).isEqualTo(503);
         assertThat(full.bodyText()).isEqualTo("{\"success\":false}");

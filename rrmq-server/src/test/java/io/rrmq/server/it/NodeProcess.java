@@ -47,7 +47,7 @@ public final class NodeProcess {
     private final Path configPath;
     private final Path dataDir;
     private final Path logFile;
-    private final List<String> jvmFlags;
+    private volatile List<String> jvmFlags;
     private Process process;
     private long startedAtNanos;
 
@@ -97,6 +97,12 @@ public final class NodeProcess {
         cmd.add("--data-dir");
         cmd.add(dataDir.toString());
         return cmd;
+    }
+
+    /** JVM flags for the next {@link #start()}: a restart with other settings, as an operator's rolling restart. */
+    public NodeProcess jvmFlags(List<String> flags) {
+        this.jvmFlags = List.copyOf(flags);
+        return this;
     }
 
     /** Spawns the node (again, after a stop: same config, same data directory). Output is appended to the log file. */
