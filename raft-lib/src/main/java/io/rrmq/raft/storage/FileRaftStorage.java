@@ -99,7 +99,8 @@ public final class FileRaftStorage implements RaftStorage {
     }
 
     /**
-     * Opens the storage kept in {@code directory}, creating the directory if needed, with
+     * Opens the storage kept in {@code directory}, creating it and any missing parent if needed
+     * (durably: see {@link DurableDirectories}), with
      * {@link #DEFAULT_MAX_SEGMENT_SIZE}. Reads nothing yet: call {@link #load} next.
      *
      * @throws IOException if the directory cannot be created or is locked by another storage
@@ -124,6 +125,18 @@ public final class FileRaftStorage implements RaftStorage {
      */
     public static FileRaftStorage open(Path directory, long maxSegmentSize, long reserveBytes,
                                        java.util.function.LongSupplier usableSpace) throws IOException {
+        return open(directory, maxSegmentSize, reserveBytes, usableSpace, StorageDirectory.FSYNC);
+    }
+
+    /** {@link #open(Path, long)}, forcing the directory through {@code sync}: for tests that count fsyncs. */
+    static FileRaftStorage open(Path directory, long maxSegmentSize, StorageDirectory.DirectorySync sync)
+            throws IOException {
+        return open(directory, maxSegmentSize, 0, null, sync);
+    }
+
+    private static FileRaftStorage open(Path directory, long maxSegmentSize, long reserveBytes,
+                                        java.util.function.LongSupplier usableSpace,
+                                        StorageDirectory.DirectorySync sync) throws IOException {
         if (maxSegmentSize <= SegmentFormat.HEADER_SIZE || maxSegmentSize > SegmentFormat.MAX_SEGMENT_SIZE) {
             throw new IllegalArgumentException("maxSegmentSize " + maxSegmentSize + " not in ("
                     + SegmentFormat.HEADER_SIZE + ", " + SegmentFormat.MAX_SEGMENT_SIZE + "]");
@@ -131,7 +144,7 @@ public final class FileRaftStorage implements RaftStorage {
         if (reserveBytes < 0) {
             throw new IllegalArgumentException("negative reserve " + reserveBytes);
         }
-        StorageDirectory locked = StorageDirectory.lock(directory);
+        StorageDirectory locked = StorageDirectory.lock(directory, sync);
         java.util.function.LongSupplier probe = usableSpace;
         if (probe == null) {
             java.nio.file.FileStore store = Files.getFileStore(directory);
