@@ -42,6 +42,13 @@ import java.util.Objects;
  *   <li>{@link #truncateSuffix}: the removal, when the call returns, if it removed bytes already
  *       written to a file or deleted files. A later append could otherwise reach the disk before the
  *       removal did, and a crash would bring back entries that were truncated away.
+ *   <li>{@link #compactPrefix}: the deletions, when the call returns.
+ *   <li>Deleting several segments (either call): one at a time, the directory forced after each,
+ *       newest first for a suffix and oldest first for a prefix. A file system may persist unlinks
+ *       in any order, so a single fsync at the end could let a crash keep segments on both sides of
+ *       a deleted one; {@link #load} refuses such a gap and the node could never restart. Deleted
+ *       one by one, what survives a crash is always a contiguous log. It costs one fsync per deleted
+ *       segment, that is per {@link #DEFAULT_MAX_SEGMENT_SIZE} of log by default.
  * </ul>
  *
  * <p><b>Recovery.</b> {@link #load} drops a torn tail of the last segment (records a crash left
@@ -83,7 +90,7 @@ public final class FileRaftStorage implements RaftStorage {
     /** Writes the last segment; null while the log is empty. */
     private SegmentWriter writer;
     private HardState savedHardState;
-    /** Segment files were created since the directory was last forced. */
+    /** Segment files were created or deleted since the directory was last forced. */
     private boolean directoryChanged;
     private boolean loaded;
     private boolean closed;
@@ -302,7 +309,12 @@ public final class FileRaftStorage implements RaftStorage {
         }
     }
 
-    /** Deletes segments {@code from..} newest first, so a crash midway leaves a prefix of the log. */
+    /**
+     * Deletes segments {@code from..} newest first, each deletion durable before the next, so that
+     * whatever a crash midway leaves is a prefix of the log. Forcing the directory once at the end
+     * would not do: a file system may persist unlinks in any order, and a crash could keep the
+     * segments on both sides of a deleted one, a gap {@link #load} refuses.
+     */
     private void deleteSegmentsFrom(int from) throws IOException {
         if (from >= segments.size()) {
             return;
@@ -310,8 +322,13 @@ public final class FileRaftStorage implements RaftStorage {
         writer.discard(); // it writes the last segment, which is going
         writer = null;
         for (int i = segments.size() - 1; i >= from; i--) {
-            Files.delete(segments.remove(i).file());
+            deleteDurably(segments.remove(i));
         }
+    }
+
+    /** Deletes a segment's file and forces the directory (which also covers segments created before). */
+    private void deleteDurably(Segment segment) throws IOException {
+        Files.delete(segment.file());
         directory.fsync();
         directoryChanged = false;
     }
@@ -375,16 +392,15 @@ public final class FileRaftStorage implements RaftStorage {
 
     /**
      * Deletes, oldest first, every segment but the last whose entries all have index
-     * {@code <= upToIndex}. The deletions become durable with the next {@link #sync} (a crash before
-     * it may bring back a prefix, which recovery leaves to the snapshot to cover).
+     * {@code <= upToIndex}, each deletion durable before the next (one directory fsync per deleted
+     * segment), so a crash midway leaves a contiguous suffix of the log. Durable when it returns.
      */
     @Override
     public void compactPrefix(long upToIndex) throws IOException {
         checkWritable();
         try {
             while (segments.size() > 1 && segments.get(0).lastIndex() <= upToIndex) {
-                Files.delete(segments.remove(0).file());
-                directoryChanged = true;
+                deleteDurably(segments.remove(0));
             }
         } catch (IOException e) {
             throw fail(e);
