@@ -97,4 +97,39 @@ class FileRaftStorageDirectorySyncTest {
             assertThat(durableStates).containsExactly(before.subList(0, before.size() - 1));
         }
     }
+
+    @Test
+    void syncMakesEveryNewSegmentDurableInTheDirectory() throws IOException {
+        try (FileRaftStorage storage = loaded()) {
+            storage.append(entries(1, 1, 1)); // the first segment
+            storage.sync();
+            assertThat(durableStates).containsExactly(List.of(1L));
+
+            durableStates.clear();
+            storage.append(entries(2, 2, 1)); // fits in the same segment
+            storage.sync();
+            assertThat(durableStates).as("no new file, no directory fsync").isEmpty();
+
+            storage.append(entries(3, 40, 1)); // rolls over, several times
+            assertThat(durableStates).as("nothing forced before sync").isEmpty();
+            storage.sync();
+            assertThat(durableStates).containsExactly(segmentsPresent());
+            assertThat(storage.segmentCount()).isGreaterThan(2);
+        }
+    }
+
+    @Test
+    void aSegmentStartedAfterEmptyingTheLogIsDurableBySync() throws IOException {
+        try (FileRaftStorage storage = loaded()) {
+            storage.append(entries(1, 10, 1));
+            storage.sync();
+            storage.truncateSuffix(0);
+            durableStates.clear();
+
+            storage.append(entries(501, 502, 2));
+            storage.sync();
+
+            assertThat(durableStates).containsExactly(List.of(501L));
+        }
+    }
 }
