@@ -52,8 +52,10 @@ import java.util.Objects;
  * </ul>
  *
  * <p><b>Recovery.</b> {@link #load} drops a torn tail of the last segment (records a crash left
- * half-written, which no completed sync covered) and logs a warning; any other damage, or a gap
- * between indexes, fails with {@link CorruptLogException} (see {@code SegmentReader}). A damaged
+ * half-written, which no completed sync covered: cut short by the end of the file, or with zeros
+ * where a sector of the write never arrived) and logs a warning; any other damage, such as a
+ * complete last record failing its CRC, or a gap between indexes, fails with
+ * {@link CorruptLogException} (see {@code SegmentReader}). A damaged
  * hard state file fails with an {@link IOException}: a vote is never silently forgotten.
  *
  * <p><b>Segments.</b> A segment is named after its first index and rolls over once it would grow
