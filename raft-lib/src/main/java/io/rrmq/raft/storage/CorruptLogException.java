@@ -5,7 +5,9 @@ import java.nio.file.Path;
 
 /**
  * The log on disk is damaged in a way a crash cannot explain: a bad record with valid data after it,
- * a bad record in a segment that is not the last one, or indexes that do not follow each other.
+ * a bad record in a segment that is not the last one, a bad last record without the marks of a torn
+ * write (a complete record failing its CRC with no all-zero sector, a damaged length), or indexes
+ * that do not follow each other.
  * Storage refuses to start rather than silently drop entries this node may have acknowledged; an
  * operator must repair or wipe the directory (the node then catches up from the leader).
  */

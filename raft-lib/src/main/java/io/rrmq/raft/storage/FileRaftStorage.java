@@ -42,11 +42,20 @@ import java.util.Objects;
  *   <li>{@link #truncateSuffix}: the removal, when the call returns, if it removed bytes already
  *       written to a file or deleted files. A later append could otherwise reach the disk before the
  *       removal did, and a crash would bring back entries that were truncated away.
+ *   <li>{@link #compactPrefix}: the deletions, when the call returns.
+ *   <li>Deleting several segments (either call): one at a time, the directory forced after each,
+ *       newest first for a suffix and oldest first for a prefix. A file system may persist unlinks
+ *       in any order, so a single fsync at the end could let a crash keep segments on both sides of
+ *       a deleted one; {@link #load} refuses such a gap and the node could never restart. Deleted
+ *       one by one, what survives a crash is always a contiguous log. It costs one fsync per deleted
+ *       segment, that is per {@link #DEFAULT_MAX_SEGMENT_SIZE} of log by default.
  * </ul>
  *
  * <p><b>Recovery.</b> {@link #load} drops a torn tail of the last segment (records a crash left
- * half-written, which no completed sync covered) and logs a warning; any other damage, or a gap
- * between indexes, fails with {@link CorruptLogException} (see {@code SegmentReader}). A damaged
+ * half-written, which no completed sync covered: cut short by the end of the file, or with zeros
+ * where a sector of the write never arrived) and logs a warning; any other damage, such as a
+ * complete last record failing its CRC, or a gap between indexes, fails with
+ * {@link CorruptLogException} (see {@code SegmentReader}). A damaged
  * hard state file fails with an {@link IOException}: a vote is never silently forgotten.
  *
  * <p><b>Segments.</b> A segment is named after its first index and rolls over once it would grow
@@ -83,7 +92,7 @@ public final class FileRaftStorage implements RaftStorage {
     /** Writes the last segment; null while the log is empty. */
     private SegmentWriter writer;
     private HardState savedHardState;
-    /** Segment files were created since the directory was last forced. */
+    /** Segment files were created or deleted since the directory was last forced. */
     private boolean directoryChanged;
     private boolean loaded;
     private boolean closed;
@@ -99,7 +108,8 @@ public final class FileRaftStorage implements RaftStorage {
     }
 
     /**
-     * Opens the storage kept in {@code directory}, creating the directory if needed, with
+     * Opens the storage kept in {@code directory}, creating it and any missing parent if needed
+     * (durably: see {@link DurableDirectories}), with
      * {@link #DEFAULT_MAX_SEGMENT_SIZE}. Reads nothing yet: call {@link #load} next.
      *
      * @throws IOException if the directory cannot be created or is locked by another storage
@@ -124,6 +134,18 @@ public final class FileRaftStorage implements RaftStorage {
      */
     public static FileRaftStorage open(Path directory, long maxSegmentSize, long reserveBytes,
                                        java.util.function.LongSupplier usableSpace) throws IOException {
+        return open(directory, maxSegmentSize, reserveBytes, usableSpace, StorageDirectory.FSYNC);
+    }
+
+    /** {@link #open(Path, long)}, forcing the directory through {@code sync}: for tests that count fsyncs. */
+    static FileRaftStorage open(Path directory, long maxSegmentSize, StorageDirectory.DirectorySync sync)
+            throws IOException {
+        return open(directory, maxSegmentSize, 0, null, sync);
+    }
+
+    private static FileRaftStorage open(Path directory, long maxSegmentSize, long reserveBytes,
+                                        java.util.function.LongSupplier usableSpace,
+                                        StorageDirectory.DirectorySync sync) throws IOException {
         if (maxSegmentSize <= SegmentFormat.HEADER_SIZE || maxSegmentSize > SegmentFormat.MAX_SEGMENT_SIZE) {
             throw new IllegalArgumentException("maxSegmentSize " + maxSegmentSize + " not in ("
                     + SegmentFormat.HEADER_SIZE + ", " + SegmentFormat.MAX_SEGMENT_SIZE + "]");
@@ -131,7 +153,7 @@ public final class FileRaftStorage implements RaftStorage {
         if (reserveBytes < 0) {
             throw new IllegalArgumentException("negative reserve " + reserveBytes);
         }
-        StorageDirectory locked = StorageDirectory.lock(directory);
+        StorageDirectory locked = StorageDirectory.lock(directory, sync);
         java.util.function.LongSupplier probe = usableSpace;
         if (probe == null) {
             java.nio.file.FileStore store = Files.getFileStore(directory);
@@ -289,7 +311,12 @@ public final class FileRaftStorage implements RaftStorage {
         }
     }
 
-    /** Deletes segments {@code from..} newest first, so a crash midway leaves a prefix of the log. */
+    /**
+     * Deletes segments {@code from..} newest first, each deletion durable before the next, so that
+     * whatever a crash midway leaves is a prefix of the log. Forcing the directory once at the end
+     * would not do: a file system may persist unlinks in any order, and a crash could keep the
+     * segments on both sides of a deleted one, a gap {@link #load} refuses.
+     */
     private void deleteSegmentsFrom(int from) throws IOException {
         if (from >= segments.size()) {
             return;
@@ -297,8 +324,13 @@ public final class FileRaftStorage implements RaftStorage {
         writer.discard(); // it writes the last segment, which is going
         writer = null;
         for (int i = segments.size() - 1; i >= from; i--) {
-            Files.delete(segments.remove(i).file());
+            deleteDurably(segments.remove(i));
         }
+    }
+
+    /** Deletes a segment's file and forces the directory (which also covers segments created before). */
+    private void deleteDurably(Segment segment) throws IOException {
+        Files.delete(segment.file());
         directory.fsync();
         directoryChanged = false;
     }
@@ -362,16 +394,15 @@ public final class FileRaftStorage implements RaftStorage {
 
     /**
      * Deletes, oldest first, every segment but the last whose entries all have index
-     * {@code <= upToIndex}. The deletions become durable with the next {@link #sync} (a crash before
-     * it may bring back a prefix, which recovery leaves to the snapshot to cover).
+     * {@code <= upToIndex}, each deletion durable before the next (one directory fsync per deleted
+     * segment), so a crash midway leaves a contiguous suffix of the log. Durable when it returns.
      */
     @Override
     public void compactPrefix(long upToIndex) throws IOException {
         checkWritable();
         try {
             while (segments.size() > 1 && segments.get(0).lastIndex() <= upToIndex) {
-                Files.delete(segments.remove(0).file());
-                directoryChanged = true;
+                deleteDurably(segments.remove(0));
             }
         } catch (IOException e) {
             throw fail(e);

@@ -47,9 +47,12 @@ public final class FileSnapshotStore implements SnapshotStore {
         this.directory = directory;
     }
 
-    /** Opens (creating if needed) the store in {@code directory}, removing what a crash left half-done. */
+    /**
+     * Opens (creating if needed, durably: see {@link DurableDirectories}) the store in
+     * {@code directory}, removing what a crash left half-done.
+     */
     public static FileSnapshotStore open(Path directory) throws IOException {
-        Files.createDirectories(directory);
+        StorageDirectory.createDurably(directory);
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory)) {
             for (Path file : stream) {
                 String name = file.getFileName().toString();

@@ -21,18 +21,34 @@ import java.util.zip.CRC32C;
 /**
  * Reads one segment file at startup and decides what a damaged record means.
  *
- * <p><b>Torn tail or corruption.</b> A crash can leave the end of the last segment half-written: a
- * record cut short, a record whose bytes never all reached the disk (CRC mismatch), or a file
- * extended with zeros. Those records were never covered by a completed sync, so dropping them is
- * allowed. A bad record is therefore a torn tail only if it is in the last segment and no valid
- * record starts anywhere after it. Any other bad record, a bad record in an earlier segment (those
- * are forced before the next one is created), or indexes that do not follow one another, is
- * corruption: a flipped bit in a length field must not pass for a torn tail and silently take the
- * acknowledged entries behind it with it.
+ * <p><b>Torn tail or corruption.</b> A crash can leave the end of the last segment half-written.
+ * Those records were never covered by a completed sync, so dropping them is allowed. But a record
+ * that was synced, and perhaps acknowledged and counted toward a commit, can also be damaged later
+ * (a flipped bit on the disk or on its way), and dropping that one would silently un-acknowledge
+ * it. So a bad record at the end of the last segment, with no valid record anywhere after it, is
+ * taken for a torn write only if it looks like one (the rule of etcd's WAL, {@code isTornEntry}):
+ * <ul>
+ *   <li>it is cut short by the end of the file, in its header or its payload: the file's new size
+ *       reached the disk, not all of the write;
+ *   <li>its length field is 0: a zero-filled tail (the size reached the disk, the data did not);
+ *   <li>it is complete but one of its sector chunks (its bytes split at file offsets that are
+ *       multiples of 512) is all zeros: a write some of whose sectors never reached the disk.
+ * </ul>
+ * Anything else is corruption and fails with {@link CorruptLogException}: a complete record whose
+ * CRC does not match and which has no all-zero sector chunk, a non-zero length no writer produces,
+ * a length reaching past the end of the file while the bytes that are there match the record's
+ * CRC (a damaged length field), any bad record followed by a valid one (a flipped bit in a length
+ * field must not pass for a torn tail and take the acknowledged entries behind it along), a bad
+ * record in an earlier segment (those are forced before the next one is created), or indexes that
+ * do not follow one another.
  *
- * <p>The price of that rule: if a crash ever persisted a later page of an unsynced write but not an
- * earlier one (file systems write back a file's pages in order, so this is not expected), recovery
- * reports corruption instead of dropping the unsynced tail. Failing loudly is the safe side.
+ * <p>The prices of that rule. A damaged last record that happens to hold an all-zero sector chunk
+ * (a chunk cut short by a sector boundary inside zero bytes, such as the high bytes of its length or
+ * index, or 512 zero bytes of data) is still dropped as torn; etcd accepts the same. And recovery
+ * reports corruption, instead of dropping an unsynced tail, if a crash ever persisted a later page
+ * of a write but not an earlier one, or left stale non-zero bytes where unwritten data should read
+ * as zeros. Failing loudly is the safe side: the operator wipes the directory and the node catches
+ * up from the leader.
  */
 final class SegmentReader implements AutoCloseable {
 
@@ -47,6 +63,8 @@ final class SegmentReader implements AutoCloseable {
     }
 
     private static final int WINDOW_SIZE = 1 << 20;
+    /** The smallest unit a disk writes whole; a torn write leaves whole sectors unwritten. */
+    private static final int SECTOR_SIZE = 512;
 
     private final Path file;
     private final FileChannel channel;
@@ -82,7 +100,7 @@ final class SegmentReader implements AutoCloseable {
         if (header < 0 || window.getInt(header) != MAGIC) {
             // Too short for a header, or zeros where it should be: a segment whose creation a crash
             // interrupted. It cannot hold a record, so nothing is lost by treating it as empty.
-            if (last && (header < 0 || allZero())) {
+            if (last && (header < 0 || allZero(0, fileSize))) {
                 return new Scan(List.of(), new int[0], 0, 0, "segment header never written");
             }
             throw new CorruptLogException(file, 0, header < 0
@@ -132,7 +150,63 @@ final class SegmentReader implements AutoCloseable {
                         problem + ", yet a valid record follows at byte " + later);
             }
         }
-        return new Scan(entries, offsets, position, position, problem);
+        return new Scan(entries, offsets, position, position, tornWrite(position, problem));
+    }
+
+    /**
+     * Says why the bad record at {@code position}, whose framing {@code problem} describes, can be a
+     * write a crash interrupted (see the class comment), or throws if it cannot be one.
+     */
+    private String tornWrite(long position, String problem) throws IOException {
+        int at = readWindow(position, RECORD_HEADER_SIZE);
+        if (at < 0) {
+            return problem; // header cut short
+        }
+        long length = Integer.toUnsignedLong(window.getInt(at));
+        int storedCrc = window.getInt(at + 4);
+        if (length == 0) {
+            return "record length 0: a zero-filled tail";
+        }
+        if (length < PAYLOAD_FIXED_SIZE || length > PAYLOAD_FIXED_SIZE + (long) MAX_PAYLOAD_SIZE) {
+            throw new CorruptLogException(file, position, problem
+                    + " at the end of the last segment; not 0, so not a zero-filled tail but a damaged length");
+        }
+        long payloadStart = position + RECORD_HEADER_SIZE;
+        long end = payloadStart + length;
+        if (end > fileSize) {
+            long present = fileSize - payloadStart;
+            if (present >= PAYLOAD_FIXED_SIZE && crcOf(payloadStart, fileSize) == storedCrc) {
+                throw new CorruptLogException(file, position, "record length " + length
+                        + " reaches past the end of the file, yet the " + present
+                        + " payload bytes there match the record's CRC: a damaged length, not a torn write");
+            }
+            return problem; // payload cut short
+        }
+        long zeroChunk = firstZeroSectorChunk(position, end);
+        if (zeroChunk >= 0) {
+            return String.format("CRC mismatch, and the record's bytes %d..%d of the file, a sector's share,"
+                    + " are all zeros: part of the write never reached the disk", zeroChunk,
+                    Math.min(end, (zeroChunk / SECTOR_SIZE + 1) * SECTOR_SIZE) - 1);
+        }
+        throw new CorruptLogException(file, position, String.format("CRC mismatch in the complete last"
+                + " record (length %d, CRC stored %08x, computed %08x), and none of its %d-byte sectors is"
+                + " all zeros: the record was damaged after it was written, not torn by a crash",
+                length, storedCrc, crcOf(payloadStart, end), SECTOR_SIZE));
+    }
+
+    /**
+     * Where the first chunk of bytes [from, to) that is all zeros starts, splitting at file offsets
+     * that are multiples of {@link #SECTOR_SIZE}; -1 if there is none.
+     */
+    private long firstZeroSectorChunk(long from, long to) throws IOException {
+        for (long start = from; start < to; ) {
+            long next = Math.min(to, (start / SECTOR_SIZE + 1) * SECTOR_SIZE);
+            if (allZero(start, next)) {
+                return start;
+            }
+            start = next;
+        }
+        return -1;
     }
 
     /**
@@ -208,9 +282,10 @@ final class SegmentReader implements AutoCloseable {
         return 0;
     }
 
-    private boolean allZero() throws IOException {
-        for (long p = 0; p < fileSize; p += WINDOW_SIZE) {
-            int n = (int) Math.min(WINDOW_SIZE, fileSize - p);
+    /** Whether the file's bytes [from, to) are all zeros. */
+    private boolean allZero(long from, long to) throws IOException {
+        for (long p = from; p < to; p += WINDOW_SIZE) {
+            int n = (int) Math.min(WINDOW_SIZE, to - p);
             int at = readWindow(p, n);
             for (int i = 0; i < n; i++) {
                 if (window.get(at + i) != 0) {
@@ -219,6 +294,17 @@ final class SegmentReader implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    /** CRC32C of the file's bytes [from, to), as a record stores it. */
+    private int crcOf(long from, long to) throws IOException {
+        crc.reset();
+        for (long p = from; p < to; p += WINDOW_SIZE) {
+            int n = (int) Math.min(WINDOW_SIZE, to - p);
+            int at = readWindow(p, n);
+            crc.update(window.duplicate().limit(at + n).position(at));
+        }
+        return (int) crc.getValue();
     }
 
     @Override

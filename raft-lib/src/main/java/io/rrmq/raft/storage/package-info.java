@@ -9,6 +9,8 @@
  *       {@link io.rrmq.raft.storage.CorruptLogException}.
  *   <li>{@link io.rrmq.raft.storage.MemoryRaftStorage}: for tests and simulation, with
  *       {@code crashCopy()} to model losing everything not synced.
+ *   <li>{@link io.rrmq.raft.storage.DurableDirectories}: creates directories whose entries survive
+ *       a power failure (the parent is forced after each one created).
  * </ul>
  *
  * <p>Inside: {@code SegmentWriter} appends to the last segment, {@code SegmentReader} scans one at

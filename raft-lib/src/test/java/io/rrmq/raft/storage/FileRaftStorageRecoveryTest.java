@@ -12,6 +12,7 @@ import io.rrmq.raft.LogEntry;
 import io.rrmq.raft.RaftStorage.Stored;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -99,31 +100,113 @@ class FileRaftStorageRecoveryTest {
         assertThat(last).doesNotExist();
     }
 
+    private static void xorByte(Path file, long offset, int mask) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[(int) offset] ^= (byte) mask;
+        Files.write(file, bytes);
+    }
+
+    /** Loading fails with a corruption report on the record at {@code offset}, and leaves the file as it was. */
+    private void assertCorruptAt(Path segment, long offset, String problem) throws IOException {
+        byte[] before = Files.readAllBytes(segment);
+        assertThatThrownBy(() -> load(dir))
+                .isInstanceOfSatisfying(CorruptLogException.class, e -> {
+                    assertThat(e.file()).isEqualTo(segment);
+                    assertThat(e.offset()).isEqualTo(offset);
+                })
+                .hasMessageContaining(segment.getFileName().toString()).hasMessageContaining(problem);
+        assertThat(Files.readAllBytes(segment)).as("recovery must not touch a corrupt log").isEqualTo(before);
+    }
+
+    // A complete record at the end whose CRC fails was written whole, perhaps synced and acknowledged:
+    // a flipped bit must not silently take it away (it could un-acknowledge a committed entry).
     @Test
-    void crcMismatchInTheLastRecordIsATornTail() throws IOException {
+    void flippedBitInTheLastCompleteRecordIsCorruption() throws IOException {
         write(entries(1, 5, 1));
         Path segment = dir.resolve(FIRST_SEGMENT);
         long lastRecord = Files.size(segment) - recordSize(entry(5, 1));
 
         flipByte(segment, Files.size(segment) - 1); // in the data
 
-        assertThat(load(dir).entries()).isEqualTo(entries(1, 4, 1));
-        assertThat(Files.size(segment)).isEqualTo(lastRecord);
+        assertCorruptAt(segment, lastRecord, "CRC mismatch in the complete last record");
     }
 
     @Test
-    void damagedCrcFieldOfTheLastRecordIsATornTail() throws IOException {
+    void damagedCrcFieldOfTheLastRecordIsCorruption() throws IOException {
         write(entries(1, 5, 1));
         Path segment = dir.resolve(FIRST_SEGMENT);
         long lastRecord = Files.size(segment) - recordSize(entry(5, 1));
 
         flipByte(segment, lastRecord + 5);
 
-        assertThat(load(dir).entries()).isEqualTo(entries(1, 4, 1));
+        assertCorruptAt(segment, lastRecord, "CRC mismatch in the complete last record");
     }
 
     @Test
-    void zerosAfterTheLastRecordAreATornTail() throws IOException {
+    void impossibleLengthOfTheLastRecordIsCorruption() throws IOException {
+        write(entries(1, 5, 1));
+        Path segment = dir.resolve(FIRST_SEGMENT);
+        long lastRecord = Files.size(segment) - recordSize(entry(5, 1));
+
+        xorByte(segment, lastRecord, 0x40); // past the largest record
+
+        assertCorruptAt(segment, lastRecord, "impossible record length");
+    }
+
+    @Test
+    void lengthOfTheLastRecordDamagedToReachPastTheEndIsCorruption() throws IOException {
+        write(entries(1, 5, 1));
+        Path segment = dir.resolve(FIRST_SEGMENT);
+        long lastRecord = Files.size(segment) - recordSize(entry(5, 1));
+
+        xorByte(segment, lastRecord + 1, 0x01); // 64 KiB longer: looks cut short, but the bytes are all there
+
+        assertCorruptAt(segment, lastRecord, "match the record's CRC: a damaged length");
+    }
+
+    // A torn write whose first sector reached the disk and whose later ones did not: the file's size
+    // did, so the unwritten sectors read as zeros.
+    @Test
+    void lastRecordWhoseLaterSectorsNeverReachedTheDiskIsATornTail() throws IOException {
+        byte[] data = new byte[1200];
+        Arrays.fill(data, (byte) 0x5A);
+        List<LogEntry> log = concat(entries(1, 4, 1), List.of(LogEntry.command(5, 1, data)));
+        write(log);
+        Path segment = dir.resolve(FIRST_SEGMENT);
+        long end = Files.size(segment);
+        long lastRecord = end - recordSize(log.get(4));
+        long firstSectorAfterItsHeader = (lastRecord + 8) / 512 * 512 + 512;
+        assertThat(firstSectorAfterItsHeader).isLessThan(end);
+
+        try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.allocate((int) (end - firstSectorAfterItsHeader)), firstSectorAfterItsHeader);
+        }
+
+        assertThat(load(dir).entries()).isEqualTo(log.subList(0, 4));
+        assertThat(Files.size(segment)).isEqualTo(lastRecord);
+    }
+
+    @Test
+    void lastRecordWithOneZeroSectorInTheMiddleIsATornTail() throws IOException {
+        byte[] data = new byte[1500];
+        Arrays.fill(data, (byte) 0x5A);
+        List<LogEntry> log = concat(entries(1, 4, 1), List.of(LogEntry.command(5, 1, data)));
+        write(log);
+        Path segment = dir.resolve(FIRST_SEGMENT);
+        long end = Files.size(segment);
+        long lastRecord = end - recordSize(log.get(4));
+        long sector = (lastRecord + 8) / 512 * 512 + 512;
+        assertThat(sector + 512).isLessThan(end);
+
+        try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.allocate(512), sector); // persisted out of order: a later sector did arrive
+        }
+
+        assertThat(load(dir).entries()).isEqualTo(log.subList(0, 4));
+    }
+
+    @Test
+    void zeroFilledTailAfterTheLastRecordIsDropped() throws IOException {
         write(entries(1, 5, 1));
         Path segment = dir.resolve(FIRST_SEGMENT);
         long end = Files.size(segment);
