@@ -7,6 +7,8 @@ import io.rrmq.server.config.ClusterConfig;
 import io.rrmq.server.config.ConfigException;
 import io.rrmq.server.config.DataDirectory;
 import io.rrmq.server.config.ServerSettings;
+import io.rrmq.server.security.ClusterKey;
+import io.rrmq.server.security.PeerAuthenticator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,6 +23,8 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * The build's training run for the class-data-sharing archive that makes a node start fast.
@@ -43,8 +47,10 @@ public final class CdsTraining {
         List<RrmqNode> nodes = new ArrayList<>();
         try {
             ClusterConfig cluster = loopbackCluster(3);
+            // Created as a node creates it, so that key handling and HMAC are in the archive too.
+            ClusterKey key = ClusterKey.loadOrCreate(ClusterKey.locate(Optional.empty(), Map.of(), dir));
             for (int id = 0; id < cluster.size(); id++) {
-                RrmqNode node = RrmqNode.listen(cluster, id, ServerSettings.defaults());
+                RrmqNode node = RrmqNode.listen(cluster, id, ServerSettings.defaults(), new PeerAuthenticator(key));
                 nodes.add(node);
                 node.startRaft(new DataDirectory(dir.resolve("node-" + id), "training"), RaftConfig.defaults(), id);
             }

@@ -9,6 +9,8 @@ import io.rrmq.server.config.FlowSettings;
 import io.rrmq.server.config.ServerArguments;
 import io.rrmq.server.config.ServerSettings;
 import io.rrmq.server.config.StorageSettings;
+import io.rrmq.server.security.ClusterKey;
+import io.rrmq.server.security.PeerAuthenticator;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,12 +53,15 @@ public final class Main {
         ClusterConfig cluster;
         int index;
         DataDirectory dataDir;
+        ClusterKey key;
         try {
             arguments = ServerArguments.parse(args);
             cluster = ClusterConfig.load(arguments.configPath());
             index = arguments.index(cluster);
-            dataDir = DataDirectory.resolve(cluster, index, arguments.dataDir(), System.getenv(),
-                    Path.of("").toAbsolutePath());
+            Path workingDirectory = Path.of("").toAbsolutePath();
+            dataDir = DataDirectory.resolve(cluster, index, arguments.dataDir(), System.getenv(), workingDirectory);
+            key = ClusterKey.loadOrCreate(ClusterKey.locate(arguments.clusterKey(), System.getenv(),
+                    DataDirectory.clusterDirectory(cluster, System.getenv(), workingDirectory)));
         } catch (ServerArguments.HelpRequested e) {
             System.out.println(ServerArguments.USAGE);
             return;
@@ -64,17 +69,21 @@ public final class Main {
             System.err.println("rrmq-server: " + e.getMessage());
             System.exit(2);
             return;
+        } catch (IOException e) {
+            System.err.println("rrmq-server: cannot read or create the cluster key: " + e);
+            System.exit(1);
+            return;
         }
         // The jboss-logging facade Undertow uses would otherwise probe several logging back-ends.
         System.setProperty("org.jboss.logging.provider", "slf4j");
-        new Main().run(cluster, index, dataDir);
+        new Main().run(cluster, index, dataDir, key);
     }
 
-    private void run(ClusterConfig cluster, int index, DataDirectory dataDir) {
+    private void run(ClusterConfig cluster, int index, DataDirectory dataDir, ClusterKey key) {
         Logger log = LoggerFactory.getLogger(Main.class);
         RrmqNode node;
         try {
-            node = RrmqNode.listen(cluster, index, ServerSettings.defaults());
+            node = RrmqNode.listen(cluster, index, ServerSettings.defaults(), new PeerAuthenticator(key));
         } catch (IOException e) {
             log.error("{}", e.getMessage());
             exit(EXIT_CANNOT_START);
@@ -98,6 +107,10 @@ public final class Main {
                     new Thread(() -> engineStopped(index, failure, log), "engine-stopped").start();
                 }
             });
+        }
+        log.info("peer requests are signed with the cluster key in {}", key.file());
+        if (key.readableByOthers()) {
+            log.warn("the cluster key {} is readable by other users: chmod 600 it", key.file());
         }
         log.info("node {} running (Raft started {} ms after the JVM)", index, sinceJvmStart());
     }

@@ -6,6 +6,7 @@ import io.rrmq.mq.TopicStateMachine;
 import io.rrmq.raft.RaftConfig;
 import io.rrmq.raft.RaftNode;
 import io.rrmq.raft.runtime.RaftRuntime;
+import io.rrmq.raft.storage.DurableDirectories;
 import io.rrmq.raft.storage.FileRaftStorage;
 import io.rrmq.raft.storage.FileSnapshotStore;
 import io.rrmq.server.config.ClusterConfig;
@@ -14,10 +15,11 @@ import io.rrmq.server.config.ServerSettings;
 import io.rrmq.server.config.StorageSettings;
 import io.rrmq.server.http.ApiHandler;
 import io.rrmq.server.http.HttpServer;
+import io.rrmq.server.security.PeerAuthenticator;
 import io.rrmq.server.transport.HttpTransport;
+import io.rrmq.server.transport.PeerListenerHandler;
 import io.rrmq.server.transport.RaftMessageHandler;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,33 +44,45 @@ public final class RrmqNode implements AutoCloseable {
     private final int selfId;
     private final ServerSettings settings;
     private final HttpServer http;
+    private final PeerAuthenticator authenticator;
+    private final RaftMessageHandler raftHandler;
 
     private volatile RaftNode raft;
     private volatile QueueBound queueBound;
     private HttpTransport transport;
     private boolean closed;
 
-    private RrmqNode(ClusterConfig cluster, int selfId, ServerSettings settings) throws IOException {
+    private RrmqNode(ClusterConfig cluster, int selfId, ServerSettings settings, PeerAuthenticator authenticator)
+            throws IOException {
         this.cluster = cluster;
         this.selfId = selfId;
         this.settings = settings;
-        RaftMessageHandler raftHandler = new RaftMessageHandler(selfId, cluster.size(), this::raftNode,
-                settings.maxRaftBodyBytes());
-        ApiHandler api = new ApiHandler(cluster, selfId, this::raftNode, () -> queueBound, settings, raftHandler);
+        this.authenticator = authenticator;
+        this.raftHandler = new RaftMessageHandler(selfId, cluster.size(), this::raftNode,
+                settings.maxRaftBodyBytes(), authenticator);
         ClusterConfig.Member self = cluster.member(selfId);
-        this.http = HttpServer.start(self.host(), self.port(), settings, api);
+        boolean separate = self.separatePeerPort();
+        ApiHandler api = new ApiHandler(cluster, selfId, this::raftNode, () -> queueBound, settings,
+                separate ? null : raftHandler);
+        this.http = separate
+                ? HttpServer.start(self.host(), self.port(), settings, api, self.peerPort(),
+                        new PeerListenerHandler(raftHandler))
+                : HttpServer.start(self.host(), self.port(), settings, api);
     }
 
     /**
-     * Starts the listener; the Raft node is started by {@link #startRaft}. Separate steps so that
+     * Starts the listeners; the Raft node is started by {@link #startRaft}. Separate steps so that
      * the caller can install the shutdown hook in between.
      *
-     * @throws IOException the listener cannot bind
+     * @param authenticator signs this node's peer requests and checks those it receives
+     * @throws IOException a listener cannot bind
      */
-    public static RrmqNode listen(ClusterConfig cluster, int selfId, ServerSettings settings)
-            throws IOException {
-        RrmqNode node = new RrmqNode(cluster, selfId, settings);
-        log.info("node {} of {} listening on {}", selfId, cluster.size(), cluster.member(selfId).url());
+    public static RrmqNode listen(ClusterConfig cluster, int selfId, ServerSettings settings,
+                                  PeerAuthenticator authenticator) throws IOException {
+        RrmqNode node = new RrmqNode(cluster, selfId, settings, authenticator);
+        ClusterConfig.Member self = cluster.member(selfId);
+        log.info("node {} of {} listening on {}{}", selfId, cluster.size(), self.url(),
+                self.separatePeerPort() ? " (Raft on port " + self.peerPort() + ")" : "");
         return node;
     }
 
@@ -93,11 +107,11 @@ public final class RrmqNode implements AutoCloseable {
         raftConfig = storageSettings.applyTo(raftConfig);
         Path dir = dataDir.path();
         log.info("data directory {} ({})", dir, dataDir.source());
-        Files.createDirectories(dir);
+        DurableDirectories.create(dir); // its parent forced too: else a vote could vanish with the directory
         log.info("queue bound {} bytes (-Drrmq.queue.bytes; checked by this node while it leads, before"
                 + " proposing: every node applies what its leader admitted, whatever its own value)",
                 storageSettings.maxQueuedBytes());
-        HttpTransport peers = new HttpTransport(cluster, selfId, settings);
+        HttpTransport peers = new HttpTransport(cluster, selfId, settings, authenticator);
         synchronized (this) {
             if (closed) {
                 return;
@@ -134,6 +148,11 @@ public final class RrmqNode implements AutoCloseable {
 
     public int port() {
         return http.port();
+    }
+
+    /** The handler of inbound Raft requests (its counters: refused, misaddressed). */
+    public RaftMessageHandler raftHandler() {
+        return raftHandler;
     }
 
     /** The transport to the peers, or {@code null} before {@link #startRaft}. */

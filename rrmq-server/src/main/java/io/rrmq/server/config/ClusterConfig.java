@@ -25,7 +25,8 @@ import java.util.Set;
  *
  * <p>{@code ip} may carry the {@code http://} scheme or not ({@code "http://127.0.0.1"} and
  * {@code "127.0.0.1"} mean the same); any other scheme is refused, since nodes speak plain HTTP.
- * Keys this release does not know (for example {@code internal_port}) are ignored.
+ * An entry's optional {@code internal_port} gives the node a separate listener for Raft traffic
+ * (SPEC, "Security"). Keys this release does not know are ignored.
  *
  * @param members the nodes, in id order; never empty
  */
@@ -34,11 +35,23 @@ public record ClusterConfig(List<Member> members) {
     /**
      * One node of the cluster.
      *
-     * @param id   its position in the address list
-     * @param host host name or address, without scheme or port; an IPv6 address keeps its brackets
-     * @param port its HTTP port, used by clients and by peers
+     * @param id       its position in the address list
+     * @param host     host name or address, without scheme or port; an IPv6 address keeps its brackets
+     * @param port     its HTTP port for clients (and for peers, unless it has a peer port)
+     * @param peerPort the port of its Raft listener: {@code "internal_port"} when the entry has one,
+     *                 else {@code port}
      */
-    public record Member(int id, String host, int port) {
+    public record Member(int id, String host, int port, int peerPort) {
+        /** A member without a separate peer port. */
+        public Member(int id, String host, int port) {
+            this(id, host, port, port);
+        }
+
+        /** Whether Raft traffic has a listener of its own ({@code "internal_port"}). */
+        public boolean separatePeerPort() {
+            return peerPort != port;
+        }
+
         /** {@code host:port}, the form used to derive the cluster id. */
         public String hostPort() {
             return host + ":" + port;
@@ -122,6 +135,10 @@ public record ClusterConfig(List<Member> members) {
             if (!seen.add(m.hostPort())) {
                 throw new ConfigException("addresses[" + i + "]: " + m.hostPort() + " is listed twice");
             }
+            if (m.separatePeerPort() && !seen.add(m.host() + ":" + m.peerPort())) {
+                throw new ConfigException("addresses[" + i + "].internal_port: " + m.host() + ":" + m.peerPort()
+                        + " is listed twice");
+            }
             members.add(m);
         }
         if (members.isEmpty()) {
@@ -138,6 +155,7 @@ public record ClusterConfig(List<Member> members) {
         }
         String host = null;
         Integer port = null;
+        Integer peerPort = null;
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String name = parser.currentName();
             JsonToken value = parser.nextToken();
@@ -148,15 +166,11 @@ public record ClusterConfig(List<Member> members) {
                 }
                 host = parseHost(where, parser.getText());
             } else if (name.equals("port")) {
-                if (value != JsonToken.VALUE_NUMBER_INT || parser.getNumberType() != JsonParser.NumberType.INT
-                        || parser.getIntValue() < 1 || parser.getIntValue() > 65535) {
-                    throw new ConfigException(where + ".port must be a whole number from 1 to 65535, got "
-                            + (value == JsonToken.VALUE_NUMBER_INT || value == JsonToken.VALUE_NUMBER_FLOAT
-                            ? parser.getText() : Json.describe(value)));
-                }
-                port = parser.getIntValue();
+                port = parsePort(where + ".port", parser, value);
+            } else if (name.equals("internal_port")) {
+                peerPort = parsePort(where + ".internal_port", parser, value);
             } else {
-                parser.skipChildren(); // e.g. "internal_port": tolerated, unused
+                parser.skipChildren(); // keys of later releases are tolerated
             }
         }
         if (host == null) {
@@ -165,7 +179,17 @@ public record ClusterConfig(List<Member> members) {
         if (port == null) {
             throw new ConfigException(where + ".port is missing");
         }
-        return new Member(i, host, port);
+        return new Member(i, host, port, peerPort == null ? port : peerPort);
+    }
+
+    private static int parsePort(String where, JsonParser parser, JsonToken value) throws IOException, ConfigException {
+        if (value != JsonToken.VALUE_NUMBER_INT || parser.getNumberType() != JsonParser.NumberType.INT
+                || parser.getIntValue() < 1 || parser.getIntValue() > 65535) {
+            throw new ConfigException(where + " must be a whole number from 1 to 65535, got "
+                    + (value == JsonToken.VALUE_NUMBER_INT || value == JsonToken.VALUE_NUMBER_FLOAT
+                    ? parser.getText() : Json.describe(value)));
+        }
+        return parser.getIntValue();
     }
 
     private static String parseHost(String where, String raw) throws ConfigException {

@@ -34,18 +34,25 @@ public record DataDirectory(Path path, String source) {
         if (option.isPresent()) {
             return new DataDirectory(absolute(workingDirectory, option.get()), "--data-dir");
         }
-        Path nodeDir = Path.of(cluster.clusterId(), "node-" + index);
+        Path nodeDir = clusterDirectory(cluster, env, workingDirectory).resolve("node-" + index);
+        boolean fromEnv = env.get(ENV_ROOT) != null && !env.get(ENV_ROOT).isBlank();
+        return new DataDirectory(nodeDir, fromEnv ? ENV_ROOT + " root" : "default for cluster " + cluster.clusterId());
+    }
+
+    /**
+     * {@code <data root>/<cluster-id>}: the directory of the cluster's nodes under the data root
+     * ({@code $RRMQ_DATA_DIR}, else {@code rrmq-data}), whatever {@code --data-dir} says; the cluster
+     * key's default home.
+     */
+    public static Path clusterDirectory(ClusterConfig cluster, Map<String, String> env, Path workingDirectory)
+            throws ConfigException {
         String root = env.get(ENV_ROOT);
-        if (root != null && !root.isBlank()) {
-            try {
-                return new DataDirectory(absolute(workingDirectory, Path.of(root).resolve(nodeDir)),
-                        ENV_ROOT + " root");
-            } catch (InvalidPathException e) {
-                throw new ConfigException(ENV_ROOT + " is not a usable path: " + e.getMessage());
-            }
+        try {
+            Path base = root != null && !root.isBlank() ? Path.of(root) : Path.of(DEFAULT_ROOT);
+            return absolute(workingDirectory, base.resolve(cluster.clusterId()));
+        } catch (InvalidPathException e) {
+            throw new ConfigException(ENV_ROOT + " is not a usable path: " + e.getMessage());
         }
-        return new DataDirectory(absolute(workingDirectory, Path.of(DEFAULT_ROOT).resolve(nodeDir)),
-                "default for cluster " + cluster.clusterId());
     }
 
     private static Path absolute(Path workingDirectory, Path p) {

@@ -5,15 +5,16 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * The node's command line: {@code CONFIG_PATH INDEX [--data-dir DIR]}.
+ * The node's command line: {@code CONFIG_PATH INDEX [--data-dir DIR] [--cluster-key FILE]}.
  *
  * @param configPath the cluster configuration file
  * @param indexText  INDEX as typed; checked against the configuration by {@link #index(ClusterConfig)}
  * @param dataDir    the {@code --data-dir} option, if given
+ * @param clusterKey the {@code --cluster-key} option, if given
  */
-public record ServerArguments(Path configPath, String indexText, Optional<Path> dataDir) {
+public record ServerArguments(Path configPath, String indexText, Optional<Path> dataDir, Optional<Path> clusterKey) {
 
-    public static final String USAGE = "usage: rrmq-server CONFIG_PATH INDEX [--data-dir DIR]";
+    public static final String USAGE = "usage: rrmq-server CONFIG_PATH INDEX [--data-dir DIR] [--cluster-key FILE]";
 
     /** Thrown for {@code -h}/{@code --help}: print {@link #USAGE} and exit 0. */
     public static final class HelpRequested extends Exception {
@@ -28,20 +29,17 @@ public record ServerArguments(Path configPath, String indexText, Optional<Path> 
         String config = null;
         String index = null;
         String dataDir = null;
+        String clusterKey = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("-h") || a.equals("--help")) {
                 throw new HelpRequested();
-            } else if (a.equals("--data-dir")) {
-                if (i + 1 >= args.length || args[i + 1].isEmpty()) {
-                    throw new ConfigException("--data-dir needs a directory; " + USAGE);
-                }
-                dataDir = args[++i];
-            } else if (a.startsWith("--data-dir=")) {
-                dataDir = a.substring("--data-dir=".length());
-                if (dataDir.isEmpty()) {
-                    throw new ConfigException("--data-dir needs a directory; " + USAGE);
-                }
+            } else if (a.equals("--data-dir") || a.startsWith("--data-dir=")) {
+                dataDir = optionValue(args, i, "--data-dir", "a directory");
+                i += a.contains("=") ? 0 : 1;
+            } else if (a.equals("--cluster-key") || a.startsWith("--cluster-key=")) {
+                clusterKey = optionValue(args, i, "--cluster-key", "a file");
+                i += a.contains("=") ? 0 : 1;
             } else if (a.startsWith("-") && a.length() > 1 && !isInteger(a)) {
                 throw new ConfigException("unknown option " + a + "; " + USAGE);
             } else if (config == null) {
@@ -58,10 +56,20 @@ public record ServerArguments(Path configPath, String indexText, Optional<Path> 
         }
         try {
             return new ServerArguments(Path.of(config), index,
-                    Optional.ofNullable(dataDir).map(Path::of));
+                    Optional.ofNullable(dataDir).map(Path::of), Optional.ofNullable(clusterKey).map(Path::of));
         } catch (InvalidPathException e) {
             throw new ConfigException("bad path: " + e.getMessage());
         }
+    }
+
+    /** The value of the option at {@code args[i]}: {@code --name VALUE} or {@code --name=VALUE}, never empty. */
+    private static String optionValue(String[] args, int i, String name, String what) throws ConfigException {
+        String value = args[i].startsWith(name + "=") ? args[i].substring(name.length() + 1)
+                : i + 1 < args.length ? args[i + 1] : "";
+        if (value.isEmpty()) {
+            throw new ConfigException(name + " needs " + what + "; " + USAGE);
+        }
+        return value;
     }
 
     /** INDEX as a member id of {@code cluster}. */

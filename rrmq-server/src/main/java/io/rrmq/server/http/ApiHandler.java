@@ -54,7 +54,8 @@ public final class ApiHandler implements HttpHandler {
     /**
      * @param node        the running Raft node, or {@code null} while it is starting
      * @param queueBound  admits puts while this node leads, or {@code null} while it is starting
-     * @param raftHandler serves {@code POST /raft}
+     * @param raftHandler serves {@code POST /raft}, or {@code null} when Raft has its own listener
+     *                    (then {@code /raft} is 404 here)
      */
     public ApiHandler(ClusterConfig cluster, int selfId, Supplier<RaftNode> node, Supplier<QueueBound> queueBound,
                       ServerSettings settings, HttpHandler raftHandler) {
@@ -108,7 +109,10 @@ public final class ApiHandler implements HttpHandler {
                 }
                 return;
             case "/raft":
-                if (allow(exchange, method, "POST")) {
+                if (raftHandler == null) {
+                    // Raft has a listener of its own (internal_port): nothing of it on the client port.
+                    Exchanges.send(exchange, Replies.notFound(method, path));
+                } else if (allow(exchange, method, "POST")) {
                     raftHandler.handleRequest(exchange);
                 }
                 return;

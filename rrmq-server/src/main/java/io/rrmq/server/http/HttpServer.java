@@ -10,7 +10,8 @@ import java.net.SocketAddress;
 import org.xnio.Options;
 
 /**
- * The Undertow listener of a node: one plain-HTTP listener on the configured host and port.
+ * The Undertow listeners of a node: plain HTTP on the configured host and port, and, when the node
+ * has a separate peer port ({@code internal_port}), a second listener there with its own handler.
  *
  * <p>Tuned for several nodes sharing a small machine: few I/O threads (handlers never block, so
  * the worker pool stays idle), TCP_NODELAY for request/response latency, keep-alive, no HTTP/2.
@@ -31,9 +32,26 @@ public final class HttpServer implements AutoCloseable {
      */
     public static HttpServer start(String host, int port, ServerSettings settings, HttpHandler handler)
             throws java.io.IOException {
+        return start(host, port, settings, handler, -1, null);
+    }
+
+    /**
+     * Binds and starts serving {@code handler} on {@code port} and, if {@code peerPort > 0},
+     * {@code peerHandler} on {@code peerPort}.
+     *
+     * @throws java.io.IOException an address cannot be bound
+     */
+    public static HttpServer start(String host, int port, ServerSettings settings, HttpHandler handler,
+                                   int peerPort, HttpHandler peerHandler) throws java.io.IOException {
         String bindHost = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-        Undertow undertow = Undertow.builder()
-                .addHttpListener(port, bindHost)
+        Undertow.Builder builder = Undertow.builder()
+                .addListener(new Undertow.ListenerBuilder().setType(Undertow.ListenerType.HTTP)
+                        .setHost(bindHost).setPort(port).setRootHandler(new HttpContinueReadHandler(handler)));
+        if (peerPort > 0) {
+            builder.addListener(new Undertow.ListenerBuilder().setType(Undertow.ListenerType.HTTP)
+                    .setHost(bindHost).setPort(peerPort).setRootHandler(peerHandler));
+        }
+        Undertow undertow = builder
                 .setIoThreads(settings.ioThreads())
                 .setWorkerThreads(settings.workerThreads())
                 .setServerOption(UndertowOptions.DECODE_URL, false)
@@ -46,7 +64,6 @@ public final class HttpServer implements AutoCloseable {
                 .setSocketOption(Options.KEEP_ALIVE, true)
                 .setSocketOption(Options.REUSE_ADDRESSES, true)
                 .setSocketOption(Options.BACKLOG, 1024)
-                .setHandler(new HttpContinueReadHandler(handler))
                 .build();
         try {
             undertow.start();
@@ -57,7 +74,8 @@ public final class HttpServer implements AutoCloseable {
             } catch (RuntimeException ignored) {
                 // nothing was started
             }
-            throw new java.io.IOException("cannot listen on " + host + ":" + port + ": "
+            throw new java.io.IOException("cannot listen on " + host + ":" + port
+                    + (peerPort > 0 ? " and " + peerPort : "") + ": "
                     + cause.getMessage(), cause);
         }
         return new HttpServer(undertow);

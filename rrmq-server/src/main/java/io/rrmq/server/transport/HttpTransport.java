@@ -1,5 +1,6 @@
 package io.rrmq.server.transport;
 
+import io.rrmq.server.security.PeerAuthenticator;
 import io.rrmq.raft.Transport;
 import io.rrmq.raft.message.RaftMessage;
 import io.rrmq.server.config.ClusterConfig;
@@ -27,15 +28,17 @@ public final class HttpTransport implements Transport, AutoCloseable {
     private final AtomicLong droppedUnknownPeer = new AtomicLong();
 
     /** Builds the lanes; no thread runs and no connection opens until {@link #start()}. */
-    public HttpTransport(ClusterConfig cluster, int selfId, ServerSettings settings) {
+    public HttpTransport(ClusterConfig cluster, int selfId, ServerSettings settings, PeerAuthenticator authenticator) {
         this.selfId = selfId;
         this.senders = new PeerSender[cluster.size()];
         for (ClusterConfig.Member peer : cluster.members()) {
             if (peer.id() == selfId) {
                 continue;
             }
-            BatchSink sink = new PeerConnection(peer.host(), peer.port(), "/raft",
-                    settings.peerConnectTimeout(), settings.peerRequestTimeout());
+            int to = peer.id();
+            BatchSink sink = new PeerConnection(peer.host(), peer.peerPort(), "/raft",
+                    settings.peerConnectTimeout(), settings.peerRequestTimeout(),
+                    body -> authenticator.sign(selfId, to, body));
             senders[peer.id()] = new PeerSender(peer.id(), peer.url(), sink,
                     settings.peerQueueCapacity(), settings.maxBatchMessages(),
                     settings.maxBatchBytes(), settings.peerBackoff());

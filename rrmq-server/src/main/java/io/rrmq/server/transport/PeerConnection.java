@@ -1,5 +1,6 @@
 package io.rrmq.server.transport;
 
+import io.rrmq.server.security.PeerAuthenticator;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
@@ -11,6 +12,7 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.function.Function;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
@@ -36,6 +38,8 @@ final class PeerConnection implements BatchSink, AutoCloseable {
     private final String host;
     private final int port;
     private final byte[] requestHeadPrefix;
+    /** The value of the signature header for a body. */
+    private final Function<byte[], String> signer;
     private final long connectTimeoutNanos;
     private final long requestTimeoutNanos;
     private final ByteBuffer readBuffer = ByteBuffer.allocate(MAX_HEAD_BYTES);
@@ -46,13 +50,16 @@ final class PeerConnection implements BatchSink, AutoCloseable {
 
     /**
      * @param host host name or address (an IPv6 literal may keep its brackets)
-     * @param path the request path, {@code /raft}
+     * @param path   the request path, {@code /raft}
+     * @param signer the {@value PeerAuthenticator#HEADER} value for a body
      */
-    PeerConnection(String host, int port, String path, Duration connectTimeout, Duration requestTimeout) {
+    PeerConnection(String host, int port, String path, Duration connectTimeout, Duration requestTimeout,
+                   Function<byte[], String> signer) {
         this.host = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
         this.port = port;
+        this.signer = signer;
         this.requestHeadPrefix = ("POST " + path + " HTTP/1.1\r\nHost: " + host + ":" + port
-                + "\r\nContent-Type: " + RaftMessageHandler.CONTENT_TYPE + "\r\nContent-Length: ")
+                + "\r\nContent-Type: " + RaftMessageHandler.CONTENT_TYPE + "\r\n" + PeerAuthenticator.HEADER + ": ")
                 .getBytes(StandardCharsets.ISO_8859_1);
         this.connectTimeoutNanos = connectTimeout.toNanos();
         this.requestTimeoutNanos = requestTimeout.toNanos();
@@ -102,7 +109,9 @@ final class PeerConnection implements BatchSink, AutoCloseable {
         if (channel == null) {
             connect(Math.min(deadline, System.nanoTime() + connectTimeoutNanos));
         }
-        byte[] length = (body.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        // Signed per exchange: a retry on a fresh connection carries a fresh time.
+        byte[] length = (signer.apply(body) + "\r\nContent-Length: " + body.length + "\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
         ByteBuffer[] request = {ByteBuffer.wrap(requestHeadPrefix), ByteBuffer.wrap(length),
                 ByteBuffer.wrap(body)};
         while (request[2].hasRemaining() || request[1].hasRemaining() || request[0].hasRemaining()) {

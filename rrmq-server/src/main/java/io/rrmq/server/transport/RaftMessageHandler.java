@@ -5,6 +5,7 @@ import io.rrmq.raft.message.MessageCodec;
 import io.rrmq.raft.message.RaftMessage;
 import io.rrmq.server.http.Exchanges;
 import io.rrmq.server.http.Replies;
+import io.rrmq.server.security.PeerAuthenticator;
 import io.undertow.io.Receiver;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -21,11 +22,16 @@ import org.slf4j.LoggerFactory;
  * The receiving end of {@link HttpTransport}: {@code POST /raft} with a batch from
  * {@link MessageCodec#encodeBatch} as an {@code application/octet-stream} body.
  *
+ * <p><b>Authentication first.</b> The body is checked against its {@value PeerAuthenticator#HEADER}
+ * signature before a byte of it is decoded: without a valid signature under the cluster key, made
+ * for this node within the allowed clock skew, the reply is 401, nothing reaches the engine, and the
+ * refusal is counted and logged (at most once a second). A signed request from a non-member gets 403.
+ *
  * <p>Replies 204 once every message was handed to {@link RaftNode#receive} (which only queues, so
  * the reply does not wait for the node to process them); 400 for a batch that does not decode, 413
  * above the size limit, 415 for another content type, 503 while the node is starting. Messages not
- * addressed to this node, or claiming to come from outside the cluster or from this node, are
- * dropped and counted: they come from a misconfigured process and must not reach the engine.
+ * addressed to this node, or whose sender is not the authenticated one, are dropped and counted:
+ * they come from a misconfigured process and must not reach the engine.
  *
  * <p>Runs on Undertow I/O threads; never blocks.
  */
@@ -42,13 +48,19 @@ public final class RaftMessageHandler implements HttpHandler {
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong misaddressed = new AtomicLong();
     private final AtomicBoolean warnedMisaddressed = new AtomicBoolean();
+    private final PeerAuthenticator authenticator;
+    private final AtomicLong unauthenticated = new AtomicLong();
+    private final AtomicLong lastRefusalLogNanos = new AtomicLong(System.nanoTime() - REFUSAL_LOG_INTERVAL_NANOS);
+    private static final long REFUSAL_LOG_INTERVAL_NANOS = 1_000_000_000L;
 
     /** @param node the running Raft node, or {@code null} while it is starting */
-    public RaftMessageHandler(int selfId, int clusterSize, Supplier<RaftNode> node, int maxBodyBytes) {
+    public RaftMessageHandler(int selfId, int clusterSize, Supplier<RaftNode> node, int maxBodyBytes,
+                              PeerAuthenticator authenticator) {
         this.selfId = selfId;
         this.clusterSize = clusterSize;
         this.node = node;
         this.maxBodyBytes = maxBodyBytes;
+        this.authenticator = authenticator;
     }
 
     @Override
@@ -69,6 +81,17 @@ public final class RaftMessageHandler implements HttpHandler {
     }
 
     private void deliver(HttpServerExchange exchange, byte[] body) {
+        PeerAuthenticator.Verdict verdict = authenticator.verify(
+                exchange.getRequestHeaders().getFirst(PeerAuthenticator.HEADER), selfId, body);
+        if (!verdict.ok()) {
+            refuse(exchange, 401, "unauthenticated", verdict.problem());
+            return;
+        }
+        int sender = verdict.sender();
+        if (sender < 0 || sender >= clusterSize || sender == selfId) {
+            refuse(exchange, 403, "not-a-member", "signed by node " + sender + ", which is not a peer of node " + selfId);
+            return;
+        }
         RaftNode raft = node.get();
         if (raft == null) {
             Exchanges.send(exchange, Replies.failure(503, "starting").with("Retry-After", "1"));
@@ -83,12 +106,11 @@ public final class RaftMessageHandler implements HttpHandler {
         }
         try {
             for (RaftMessage m : messages) {
-                if (m.to() != selfId || m.from() < 0 || m.from() >= clusterSize || m.from() == selfId) {
+                if (m.to() != selfId || m.from() != sender) {
                     misaddressed.incrementAndGet();
                     if (warnedMisaddressed.compareAndSet(false, true)) {
-                        log.warn("dropping a Raft message from {} to {} (this is node {} of {}); is"
-                                + " another cluster using the same addresses? (logged once)",
-                                m.from(), m.to(), selfId, clusterSize);
+                        log.warn("dropping a Raft message from {} to {} in a batch node {} signed for node {}"
+                                + " (logged once)", m.from(), m.to(), sender, selfId);
                     }
                     continue;
                 }
@@ -101,6 +123,22 @@ public final class RaftMessageHandler implements HttpHandler {
             return;
         }
         Exchanges.send(exchange, Replies.noContent());
+    }
+
+    private void refuse(HttpServerExchange exchange, int status, String error, String why) {
+        long refused = unauthenticated.incrementAndGet();
+        long now = System.nanoTime();
+        long last = lastRefusalLogNanos.get();
+        if (now - last >= REFUSAL_LOG_INTERVAL_NANOS && lastRefusalLogNanos.compareAndSet(last, now)) {
+            log.warn("refused a Raft request from {}: {} ({} refused so far; logged at most once a second)",
+                    exchange.getSourceAddress(), why, refused);
+        }
+        Exchanges.send(exchange, Replies.failure(status, error));
+    }
+
+    /** Peer requests refused for a missing or bad signature, or a non-member signer. */
+    public long unauthenticated() {
+        return unauthenticated.get();
     }
 
     /** Messages handed to the node. */

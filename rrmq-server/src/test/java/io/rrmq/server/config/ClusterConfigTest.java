@@ -39,8 +39,31 @@ class ClusterConfigTest {
     @Test
     void toleratesUnknownKeysAnywhere() throws Exception {
         ClusterConfig c = parse("{\"comment\": {\"nested\": [1, 2]}, \"addresses\": [{\"ip\": \"localhost\","
-                + " \"port\": 1, \"internal_port\": 9000, \"tags\": [\"a\"]}], \"version\": 2}");
+                + " \"port\": 1, \"tags\": [\"a\"]}], \"version\": 2}");
         assertThat(c.member(0)).isEqualTo(new ClusterConfig.Member(0, "localhost", 1));
+    }
+
+    @Test
+    void internalPortGivesRaftAListenerOfItsOwnWithoutChangingTheClusterId() throws Exception {
+        ClusterConfig separate = parse("{\"addresses\": [{\"ip\": \"localhost\", \"port\": 1, \"internal_port\": 9000}]}");
+        ClusterConfig shared = parse("{\"addresses\": [{\"ip\": \"localhost\", \"port\": 1}]}");
+
+        assertThat(separate.member(0).peerPort()).isEqualTo(9000);
+        assertThat(separate.member(0).separatePeerPort()).isTrue();
+        assertThat(shared.member(0).peerPort()).isEqualTo(1);
+        assertThat(shared.member(0).separatePeerPort()).isFalse();
+        assertThat(separate.clusterId()).isEqualTo(shared.clusterId());
+    }
+
+    @Test
+    void refusesABadOrCollidingInternalPort() {
+        assertThatThrownBy(() -> parse("{\"addresses\": [{\"ip\": \"a\", \"port\": 1, \"internal_port\": 0}]}"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("addresses[0].internal_port");
+        assertThatThrownBy(() -> parse("{\"addresses\": [{\"ip\": \"a\", \"port\": 1, \"internal_port\": \"x\"}]}"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("addresses[0].internal_port");
+        assertThatThrownBy(() -> parse("{\"addresses\": [{\"ip\": \"a\", \"port\": 1, \"internal_port\": 2},"
+                + " {\"ip\": \"a\", \"port\": 2}]}"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("listed twice");
     }
 
     @Test

@@ -54,11 +54,21 @@ public final class ClusterProcesses implements AutoCloseable {
 
     public static ClusterProcesses create(int size, Path workDir, String name, List<String> jvmFlags)
             throws IOException {
+        return create(size, workDir, name, jvmFlags, false);
+    }
+
+    /** Like {@link #create(int, Path, String, List)}; with {@code peerPorts}, every node gets an {@code internal_port}. */
+    public static ClusterProcesses create(int size, Path workDir, String name, List<String> jvmFlags, boolean peerPorts)
+            throws IOException {
         Files.createDirectories(workDir);
-        int[] ports = freePorts(size);
+        int[] ports = freePorts(peerPorts ? 2 * size : size);
         StringBuilder json = new StringBuilder("{\"addresses\": [");
         for (int i = 0; i < size; i++) {
-            json.append(i == 0 ? "" : ", ").append("{\"ip\": \"127.0.0.1\", \"port\": ").append(ports[i]).append('}');
+            json.append(i == 0 ? "" : ", ").append("{\"ip\": \"127.0.0.1\", \"port\": ").append(ports[i]);
+            if (peerPorts) {
+                json.append(", \"internal_port\": ").append(ports[size + i]);
+            }
+            json.append('}');
         }
         json.append("]}\n");
         Path config = workDir.resolve("config.json");
@@ -68,7 +78,7 @@ public final class ClusterProcesses implements AutoCloseable {
         for (int i = 0; i < size; i++) {
             Path log = logs.resolve("node-" + i + ".log");
             Files.deleteIfExists(log);
-            nodes.add(new NodeProcess(i, ports[i], config, workDir.resolve("node-" + i), log, jvmFlags));
+            nodes.add(new NodeProcess(i, ports[i], peerPorts ? ports[size + i] : ports[i], config, workDir.resolve("node-" + i), log, jvmFlags));
         }
         return new ClusterProcesses(config, nodes);
     }
@@ -93,6 +103,13 @@ public final class ClusterProcesses implements AutoCloseable {
 
     public Path configPath() {
         return configPath;
+    }
+
+    /** The cluster key the nodes created (in the data root, the test's work directory) or were given. */
+    public io.rrmq.server.security.ClusterKey clusterKey() throws Exception {
+        io.rrmq.server.config.ClusterConfig config = io.rrmq.server.config.ClusterConfig.load(configPath);
+        return io.rrmq.server.security.ClusterKey.load(configPath.getParent().resolve(config.clusterId())
+                .resolve(io.rrmq.server.security.ClusterKey.FILE_NAME));
     }
 
     public NodeProcess node(int index) {

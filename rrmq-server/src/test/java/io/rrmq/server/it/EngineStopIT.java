@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.rrmq.raft.LogEntry;
 import io.rrmq.raft.message.AppendEntries;
 import io.rrmq.raft.message.MessageCodec;
+import io.rrmq.server.security.PeerAuthenticator;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,8 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The engine is stopped from outside with one Raft message that breaks an invariant: an
  * AppendEntries in a much higher term whose entry 1 conflicts with the committed entry 1. A correct
  * leader can never send it (Leader Completeness); the core refuses to truncate a committed entry and
- * stops. (Peer authentication keeps strangers from sending such a message at all; this test is about
- * what the node does once its engine has stopped, whatever the reason.)
+ * stops. The message is signed with the cluster key, as a member with a bug would sign it (peer
+ * authentication keeps strangers from sending it at all); this test is about what the node does once
+ * its engine has stopped, whatever the reason.
  */
 class EngineStopIT {
     private static final Duration START = Duration.ofSeconds(15);
@@ -65,7 +67,8 @@ class EngineStopIT {
         long term = Long.parseLong(match(TERM, cluster.status(victim).orElseThrow()));
         await().atMost(START).until(() -> commitIndex(victim) >= 21);
 
-        int status = postRaft(victim, new AppendEntries(leader.index(), victim.index(), term + 1000, 0, 0, 0,
+        PeerAuthenticator signer = new PeerAuthenticator(cluster.clusterKey());
+        int status = postRaft(victim, signer, new AppendEntries(leader.index(), victim.index(), term + 1000, 0, 0, 0,
                 List.of(new LogEntry(1, term + 1000, LogEntry.Type.COMMAND, "forged".getBytes(StandardCharsets.UTF_8)))));
 
         assertThat(status).isEqualTo(204);
@@ -86,12 +89,14 @@ class EngineStopIT {
         return cluster.status(node).map(s -> Long.parseLong(match(COMMIT, s))).orElse(-1L);
     }
 
-    private static int postRaft(NodeProcess node, AppendEntries message) throws Exception {
+    private static int postRaft(NodeProcess node, PeerAuthenticator signer, AppendEntries message) throws Exception {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        byte[] body = MessageCodec.encodeBatch(List.of(message));
         HttpRequest request = HttpRequest.newBuilder(URI.create(node.url() + "/raft"))
                 .timeout(Duration.ofSeconds(2))
                 .header("Content-Type", "application/octet-stream")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(MessageCodec.encodeBatch(List.of(message))))
+                .header(PeerAuthenticator.HEADER, signer.sign(message.from(), message.to(), body))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
         return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
     }

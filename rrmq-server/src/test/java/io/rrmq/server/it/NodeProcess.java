@@ -44,6 +44,7 @@ public final class NodeProcess {
 
     private final int index;
     private final int port;
+    private final int peerPort;
     private final Path configPath;
     private final Path dataDir;
     private final Path logFile;
@@ -51,9 +52,10 @@ public final class NodeProcess {
     private Process process;
     private long startedAtNanos;
 
-    NodeProcess(int index, int port, Path configPath, Path dataDir, Path logFile, List<String> jvmFlags) {
+    NodeProcess(int index, int port, int peerPort, Path configPath, Path dataDir, Path logFile, List<String> jvmFlags) {
         this.index = index;
         this.port = port;
+        this.peerPort = peerPort;
         this.configPath = configPath;
         this.dataDir = dataDir;
         this.logFile = logFile;
@@ -118,6 +120,9 @@ public final class NodeProcess {
         // The JVM running the tests runs the nodes too; the extra flags come after node.py's own.
         pb.environment().put("RRMQ_JAVA", javaExecutable());
         pb.environment().put("RRMQ_JVM_OPTS", String.join(" ", jvmFlags));
+        // The data root holds the cluster key (<root>/<cluster-id>/cluster.key): the test's own directory.
+        pb.environment().put("RRMQ_DATA_DIR", dataDir.getParent().toString());
+        pb.environment().remove("RRMQ_CLUSTER_KEY_FILE");
         pb.redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
@@ -235,6 +240,11 @@ public final class NodeProcess {
 
     public int port() {
         return port;
+    }
+
+    /** The port of the node's Raft listener: its {@code internal_port}, or {@link #port()}. */
+    public int peerPort() {
+        return peerPort;
     }
 
     public String url() {

@@ -244,7 +244,7 @@ class SingleNodeIT {
     void aSecondProcessOnTheSameDataDirectoryRefusesToStart() throws Exception {
         ClusterProcesses other = ClusterProcesses.create(1, work.resolve("other"), "SingleNodeIT-second-process");
         try {
-            NodeProcess intruder = new NodeProcess(0, other.node(0).port(), other.configPath(), node.dataDir(),
+            NodeProcess intruder = new NodeProcess(0, other.node(0).port(), other.node(0).port(), other.configPath(), node.dataDir(),
                     other.node(0).logFile(), List.of("-XX:+UseSerialGC"));
             intruder.start();
             int exit = intruder.awaitExit(Duration.ofSeconds(15));

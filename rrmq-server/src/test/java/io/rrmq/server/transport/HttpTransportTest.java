@@ -13,8 +13,10 @@ import io.rrmq.raft.message.VoteResponse;
 import io.rrmq.server.config.ClusterConfig;
 import io.rrmq.server.config.ServerSettings;
 import io.rrmq.server.http.HttpServer;
+import io.rrmq.server.security.PeerAuthenticator;
 import io.rrmq.server.testing.FakeRaftNode;
 import io.rrmq.server.testing.RawHttp;
+import io.rrmq.server.testing.TestKeys;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -31,18 +33,20 @@ class HttpTransportTest {
     private FakeRaftNode receiver;
     private HttpServer receiverServer;
     private HttpTransport transport;
+    private PeerAuthenticator authenticator;
 
     @BeforeEach
     void start() throws Exception {
         receiver = new FakeRaftNode(1);
         receiverNode.set(receiver);
+        authenticator = TestKeys.authenticator();
         receiverServer = HttpServer.start("127.0.0.1", 0, ServerSettings.defaults(),
-                new RaftMessageHandler(1, 3, receiverNode::get, 1 << 20));
+                new RaftMessageHandler(1, 3, receiverNode::get, 1 << 20, authenticator));
         ClusterConfig cluster = new ClusterConfig(List.of(
                 new ClusterConfig.Member(0, "127.0.0.1", 1),
                 new ClusterConfig.Member(1, "127.0.0.1", receiverServer.port()),
                 new ClusterConfig.Member(2, "127.0.0.1", unusedPort())));
-        transport = new HttpTransport(cluster, 0, ServerSettings.defaults());
+        transport = new HttpTransport(cluster, 0, ServerSettings.defaults(), authenticator);
         transport.start();
     }
 
@@ -95,10 +99,49 @@ class HttpTransportTest {
         assertThat(transport.droppedUnknownPeer()).isEqualTo(3);
     }
 
+    /** Posts {@code body} signed by node 0 for node 1, as node 0's transport would. */
     private RawHttp.Response post(byte[] body, String contentType) throws Exception {
+        return post(body, contentType, authenticator.sign(0, 1, body));
+    }
+
+    private RawHttp.Response post(byte[] body, String contentType, String signature) throws Exception {
         return RawHttp.send(receiverServer.port(), "POST /raft HTTP/1.1\r\nHost: x\r\n"
                 + (contentType == null ? "" : "Content-Type: " + contentType + "\r\n")
+                + (signature == null ? "" : PeerAuthenticator.HEADER + ": " + signature + "\r\n")
                 + "Content-Length: " + body.length, body);
+    }
+
+    /** A heartbeat in a huge term: what a forger would send to depose the leader. */
+    private static byte[] forgedHeartbeat() {
+        return MessageCodec.encodeBatch(List.of(new AppendEntries(0, 1, 1002, 0, 0, 0, List.of())));
+    }
+
+    @Test
+    void receiverRefusesUnsignedWronglyKeyedAndAlteredBatchesWith401() throws Exception {
+        byte[] forged = forgedHeartbeat();
+        byte[] other = MessageCodec.encodeBatch(List.of(new AppendEntries(0, 1, 1, 0, 0, 0, List.of())));
+
+        RawHttp.Response unsigned = post(forged, "application/octet-stream", null);
+        RawHttp.Response wrongKey = post(forged, "application/octet-stream",
+                TestKeys.authenticator().sign(0, 1, forged));
+        RawHttp.Response altered = post(forged, "application/octet-stream", authenticator.sign(0, 1, other));
+        RawHttp.Response forAnotherNode = post(forged, "application/octet-stream", authenticator.sign(0, 2, forged));
+        RawHttp.Response garbled = post(forged, "application/octet-stream", "1 0 1 x y");
+
+        for (RawHttp.Response r : List.of(unsigned, wrongKey, altered, forAnotherNode, garbled)) {
+            assertThat(r.status()).isEqualTo(401);
+            assertThat(r.body()).isEqualTo("{\"success\":false}");
+            assertThat(r.header("X-RRMQ-Error")).isEqualTo("unauthenticated");
+        }
+        assertThat(receiver.received()).as("nothing reached the engine").isEmpty();
+    }
+
+    @Test
+    void receiverRefusesABatchSignedByANonMemberWith403() throws Exception {
+        byte[] batch = MessageCodec.encodeBatch(List.of(new VoteResponse(9, 1, 1, true, false)));
+        RawHttp.Response r = post(batch, "application/octet-stream", authenticator.sign(9, 1, batch));
+        assertThat(r.status()).isEqualTo(403);
+        assertThat(receiver.received()).isEmpty();
     }
 
     @Test
@@ -108,15 +151,16 @@ class HttpTransportTest {
                 new VoteResponse(0, 2, 1, true, false),   // not for this node
                 new VoteResponse(1, 1, 1, true, false),   // from itself
                 new VoteResponse(9, 1, 1, true, false),   // from outside the cluster
-                new VoteResponse(2, 1, 1, false, false))); // good
+                new VoteResponse(2, 1, 1, false, false),  // from a member, but not the one that signed
+                new VoteResponse(0, 1, 2, false, false))); // good
         RawHttp.Response r = post(batch, "application/octet-stream");
         assertThat(r.status()).isEqualTo(204);
-        assertThat(receiver.received()).extracting(RaftMessage::from).containsExactly(0, 2);
+        assertThat(receiver.received()).extracting(RaftMessage::term).containsExactly(1L, 2L);
     }
 
     @Test
     void receiverRefusesGarbageWrongTypesAndOversizedBatches() throws Exception {
-        RawHttp.Response garbage = post(new byte[] {9, 9, 9}, "application/octet-stream");
+        RawHttp.Response garbage = post(new byte[] {9, 9, 9}, "application/octet-stream"); // signed garbage
         assertThat(garbage.status()).isEqualTo(400);
         assertThat(garbage.body()).startsWith("{\"success\":false,\"error\":");
 

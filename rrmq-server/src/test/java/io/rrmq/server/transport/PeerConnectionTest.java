@@ -22,6 +22,8 @@ import org.junit.jupiter.api.Test;
 /** The minimal HTTP/1.1 client against a real Undertow and against misbehaving peers. */
 class PeerConnectionTest {
     private static final Duration CONNECT = Duration.ofMillis(200);
+    /** These tests are about HTTP framing; the servers here check no signature. */
+    private static final java.util.function.Function<byte[], String> UNSIGNED = body -> "none";
     private static final Duration REQUEST = Duration.ofMillis(300);
 
     private final List<AutoCloseable> toClose = new CopyOnWriteArrayList<>();
@@ -46,7 +48,7 @@ class PeerConnectionTest {
     }
 
     private PeerConnection connection(int port) {
-        PeerConnection c = new PeerConnection("127.0.0.1", port, "/raft", CONNECT, REQUEST);
+        PeerConnection c = new PeerConnection("127.0.0.1", port, "/raft", CONNECT, REQUEST, UNSIGNED);
         toClose.add(c);
         return c;
     }
@@ -74,7 +76,7 @@ class PeerConnectionTest {
     @Test
     void largeBodiesGoThrough() throws Exception {
         HttpServer server = server(0, 204);
-        PeerConnection c = new PeerConnection("127.0.0.1", server.port(), "/raft", CONNECT, Duration.ofSeconds(5));
+        PeerConnection c = new PeerConnection("127.0.0.1", server.port(), "/raft", CONNECT, Duration.ofSeconds(5), UNSIGNED);
         toClose.add(c);
         assertThat(c.post(new byte[8 << 20])).isEqualTo(204);
         assertThat(bodySizes).containsExactly(8 << 20);
@@ -142,7 +144,7 @@ class PeerConnectionTest {
         ServerSocket silent = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
         toClose.add(silent);
         PeerConnection c = new PeerConnection("127.0.0.1", silent.getLocalPort(), "/raft", CONNECT,
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(30), UNSIGNED);
         toClose.add(c);
         Thread caller = Thread.currentThread();
         Thread interrupter = new Thread(() -> {
