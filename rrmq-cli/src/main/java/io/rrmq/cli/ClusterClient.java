@@ -49,8 +49,17 @@ public final class ClusterClient {
     private final HttpClient http;
     private final RandomGenerator random;
     private final Consumer<String> trace;
+    /** {@code Authorization} header value, or null when the cluster needs no token. */
+    private final String authorization;
 
     public ClusterClient(NodeList nodes, RetryPolicy policy, RandomGenerator random, Consumer<String> trace) {
+        this(nodes, policy, random, trace, Optional.empty());
+    }
+
+    /** @param token the client token to send as {@code Authorization: Bearer TOKEN}, if any */
+    public ClusterClient(NodeList nodes, RetryPolicy policy, RandomGenerator random, Consumer<String> trace,
+                         Optional<String> token) {
+        this.authorization = token.map(t -> "Bearer " + t).orElse(null);
         this.nodes = nodes;
         this.policy = policy;
         this.random = random;
@@ -162,8 +171,11 @@ public final class ClusterClient {
 
     /** One {@code GET path} to one node, no retries (for {@code status}); the future fails on I/O errors. */
     public CompletableFuture<HttpResponse<String>> getOnce(URI node, String path) {
-        HttpRequest r = HttpRequest.newBuilder(node.resolve(path)).timeout(policy.requestTimeout()).GET().build();
-        return http.sendAsync(r, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        HttpRequest.Builder r = HttpRequest.newBuilder(node.resolve(path)).timeout(policy.requestTimeout()).GET();
+        if (authorization != null) {
+            r.header("Authorization", authorization);
+        }
+        return http.sendAsync(r.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
     private Attempt attempt(URI node, ApiRequest request, Duration timeout) throws InterruptedException {
@@ -176,6 +188,9 @@ public final class ClusterClient {
         }
         if (request.requestId() != null) {
             b.header(ApiRequest.REQUEST_ID_HEADER, request.requestId());
+        }
+        if (authorization != null) {
+            b.header("Authorization", authorization);
         }
         HttpResponse<String> response;
         try {

@@ -3,6 +3,7 @@ package io.rrmq.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,6 +33,7 @@ import picocli.CommandLine.Spec;
             ExitCode.HELP})
 public final class RrmqCommand implements Runnable {
     public static final String NODES_ENV = "RRMQ_NODES";
+    public static final String TOKEN_ENV = "RRMQ_TOKEN";
     static final String DEFAULT_CONFIG = "config.json";
 
     private final CliContext context;
@@ -58,6 +60,10 @@ public final class RrmqCommand implements Runnable {
             converter = DurationConverter.class,
             description = "Limit of one HTTP request (default: 4s).")
     private Duration requestTimeout;
+
+    @Option(names = "--token", paramLabel = "TOKEN", scope = ScopeType.INHERIT,
+            description = "Client token, sent as Authorization: Bearer TOKEN (default: $RRMQ_TOKEN).")
+    private String token;
 
     @Option(names = "--json", scope = ScopeType.INHERIT,
             description = "Print one JSON document on stdout, also for failures.")
@@ -110,7 +116,9 @@ public final class RrmqCommand implements Runnable {
 
     /** A client for this command line's nodes and timeouts; with {@code --verbose} it traces to stderr. */
     public ClusterClient clusterClient(Output output) throws UsageException {
+        String chosen = token != null ? token : context.env().get(TOKEN_ENV);
         return new ClusterClient(nodeList(), retryPolicy(), new SplittableRandom(),
-                verbose ? output::trace : line -> { });
+                verbose ? output::trace : line -> { },
+                Optional.ofNullable(chosen).map(String::strip).filter(t -> !t.isEmpty()));
     }
 }

@@ -54,6 +54,24 @@ class MainTest {
     }
 
     @Test
+    void sendsTheTokenFromTheOptionOrTheEnvironmentAndExits6WhenRefused() throws Exception {
+        node.then(ScriptedServer.Reply.of(401, "{\"success\":false}", java.util.Map.of("X-RRMQ-Error", "unauthorized")),
+                ScriptedServer.Reply.of(403, "{\"success\":false}", java.util.Map.of("X-RRMQ-Error", "forbidden")),
+                ScriptedServer.Reply.of(200, "{\"success\":true,\"topics\":[]}"));
+
+        Result unknown = cli.run("--token", "wrong-token-0123456789", "put", "t", "m");
+        Result forbidden = cli.env("RRMQ_TOKEN", "env-token-0123456789").run("create-topic", "t");
+        Result allowed = cli.run("--token", "option-token-0123456", "topics");
+
+        assertThat(unknown.exitCode()).as(unknown.toString()).isEqualTo(6);
+        assertThat(unknown.err()).contains("token");
+        assertThat(forbidden.exitCode()).isEqualTo(6);
+        assertThat(allowed.exitCode()).isZero();
+        assertThat(node.requests()).extracting(ScriptedServer.Request::authorization).containsExactly(
+                "Bearer wrong-token-0123456789", "Bearer env-token-0123456789", "Bearer option-token-0123456");
+    }
+
+    @Test
     void helpDocumentsTheExitCodes() {
         assertThat(new CliRunner().run("--help").out()).contains("Exit codes:").contains("4 unknown outcome");
     }

@@ -12,7 +12,7 @@ import picocli.CommandLine.TypeConversionException;
 class PolicyAndCodesTest {
     @Test
     void exitCodesAreTheDocumentedNumbers() {
-        assertThat(Arrays.stream(ExitCode.values()).mapToInt(ExitCode::code)).containsExactly(0, 1, 2, 3, 4, 5);
+        assertThat(Arrays.stream(ExitCode.values()).mapToInt(ExitCode::code)).containsExactly(0, 1, 2, 3, 4, 5, 6);
     }
 
     @Test
@@ -23,6 +23,8 @@ class PolicyAndCodesTest {
         for (int status : new int[] {400, 405, 413, 415}) {
             assertThat(ExitCode.forStatus(status)).as("%d", status).isEqualTo(ExitCode.USAGE);
         }
+        assertThat(ExitCode.forStatus(401)).isEqualTo(ExitCode.UNAUTHORIZED);
+        assertThat(ExitCode.forStatus(403)).isEqualTo(ExitCode.UNAUTHORIZED);
         assertThat(ExitCode.forStatus(302)).isEqualTo(ExitCode.SOFTWARE);
     }
 

@@ -39,7 +39,8 @@ public final class ScriptedServer implements AutoCloseable {
     }
 
     /** What the server received. */
-    public record Request(String method, String path, String requestId, String contentType, String body) {
+    public record Request(String method, String path, String requestId, String contentType, String body,
+                          String authorization) {
     }
 
     private final HttpServer server;
@@ -81,7 +82,8 @@ public final class ScriptedServer implements AutoCloseable {
         String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
                 exchange.getRequestHeaders().getFirst(ApiRequest.REQUEST_ID_HEADER),
-                exchange.getRequestHeaders().getFirst("Content-Type"), body));
+                exchange.getRequestHeaders().getFirst("Content-Type"), body,
+                exchange.getRequestHeaders().getFirst("Authorization")));
         Reply reply = next();
         if (reply.delayMillis() > 0) {
             try {

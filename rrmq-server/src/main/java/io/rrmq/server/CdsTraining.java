@@ -8,7 +8,7 @@ import io.rrmq.server.config.ConfigException;
 import io.rrmq.server.config.DataDirectory;
 import io.rrmq.server.config.ServerSettings;
 import io.rrmq.server.security.ClusterKey;
-import io.rrmq.server.security.PeerAuthenticator;
+import io.rrmq.server.security.NodeSecurity;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -50,7 +50,7 @@ public final class CdsTraining {
             // Created as a node creates it, so that key handling and HMAC are in the archive too.
             ClusterKey key = ClusterKey.loadOrCreate(ClusterKey.locate(Optional.empty(), Map.of(), dir));
             for (int id = 0; id < cluster.size(); id++) {
-                RrmqNode node = RrmqNode.listen(cluster, id, ServerSettings.defaults(), new PeerAuthenticator(key));
+                RrmqNode node = RrmqNode.listen(cluster, id, ServerSettings.defaults(), NodeSecurity.peersOnly(key));
                 nodes.add(node);
                 node.startRaft(new DataDirectory(dir.resolve("node-" + id), "training"), RaftConfig.defaults(), id);
             }

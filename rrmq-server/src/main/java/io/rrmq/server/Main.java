@@ -10,11 +10,14 @@ import io.rrmq.server.config.ServerArguments;
 import io.rrmq.server.config.ServerSettings;
 import io.rrmq.server.config.StorageSettings;
 import io.rrmq.server.security.ClusterKey;
+import io.rrmq.server.security.ClientTokens;
+import io.rrmq.server.security.NodeSecurity;
 import io.rrmq.server.security.PeerAuthenticator;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +56,7 @@ public final class Main {
         ClusterConfig cluster;
         int index;
         DataDirectory dataDir;
+        NodeSecurity security;
         ClusterKey key;
         try {
             arguments = ServerArguments.parse(args);
@@ -62,6 +66,9 @@ public final class Main {
             dataDir = DataDirectory.resolve(cluster, index, arguments.dataDir(), System.getenv(), workingDirectory);
             key = ClusterKey.loadOrCreate(ClusterKey.locate(arguments.clusterKey(), System.getenv(),
                     DataDirectory.clusterDirectory(cluster, System.getenv(), workingDirectory)));
+            Optional<ClientTokens> tokens = cluster.tokensFile().isPresent()
+                    ? Optional.of(ClientTokens.load(cluster.tokensFile().get())) : Optional.empty();
+            security = new NodeSecurity(new PeerAuthenticator(key), tokens);
         } catch (ServerArguments.HelpRequested e) {
             System.out.println(ServerArguments.USAGE);
             return;
@@ -70,20 +77,20 @@ public final class Main {
             System.exit(2);
             return;
         } catch (IOException e) {
-            System.err.println("rrmq-server: cannot read or create the cluster key: " + e);
+            System.err.println("rrmq-server: cannot read the cluster key or the tokens file: " + e);
             System.exit(1);
             return;
         }
         // The jboss-logging facade Undertow uses would otherwise probe several logging back-ends.
         System.setProperty("org.jboss.logging.provider", "slf4j");
-        new Main().run(cluster, index, dataDir, key);
+        new Main().run(cluster, index, dataDir, key, security);
     }
 
-    private void run(ClusterConfig cluster, int index, DataDirectory dataDir, ClusterKey key) {
+    private void run(ClusterConfig cluster, int index, DataDirectory dataDir, ClusterKey key, NodeSecurity security) {
         Logger log = LoggerFactory.getLogger(Main.class);
         RrmqNode node;
         try {
-            node = RrmqNode.listen(cluster, index, ServerSettings.defaults(), new PeerAuthenticator(key));
+            node = RrmqNode.listen(cluster, index, ServerSettings.defaults(), security);
         } catch (IOException e) {
             log.error("{}", e.getMessage());
             exit(EXIT_CANNOT_START);
@@ -109,6 +116,10 @@ public final class Main {
             });
         }
         log.info("peer requests are signed with the cluster key in {}", key.file());
+        if (security.clients().isEmpty() && !isLoopback(cluster.member(index).host())) {
+            log.warn("the client API on {} is open to anyone who can reach it: name a tokens_file in the config"
+                    + " (see README, \"Security\")", cluster.member(index).url());
+        }
         if (key.readableByOthers()) {
             log.warn("the cluster key {} is readable by other users: chmod 600 it", key.file());
         }
@@ -152,6 +163,12 @@ public final class Main {
             System.err.flush();
             Runtime.getRuntime().halt(0);
         }
+    }
+
+    /** Whether {@code host} is a loopback address (or "localhost"), judged from its text alone: no lookup. */
+    static boolean isLoopback(String host) {
+        String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        return h.equals("localhost") || h.startsWith("127.") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1");
     }
 
     private static long sinceJvmStart() {

@@ -15,7 +15,10 @@ import io.rrmq.server.config.ServerSettings;
 import io.rrmq.server.config.StorageSettings;
 import io.rrmq.server.http.ApiHandler;
 import io.rrmq.server.http.HttpServer;
+import io.rrmq.server.http.TokenGate;
+import io.rrmq.server.security.NodeSecurity;
 import io.rrmq.server.security.PeerAuthenticator;
+import io.undertow.server.HttpHandler;
 import io.rrmq.server.transport.HttpTransport;
 import io.rrmq.server.transport.PeerListenerHandler;
 import io.rrmq.server.transport.RaftMessageHandler;
@@ -52,18 +55,21 @@ public final class RrmqNode implements AutoCloseable {
     private HttpTransport transport;
     private boolean closed;
 
-    private RrmqNode(ClusterConfig cluster, int selfId, ServerSettings settings, PeerAuthenticator authenticator)
+    private RrmqNode(ClusterConfig cluster, int selfId, ServerSettings settings, NodeSecurity security)
             throws IOException {
         this.cluster = cluster;
         this.selfId = selfId;
         this.settings = settings;
-        this.authenticator = authenticator;
+        this.authenticator = security.peers();
         this.raftHandler = new RaftMessageHandler(selfId, cluster.size(), this::raftNode,
                 settings.maxRaftBodyBytes(), authenticator);
         ClusterConfig.Member self = cluster.member(selfId);
         boolean separate = self.separatePeerPort();
-        ApiHandler api = new ApiHandler(cluster, selfId, this::raftNode, () -> queueBound, settings,
+        HttpHandler api = new ApiHandler(cluster, selfId, this::raftNode, () -> queueBound, settings,
                 separate ? null : raftHandler);
+        if (security.clients().isPresent()) {
+            api = new TokenGate(security.clients().get(), api);
+        }
         this.http = separate
                 ? HttpServer.start(self.host(), self.port(), settings, api, self.peerPort(),
                         new PeerListenerHandler(raftHandler))
@@ -74,12 +80,12 @@ public final class RrmqNode implements AutoCloseable {
      * Starts the listeners; the Raft node is started by {@link #startRaft}. Separate steps so that
      * the caller can install the shutdown hook in between.
      *
-     * @param authenticator signs this node's peer requests and checks those it receives
+     * @param security how peers and clients are authenticated
      * @throws IOException a listener cannot bind
      */
     public static RrmqNode listen(ClusterConfig cluster, int selfId, ServerSettings settings,
-                                  PeerAuthenticator authenticator) throws IOException {
-        RrmqNode node = new RrmqNode(cluster, selfId, settings, authenticator);
+                                  NodeSecurity security) throws IOException {
+        RrmqNode node = new RrmqNode(cluster, selfId, settings, security);
         ClusterConfig.Member self = cluster.member(selfId);
         log.info("node {} of {} listening on {}{}", selfId, cluster.size(), self.url(),
                 self.separatePeerPort() ? " (Raft on port " + self.peerPort() + ")" : "");

@@ -98,6 +98,8 @@ abstract class ClusterCommand implements Callable<Integer> {
             case "queue-empty" -> "queue is empty" + t;
             case "topic-exists" -> "topic already exists" + t;
             case "too-large" -> "request too large (the server takes bodies up to 1 MiB)";
+            case "unauthorized" -> "the cluster wants a client token (--token or $RRMQ_TOKEN), or knows not this one";
+            case "forbidden" -> "this token may not do that (an admin token is needed)";
             default -> "request refused (" + status + " " + error + ")" + t;
         };
     }

@@ -84,6 +84,10 @@ public final class StatusCommand extends ClusterCommand {
             root.context().out().flush();
         }
         boolean anyReachable = rows.stream().anyMatch(NodeStatus::reachable);
+        if (rows.stream().anyMatch(r -> "HTTP 401".equals(r.error()) || "HTTP 403".equals(r.error()))) {
+            return output.failure(ExitCode.UNAUTHORIZED, "unauthorized",
+                    "the cluster wants a client token (--token or $RRMQ_TOKEN)", document);
+        }
         return output.failure(ExitCode.UNAVAILABLE, "unavailable",
                 anyReachable ? "no node is the leader" : "no node reachable", document);
     }

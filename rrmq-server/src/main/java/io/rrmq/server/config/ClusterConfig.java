@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -28,9 +29,11 @@ import java.util.Set;
  * An entry's optional {@code internal_port} gives the node a separate listener for Raft traffic
  * (SPEC, "Security"). Keys this release does not know are ignored.
  *
- * @param members the nodes, in id order; never empty
+ * @param members    the nodes, in id order; never empty
+ * @param tokensFile {@code "tokens_file"}: client tokens (SPEC, "Security"); relative to the current
+ *                   directory; empty when the client API is open
  */
-public record ClusterConfig(List<Member> members) {
+public record ClusterConfig(List<Member> members, Optional<Path> tokensFile) {
 
     /**
      * One node of the cluster.
@@ -61,6 +64,11 @@ public record ClusterConfig(List<Member> members) {
         public String url() {
             return "http://" + hostPort();
         }
+    }
+
+    /** A cluster whose client API needs no token. */
+    public ClusterConfig(List<Member> members) {
+        this(members, Optional.empty());
     }
 
     public ClusterConfig {
@@ -99,11 +107,21 @@ public record ClusterConfig(List<Member> members) {
                         + Json.describe(token));
             }
             List<Member> members = null;
+            Optional<Path> tokensFile = Optional.empty();
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String name = parser.currentName();
-                parser.nextToken();
+                JsonToken value = parser.nextToken();
                 if (name.equals("addresses")) {
                     members = parseMembers(parser);
+                } else if (name.equals("tokens_file")) {
+                    if (value != JsonToken.VALUE_STRING || parser.getText().isBlank()) {
+                        throw new ConfigException("tokens_file must be a file name, got " + Json.describe(value));
+                    }
+                    try {
+                        tokensFile = Optional.of(Path.of(parser.getText()));
+                    } catch (java.nio.file.InvalidPathException e) {
+                        throw new ConfigException("tokens_file is not a usable path: " + e.getMessage());
+                    }
                 } else {
                     parser.skipChildren(); // unknown keys are tolerated
                 }
@@ -114,7 +132,7 @@ public record ClusterConfig(List<Member> members) {
             if (members == null) {
                 throw new ConfigException("\"addresses\" is missing");
             }
-            return new ClusterConfig(members);
+            return new ClusterConfig(members, tokensFile);
         } catch (JsonProcessingException e) {
             throw new ConfigException("not valid JSON: " + Json.describe(e));
         } catch (IOException e) {
