@@ -79,10 +79,9 @@ final class PeerSender implements Runnable {
         List<RaftMessage> batch = new ArrayList<>();
         try {
             while (!closed) {
-                RaftMessage first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
+                // Sleeps until there is something to send: an idle lane costs no wake-ups.
+                // close() interrupts the thread (HttpTransport.close), which ends the wait.
+                RaftMessage first = queue.take();
                 fillBatch(first, batch);
                 deliver(batch);
                 batch.clear();
