@@ -88,6 +88,36 @@ class DiskFullIT {
                 .as("every acknowledged message survived, in order, and nothing else").isEqualTo(acknowledged);
     }
 
+    /**
+     * With no reserve, a write that fails for lack of space stops the engine: the node logs why and
+     * exits 3 (crash-only), and the other two nodes carry on without losing anything acknowledged.
+     */
+    @Test
+    void aNodeWhoseLogWriteFailsExitsAndTheClusterCarriesOn() throws Exception {
+        cluster = ClusterProcesses.create(3, work.resolve("cluster"), "DiskFullIT-write-fails", List.of("-Xmx128m",
+                "-Drrmq.disk.reserve=0", "-Drrmq.segment.bytes=" + MIB));
+        NodeProcess victim = cluster.node(2);
+        mount = victim.dataDir();
+        Files.createDirectories(mount);
+        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", mount.toString()) == 0,
+                "cannot mount a tmpfs here (not root?)");
+        cluster.startAll().awaitAllHttp(START);
+        cluster.awaitLeader(START);
+        RetryingApi api = new RetryingApi(cluster);
+        assertThat(new ApiClient(cluster.awaitLeader(START).url()).createTopic("big").statusCode()).isEqualTo(200);
+
+        String payload = "w".repeat(64 << 10);
+        List<String> acknowledged = new ArrayList<>();
+        for (int i = 0; i < 160; i++) { // 160 x 64 KiB = 10 MiB: more than the victim's 6 MiB
+            api.put("big", i + payload);
+            acknowledged.add(i + payload);
+        }
+
+        assertThat(victim.awaitExit(Duration.ofSeconds(10))).as("exit status of the node whose disk filled").isEqualTo(3);
+        assertThat(victim.log()).contains("storage failed").contains("the Raft engine stopped");
+        assertThat(api.drain("big")).as("every acknowledged message, in order").isEqualTo(acknowledged);
+    }
+
     private static int run(String... command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         p.getInputStream().readAllBytes();
