@@ -78,13 +78,28 @@ def poll_until_answer(cluster, i, spawned, deadline, out):
         time.sleep(0.01)
 
 
+def busy_cpu_seconds():
+    """CPU time the whole machine spent busy (all cores), from the first line of /proc/stat."""
+    with open("/proc/stat") as f:
+        user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, f.readline().split()[1:9])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds(pids):
+    """CPU time of the given live processes and of this script."""
+    me = os.times()
+    return sum(cpu_seconds(pid) for pid in pids) + me.user + me.system
+
+
 def one_run(nodes, hogs, limit):
-    """Spawn -> first answer per position (None: no answer), with or without the CPU hogs."""
+    """Spawn -> first answer per position (None: no answer), with or without the CPU hogs; and the
+    CPU that processes other than this run's used meanwhile, in cores (what else shared the machine)."""
     work = tempfile.mkdtemp(prefix="rrmq-startup.")
     cluster = Cluster(nodes, 0, work, ports=free_ports(nodes))
     hog_procs = []
     times = [None] * nodes
     pollers = []
+    start, busy, own = time.monotonic(), busy_cpu_seconds(), own_cpu_seconds([])
     try:
         if hogs:
             hog_procs = [subprocess.Popen([sys.executable, "-c", HOG]) for _ in range(2)]
@@ -98,13 +113,15 @@ def one_run(nodes, hogs, limit):
             pollers.append(t)
         for t in pollers:
             t.join()
+        mine = [p.pid for p in cluster.procs + hog_procs if p is not None and p.poll() is None]
+        others = (busy_cpu_seconds() - busy - (own_cpu_seconds(mine) - own)) / (time.monotonic() - start)
         for i, seconds in enumerate(times):
             if seconds is None:
                 print(f"{'hogs' if hogs else 'quiet'}: the node at position {i + 1} never answered; "
                       "the end of its log:", file=sys.stderr)
                 with open(os.path.join(work, f"node-{i}.log"), "rb") as f:
                     sys.stderr.write(f.read()[-2000:].decode(errors="replace") + "\n")
-        return times
+        return times, max(0.0, others)
     finally:
         cluster.stop(grace=5)
         for h in hog_procs:
@@ -115,20 +132,21 @@ def one_run(nodes, hogs, limit):
 
 def startup(args):
     results = {"quiet": [], "hogs": []}
-    load = {"quiet": [], "hogs": []}  # the 1-minute load average before each run: what else ran
+    others = {"quiet": [], "hogs": []}  # cores used by other processes during each run
     for n in range(args.runs):
         # ABBA: quiet, hogs, hogs, quiet, quiet, hogs ...
         order = ("quiet", "hogs") if n % 2 == 0 else ("hogs", "quiet")
         for condition in order:
-            load[condition].append(os.getloadavg()[0])
-            times = one_run(args.nodes, condition == "hogs", args.limit)
+            times, other = one_run(args.nodes, condition == "hogs", args.limit)
             results[condition].append(times)
+            others[condition].append(other)
             shown = " ".join("  -  " if t is None else f"{t:5.2f}" for t in times)
-            print(f"run {n + 1:2d} {condition:5s}: {shown}", file=sys.stderr, flush=True)
+            print(f"run {n + 1:2d} {condition:5s}: {shown}  (other processes: {other:.2f} cores)",
+                  file=sys.stderr, flush=True)
     failed = sum(t is None or t > args.limit for runs in results.values() for times in runs for t in times)
     if args.json:
         print(json.dumps({"nodes": args.nodes, "runs": args.runs, "limit": args.limit,
-                          "seconds": results, "load_before": load, "late_or_missing": failed}))
+                          "seconds": results, "other_cores": others, "late_or_missing": failed}))
     else:
         def cells(values):
             got = [v for v in values if v is not None]
@@ -136,8 +154,9 @@ def startup(args):
                 return "- | -"
             return f"{statistics.median(got):.2f} | {max(got):.2f}" + ("" if len(got) == len(values) else " (+missing)")
         print(f"spawn -> first answer to GET /, seconds, {args.runs} runs per condition, {args.nodes} nodes "
-              f"spawned back to back, {os.cpu_count()} cores; 1-minute load average before a run, median "
-              + ", ".join(f"{c} {statistics.median(v):.1f} [{min(v):.1f}..{max(v):.1f}]" for c, v in load.items()))
+              f"spawned back to back, {os.cpu_count()} cores; CPU used by other processes meanwhile, cores, "
+              "median [min..max]: " + ", ".join(f"{c} {statistics.median(v):.2f} [{min(v):.2f}..{max(v):.2f}]"
+                                                for c, v in others.items()))
         print()
         print("| position | quiet median | quiet max | 2 CPU hogs median | 2 CPU hogs max |")
         print("|---|---|---|---|---|")
