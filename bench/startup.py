@@ -11,7 +11,8 @@ spawn to that answer is recorded per position 1..K. Each run ends with SIGTERM, 
 5 s, and waits for every node to exit. Two conditions, interleaved run by run (quiet, hogs, hogs,
 quiet, ...) so that the machine's drift hits both alike: nothing else started, and two busy-loop CPU
 hogs (bounded to 300 s each, killed at the end of the run). Prints position x {median, max} per
-condition; exits 1 if a node did not answer within --limit seconds (5).
+condition and the CPU that other processes used meanwhile (on a shared machine, what else ran);
+exits 1 if a node did not answer within --limit seconds (5).
 
 Idle: a 3-node cluster, a leader elected, then SECONDS of no requests; prints each node's CPU time
 over that window (utime + stime from /proc/PID/stat) as a share of one core, the leader's apart.
