@@ -40,8 +40,10 @@ def status(port):
 
 
 class Cluster:
-    def __init__(self, size, base_port, work):
-        self.ports = [base_port + i for i in range(size)]
+    def __init__(self, size, base_port, work, ports=None):
+        """Ports base_port, base_port + 1, ...; or the given list of ports (then size is its length)."""
+        self.ports = list(ports) if ports else [base_port + i for i in range(size)]
+        size = len(self.ports)
         self.work = work
         self.config = os.path.join(work, "config.json")
         with open(self.config, "w") as f:
@@ -50,9 +52,9 @@ class Cluster:
 
     def start(self, i):
         env = dict(os.environ, RRMQ_DATA_DIR=os.path.join(self.work, "data"))
-        log = open(os.path.join(self.work, f"node-{i}.log"), "ab")
-        self.procs[i] = subprocess.Popen([sys.executable, "src/node.py", self.config, str(i)],
-                                         stdout=log, stderr=subprocess.STDOUT, env=env)
+        with open(os.path.join(self.work, f"node-{i}.log"), "ab") as log:  # the child keeps its own copy
+            self.procs[i] = subprocess.Popen([sys.executable, "src/node.py", self.config, str(i)],
+                                             stdout=log, stderr=subprocess.STDOUT, env=env)
 
     def kill(self, i):
         self.procs[i].send_signal(signal.SIGKILL)
@@ -69,16 +71,20 @@ class Cluster:
                 return i, s
         return None, None
 
-    def stop(self):
+    def stop(self, grace=10):
+        """SIGTERM every node, SIGKILL those still running after grace seconds; returns once all exited."""
         for p in self.procs:
-            if p is not None:
+            if p is not None and p.poll() is None:
                 p.send_signal(signal.SIGTERM)
+        end = time.monotonic() + grace
         for p in self.procs:
             if p is not None:
                 try:
-                    p.wait(timeout=10)
+                    p.wait(timeout=max(0.0, end - time.monotonic()))
                 except subprocess.TimeoutExpired:
                     p.kill()
+                    p.wait()
+        self.procs = [None] * len(self.procs)
 
 
 def wait_for(predicate, deadline_s, step=0.01):
