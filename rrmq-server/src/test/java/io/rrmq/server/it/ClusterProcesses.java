@@ -36,6 +36,7 @@ import java.util.regex.Pattern;
 public final class ClusterProcesses implements AutoCloseable {
     private static final Pattern ROLE = Pattern.compile("\"role\":\"(\\w+)\"");
     private static final Pattern TERM = Pattern.compile("\"term\":(\\d+)");
+    private static final Pattern COMMIT = Pattern.compile("\"commitIndex\":(\\d+)");
 
     private final Path configPath;
     private final List<NodeProcess> nodes;
@@ -165,6 +166,11 @@ public final class ClusterProcesses implements AutoCloseable {
     /** The term a node reports, if it answers. */
     public Optional<Long> term(NodeProcess node) {
         return status(node).map(s -> Long.parseLong(match(TERM, s)));
+    }
+
+    /** The commit index a node reports, or -1 if it does not answer. */
+    public long commitIndex(NodeProcess node) {
+        return status(node).map(s -> Long.parseLong(match(COMMIT, s))).orElse(-1L);
     }
 
     private static String match(Pattern p, String s) {

@@ -16,8 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,8 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EngineStopIT {
     private static final Duration START = Duration.ofSeconds(15);
-    private static final Pattern TERM = Pattern.compile("\"term\":(\\d+)");
-    private static final Pattern COMMIT = Pattern.compile("\"commitIndex\":(\\d+)");
 
     @TempDir
     Path work;
@@ -64,8 +60,8 @@ class EngineStopIT {
             acknowledged.add("before-" + i);
         }
         NodeProcess victim = cluster.nodes().stream().filter(n -> n != leader).findFirst().orElseThrow();
-        long term = Long.parseLong(match(TERM, cluster.status(victim).orElseThrow()));
-        await().atMost(START).until(() -> commitIndex(victim) >= 21);
+        long term = cluster.term(victim).orElseThrow();
+        await().atMost(START).until(() -> cluster.commitIndex(victim) >= 21);
 
         PeerAuthenticator signer = new PeerAuthenticator(cluster.clusterKey());
         int status = postRaft(victim, signer, new AppendEntries(leader.index(), victim.index(), term + 1000, 0, 0, 0,
@@ -80,13 +76,9 @@ class EngineStopIT {
             acknowledged.add("after-" + i);
         }
         victim.start().awaitHttp(START);
-        long committed = commitIndex(cluster.awaitLeader(START));
-        await().atMost(START).until(() -> commitIndex(victim) >= committed);
+        long committed = cluster.commitIndex(cluster.awaitLeader(START));
+        await().atMost(START).until(() -> cluster.commitIndex(victim) >= committed);
         assertThat(api.drain("t")).containsExactlyElementsOf(acknowledged);
-    }
-
-    private long commitIndex(NodeProcess node) {
-        return cluster.status(node).map(s -> Long.parseLong(match(COMMIT, s))).orElse(-1L);
     }
 
     private static int postRaft(NodeProcess node, PeerAuthenticator signer, AppendEntries message) throws Exception {
@@ -99,13 +91,5 @@ class EngineStopIT {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
         return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-    }
-
-    private static String match(Pattern p, String s) {
-        Matcher m = p.matcher(s);
-        if (!m.find()) {
-            throw new AssertionError("no " + p + " in " + s);
-        }
-        return m.group(1);
     }
 }

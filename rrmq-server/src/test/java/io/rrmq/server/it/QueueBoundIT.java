@@ -9,8 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,7 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class QueueBoundIT {
     private static final Duration START = Duration.ofSeconds(15);
-    private static final Pattern COMMIT = Pattern.compile("\"commitIndex\":(\\d+)");
     private static final String PAYLOAD = "p".repeat(1000);
     /** TopicStateMachine.footprint of PAYLOAD: 2 bytes a char + 64. */
     private static final long FOOTPRINT = 2L * PAYLOAD.length() + 64;
@@ -57,8 +54,8 @@ class QueueBoundIT {
             if (follower != leader) {
                 assertThat(follower.terminate()).isZero();
                 follower.jvmFlags(SMALL).start().awaitHttp(START);
-                long committed = commitIndex(leader);
-                await().atMost(START).until(() -> commitIndex(follower) >= committed);
+                long committed = cluster.commitIndex(leader);
+                await().atMost(START).until(() -> cluster.commitIndex(follower) >= committed);
             }
         }
         assertThat(cluster.awaitLeader(START)).as("the leader during the rolling restart").isSameAs(leader);
@@ -89,12 +86,5 @@ class QueueBoundIT {
 
         List<String> drained = new RetryingApi(cluster).drain("t");
         assertThat(drained).as("every acknowledged message, in order").containsExactlyElementsOf(acknowledged);
-    }
-
-    private long commitIndex(NodeProcess node) {
-        return cluster.status(node).map(s -> {
-            Matcher m = COMMIT.matcher(s);
-            return m.find() ? Long.parseLong(m.group(1)) : -1L;
-        }).orElse(-1L);
     }
 }
