@@ -11,6 +11,7 @@ import io.rrmq.server.config.ServerSettings;
 import io.rrmq.server.config.StorageSettings;
 import io.rrmq.server.security.ClusterKey;
 import io.rrmq.server.security.PeerAuthenticator;
+import io.rrmq.server.security.TlsContexts;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,6 +55,7 @@ public final class Main {
         int index;
         DataDirectory dataDir;
         ClusterKey key;
+        TlsContexts tls;
         try {
             arguments = ServerArguments.parse(args);
             cluster = ClusterConfig.load(arguments.configPath());
@@ -62,6 +64,7 @@ public final class Main {
             dataDir = DataDirectory.resolve(cluster, index, arguments.dataDir(), System.getenv(), workingDirectory);
             key = ClusterKey.loadOrCreate(ClusterKey.locate(arguments.clusterKey(), System.getenv(),
                     DataDirectory.clusterDirectory(cluster, System.getenv(), workingDirectory)));
+            tls = cluster.tls().isPresent() ? TlsContexts.load(cluster.tls().get()) : null;
         } catch (ServerArguments.HelpRequested e) {
             System.out.println(ServerArguments.USAGE);
             return;
@@ -76,14 +79,14 @@ public final class Main {
         }
         // The jboss-logging facade Undertow uses would otherwise probe several logging back-ends.
         System.setProperty("org.jboss.logging.provider", "slf4j");
-        new Main().run(cluster, index, dataDir, key);
+        new Main().run(cluster, index, dataDir, key, tls);
     }
 
-    private void run(ClusterConfig cluster, int index, DataDirectory dataDir, ClusterKey key) {
+    private void run(ClusterConfig cluster, int index, DataDirectory dataDir, ClusterKey key, TlsContexts tls) {
         Logger log = LoggerFactory.getLogger(Main.class);
         RrmqNode node;
         try {
-            node = RrmqNode.listen(cluster, index, ServerSettings.defaults(), new PeerAuthenticator(key));
+            node = RrmqNode.listen(cluster, index, ServerSettings.defaults(), new PeerAuthenticator(key), tls);
         } catch (IOException e) {
             log.error("{}", e.getMessage());
             exit(EXIT_CANNOT_START);

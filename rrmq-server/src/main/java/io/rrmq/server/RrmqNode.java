@@ -15,7 +15,9 @@ import io.rrmq.server.config.ServerSettings;
 import io.rrmq.server.config.StorageSettings;
 import io.rrmq.server.http.ApiHandler;
 import io.rrmq.server.http.HttpServer;
+import io.rrmq.server.security.MemberCertificates;
 import io.rrmq.server.security.PeerAuthenticator;
+import io.rrmq.server.security.TlsContexts;
 import io.rrmq.server.transport.HttpTransport;
 import io.rrmq.server.transport.PeerListenerHandler;
 import io.rrmq.server.transport.RaftMessageHandler;
@@ -45,6 +47,8 @@ public final class RrmqNode implements AutoCloseable {
     private final ServerSettings settings;
     private final HttpServer http;
     private final PeerAuthenticator authenticator;
+    /** Null without TLS. */
+    private final TlsContexts tls;
     private final RaftMessageHandler raftHandler;
 
     private volatile RaftNode raft;
@@ -52,22 +56,25 @@ public final class RrmqNode implements AutoCloseable {
     private HttpTransport transport;
     private boolean closed;
 
-    private RrmqNode(ClusterConfig cluster, int selfId, ServerSettings settings, PeerAuthenticator authenticator)
-            throws IOException {
+    private RrmqNode(ClusterConfig cluster, int selfId, ServerSettings settings, PeerAuthenticator authenticator,
+                     TlsContexts tls) throws IOException {
         this.cluster = cluster;
         this.selfId = selfId;
         this.settings = settings;
         this.authenticator = authenticator;
+        this.tls = tls;
+        MemberCertificates members = tls == null ? null : new MemberCertificates(cluster);
         this.raftHandler = new RaftMessageHandler(selfId, cluster.size(), this::raftNode,
-                settings.maxRaftBodyBytes(), authenticator);
+                settings.maxRaftBodyBytes(), authenticator, members);
         ClusterConfig.Member self = cluster.member(selfId);
         boolean separate = self.separatePeerPort();
         ApiHandler api = new ApiHandler(cluster, selfId, this::raftNode, () -> queueBound, settings,
                 separate ? null : raftHandler);
+        HttpServer.Tls listenerTls = tls == null ? null : new HttpServer.Tls(tls.standard(), tls.membersOnly(members));
         this.http = separate
                 ? HttpServer.start(self.host(), self.port(), settings, api, self.peerPort(),
-                        new PeerListenerHandler(raftHandler))
-                : HttpServer.start(self.host(), self.port(), settings, api);
+                        new PeerListenerHandler(raftHandler), listenerTls)
+                : HttpServer.start(self.host(), self.port(), settings, api, -1, null, listenerTls);
     }
 
     /**
@@ -79,10 +86,29 @@ public final class RrmqNode implements AutoCloseable {
      */
     public static RrmqNode listen(ClusterConfig cluster, int selfId, ServerSettings settings,
                                   PeerAuthenticator authenticator) throws IOException {
-        RrmqNode node = new RrmqNode(cluster, selfId, settings, authenticator);
+        return listen(cluster, selfId, settings, authenticator, null);
+    }
+
+    /**
+     * Like {@link #listen(ClusterConfig, int, ServerSettings, PeerAuthenticator)}; with {@code tls},
+     * every listener speaks HTTPS and peers speak mutual TLS (see {@link HttpServer}).
+     *
+     * @param tls the key material of the configuration's {@code "tls"}, or {@code null} for plain HTTP
+     */
+    public static RrmqNode listen(ClusterConfig cluster, int selfId, ServerSettings settings,
+                                  PeerAuthenticator authenticator, TlsContexts tls) throws IOException {
+        RrmqNode node = new RrmqNode(cluster, selfId, settings, authenticator, tls);
         ClusterConfig.Member self = cluster.member(selfId);
         log.info("node {} of {} listening on {}{}", selfId, cluster.size(), self.url(),
                 self.separatePeerPort() ? " (Raft on port " + self.peerPort() + ")" : "");
+        if (tls != null) {
+            log.info("TLS on: HTTPS on every port; peers must present a certificate naming a member {}",
+                    self.separatePeerPort() ? "(required by the peer port)" : "(requested by the client port for /raft)");
+            if (!new MemberCertificates(cluster).membersNamedBy(tls.ownCertificate()).contains(selfId)) {
+                log.warn("this node's certificate ({}) does not name its host {}: its peers will refuse it",
+                        tls.ownCertificate().getSubjectX500Principal(), self.host());
+            }
+        }
         return node;
     }
 
@@ -111,7 +137,8 @@ public final class RrmqNode implements AutoCloseable {
         log.info("queue bound {} bytes (-Drrmq.queue.bytes; checked by this node while it leads, before"
                 + " proposing: every node applies what its leader admitted, whatever its own value)",
                 storageSettings.maxQueuedBytes());
-        HttpTransport peers = new HttpTransport(cluster, selfId, settings, authenticator);
+        HttpTransport peers = new HttpTransport(cluster, selfId, settings, authenticator,
+                tls == null ? null : tls.standard());
         synchronized (this) {
             if (closed) {
                 return;
