@@ -25,8 +25,8 @@ import javax.net.ssl.SSLContext;
  *
  * <p><b>TLS.</b> With an {@link SSLContext}, each lane posts through a {@link TlsPeerConnection}
  * (the JDK's HTTP client, mutual TLS to {@code https://host:peerPort/raft}) instead; the lanes share
- * one client and its connection pool. The TLS handshake counts towards connecting there, so its
- * connect limit is the request limit rather than the plain connection's short connect timeout.
+ * one client and its connection pool. A handshake counts towards connecting there, so a lane that
+ * may need one gets a longer limit (see {@link TlsPeerConnection}).
  */
 public final class HttpTransport implements Transport, AutoCloseable {
 

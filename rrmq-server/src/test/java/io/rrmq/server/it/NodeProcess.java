@@ -37,22 +37,29 @@ public final class NodeProcess {
         }, "node-process-reaper"));
     }
 
-    private static final HttpClient PROBE = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofMillis(500))
-            .build();
-
     private final int index;
     private final int port;
     private final int peerPort;
     private final Path configPath;
     private final Path dataDir;
     private final Path logFile;
+    private final HttpClient probe;
+    private final String scheme;
     private volatile List<String> jvmFlags;
     private Process process;
     private long startedAtNanos;
 
+    /** A node speaking plain HTTP. */
     NodeProcess(int index, int port, int peerPort, Path configPath, Path dataDir, Path logFile, List<String> jvmFlags) {
+        this(index, port, peerPort, configPath, dataDir, logFile, jvmFlags, HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofMillis(500)).build(), "http");
+    }
+
+    /** @param probe a client that speaks {@code scheme} to the node */
+    NodeProcess(int index, int port, int peerPort, Path configPath, Path dataDir, Path logFile, List<String> jvmFlags,
+                HttpClient probe, String scheme) {
+        this.probe = probe;
+        this.scheme = scheme;
         this.index = index;
         this.port = port;
         this.peerPort = peerPort;
@@ -150,7 +157,7 @@ public final class NodeProcess {
     private boolean probe() throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create(url() + "/"))
                 .timeout(Duration.ofMillis(500)).GET().build();
-        return PROBE.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        return probe.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
     }
 
     /** SIGTERM, then SIGKILL if still alive after {@code grace}. Returns the exit code. */
@@ -247,8 +254,9 @@ public final class NodeProcess {
         return peerPort;
     }
 
+    /** {@code http://127.0.0.1:PORT}, or {@code https://} in a TLS cluster. */
     public String url() {
-        return "http://127.0.0.1:" + port;
+        return scheme + "://127.0.0.1:" + port;
     }
 
     public Path dataDir() {
