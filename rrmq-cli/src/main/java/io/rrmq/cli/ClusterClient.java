@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
+import javax.net.ssl.SSLContext;
 
 /**
  * Sends one {@link ApiRequest} to the cluster's leader: finds the leader, follows its hints, and
@@ -51,15 +52,27 @@ public final class ClusterClient {
     private final Consumer<String> trace;
 
     public ClusterClient(NodeList nodes, RetryPolicy policy, RandomGenerator random, Consumer<String> trace) {
+        this(nodes, policy, random, trace, null);
+    }
+
+    /**
+     * @param tls for {@code https://} nodes: whom to trust ({@code --cacert}); {@code null} trusts the
+     *            JDK's default CAs
+     */
+    public ClusterClient(NodeList nodes, RetryPolicy policy, RandomGenerator random, Consumer<String> trace,
+                         SSLContext tls) {
         this.nodes = nodes;
         this.policy = policy;
         this.random = random;
         this.trace = trace;
-        this.http = HttpClient.newBuilder()
+        HttpClient.Builder builder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(policy.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+                .followRedirects(HttpClient.Redirect.NEVER);
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
+        this.http = builder.build();
     }
 
     public NodeList nodes() {
