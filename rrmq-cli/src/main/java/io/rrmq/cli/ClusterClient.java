@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * Sends one {@link ApiRequest} to the cluster's leader: finds the leader, follows its hints, and
@@ -24,8 +25,8 @@ import javax.net.ssl.SSLContext;
  * <ul>
  *   <li>2xx and every 4xx but 421 are definite: returned at once, never retried.</li>
  *   <li>421 names the leader in {@code X-RRMQ-Leader}: the next attempt goes there, without a pause.</li>
- *   <li>503 (no leader, no quorum, starting, overloaded) and a refused connection: nothing was
- *       accepted; the next node is tried. Once every node has failed in a round, the client pauses
+ *   <li>503 (no leader, no quorum, starting, overloaded), a refused connection and a failed TLS
+ *       handshake: nothing was accepted; the next node is tried. Once every node has failed in a round, the client pauses
  *       (exponential backoff, at least the largest {@code Retry-After} seen) and starts a new round.</li>
  *   <li>504, another 5xx, a timeout or a connection lost after the request was sent: the outcome is
  *       unknown. The request is sent again after a pause, with the same {@code X-RRMQ-Request-Id},
@@ -195,6 +196,9 @@ public final class ClusterClient {
             response = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (ConnectException | HttpConnectTimeoutException e) {
             return Attempt.notAccepted(0, "cannot connect (" + describe(e) + ")", Duration.ZERO);
+        } catch (SSLHandshakeException e) {
+            // No request is sent before the handshake completes: nothing can have been applied.
+            return Attempt.notAccepted(0, "TLS handshake failed (" + describe(e) + "; see --cacert)", Duration.ZERO);
         } catch (HttpTimeoutException e) {
             return Attempt.unknown(0, "no reply within " + seconds(timeout));
         } catch (IOException e) {

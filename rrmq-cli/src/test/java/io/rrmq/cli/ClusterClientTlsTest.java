@@ -58,12 +58,16 @@ class ClusterClientTlsTest {
     }
 
     @Test
-    void refusesANodeItsCasDidNotCertify() throws Exception {
-        node.then(Reply.of(200, TOPICS));
+    void refusesANodeItsCasDidNotCertifyAndKnowsNothingWasWritten() throws Exception {
+        node.then(Reply.of(200, "{\"success\":true}"));
         ClusterClient client = new ClusterClient(new NodeList(List.of(node.url())), policy(), new SplittableRandom(1),
                 line -> { }, null); // the JDK's CAs only
 
-        assertThat(client.send(ApiRequest.listTopics())).isNotInstanceOf(Outcome.Answered.class);
+        Outcome outcome = client.send(ApiRequest.putMessage("t", "m", "id-1"));
+
+        // Unavailable (exit 3), not Unknown (exit 4): a failed handshake sends no request.
+        assertThat(outcome).isInstanceOf(Outcome.Unavailable.class);
+        assertThat(((Outcome.Unavailable) outcome).reason()).contains("TLS handshake failed");
         assertThat(node.requests()).isEmpty();
     }
 
