@@ -191,7 +191,7 @@ public final class ClusterProcesses implements AutoCloseable {
         }
         try {
             HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(node.url() + "/status"))
-                    .timeout(Duration.ofMillis(500)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                    .timeout(node.requestTimeout()).GET().build(), HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? Optional.of(r.body()) : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();

@@ -156,7 +156,7 @@ public final class NodeProcess {
 
     private boolean probe() throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create(url() + "/"))
-                .timeout(Duration.ofMillis(500)).GET().build();
+                .timeout(requestTimeout()).GET().build();
         return probe.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
     }
 
@@ -252,6 +252,14 @@ public final class NodeProcess {
     /** The port of the node's Raft listener: its {@code internal_port}, or {@link #port()}. */
     public int peerPort() {
         return peerPort;
+    }
+
+    /**
+     * How long a probe or status request may take: 500 ms, but 3 s over TLS, where a first handshake
+     * with a cold JVM on a loaded machine can take longer than 500 ms, and a retry only starts over.
+     */
+    Duration requestTimeout() {
+        return scheme.equals("https") ? Duration.ofSeconds(3) : Duration.ofMillis(500);
     }
 
     /** {@code http://127.0.0.1:PORT}, or {@code https://} in a TLS cluster. */
