@@ -14,6 +14,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * Sends one {@link ApiRequest} to the cluster's leader: finds the leader, follows its hints, and
@@ -23,8 +25,8 @@ import java.util.random.RandomGenerator;
  * <ul>
  *   <li>2xx and every 4xx but 421 are definite: returned at once, never retried.</li>
  *   <li>421 names the leader in {@code X-RRMQ-Leader}: the next attempt goes there, without a pause.</li>
- *   <li>503 (no leader, no quorum, starting, overloaded) and a refused connection: nothing was
- *       accepted; the next node is tried. Once every node has failed in a round, the client pauses
+ *   <li>503 (no leader, no quorum, starting, overloaded), a refused connection and a failed TLS
+ *       handshake: nothing was accepted; the next node is tried. Once every node has failed in a round, the client pauses
  *       (exponential backoff, at least the largest {@code Retry-After} seen) and starts a new round.</li>
  *   <li>504, another 5xx, a timeout or a connection lost after the request was sent: the outcome is
  *       unknown. The request is sent again after a pause, with the same {@code X-RRMQ-Request-Id},
@@ -53,22 +55,29 @@ public final class ClusterClient {
     private final String authorization;
 
     public ClusterClient(NodeList nodes, RetryPolicy policy, RandomGenerator random, Consumer<String> trace) {
-        this(nodes, policy, random, trace, Optional.empty());
+        this(nodes, policy, random, trace, null, Optional.empty());
     }
 
-    /** @param token the client token to send as {@code Authorization: Bearer TOKEN}, if any */
+    /**
+     * @param tls   for {@code https://} nodes: whom to trust ({@code --cacert}); {@code null} trusts the
+     *              JDK's default CAs
+     * @param token the client token to send as {@code Authorization: Bearer TOKEN}, if any
+     */
     public ClusterClient(NodeList nodes, RetryPolicy policy, RandomGenerator random, Consumer<String> trace,
-                         Optional<String> token) {
+                         SSLContext tls, Optional<String> token) {
         this.authorization = token.map(t -> "Bearer " + t).orElse(null);
         this.nodes = nodes;
         this.policy = policy;
         this.random = random;
         this.trace = trace;
-        this.http = HttpClient.newBuilder()
+        HttpClient.Builder builder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(policy.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+                .followRedirects(HttpClient.Redirect.NEVER);
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
+        this.http = builder.build();
     }
 
     public NodeList nodes() {
@@ -197,6 +206,9 @@ public final class ClusterClient {
             response = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (ConnectException | HttpConnectTimeoutException e) {
             return Attempt.notAccepted(0, "cannot connect (" + describe(e) + ")", Duration.ZERO);
+        } catch (SSLHandshakeException e) {
+            // No request is sent before the handshake completes: nothing can have been applied.
+            return Attempt.notAccepted(0, "TLS handshake failed (" + describe(e) + "; see --cacert)", Duration.ZERO);
         } catch (HttpTimeoutException e) {
             return Attempt.unknown(0, "no reply within " + seconds(timeout));
         } catch (IOException e) {

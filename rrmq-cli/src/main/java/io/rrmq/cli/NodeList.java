@@ -12,8 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The cluster's nodes as base URLs ({@code http://host:port}), from a config file or a
- * {@code --nodes} list. Order is kept: the client tries nodes in this order.
+ * The cluster's nodes as base URLs ({@code http://host:port} or {@code https://host:port}), from a
+ * config file or a {@code --nodes} list. Order is kept: the client tries nodes in this order.
  */
 public record NodeList(List<URI> nodes) {
     public NodeList {
@@ -32,7 +32,8 @@ public record NodeList(List<URI> nodes) {
     }
 
     /**
-     * Parses {@code URL,URL,...}; each entry is {@code http://host:port} or {@code host:port}.
+     * Parses {@code URL,URL,...}; each entry is {@code http://host:port}, {@code https://host:port}
+     * or {@code host:port} (http).
      */
     public static NodeList parse(String spec) throws UsageException {
         List<URI> out = new ArrayList<>();
@@ -54,7 +55,8 @@ public record NodeList(List<URI> nodes) {
 
     /**
      * Reads the server's config format, {@code {"addresses": [{"ip": "http://127.0.0.1" or
-     * "127.0.0.1", "port": 8567}, ...]}}; extra keys are ignored.
+     * "127.0.0.1", "port": 8567}, ...]}}; extra keys are ignored. With a top-level {@code "tls"}
+     * object the nodes speak HTTPS, and an {@code ip} without a scheme means {@code https://}.
      */
     public static NodeList fromConfig(Path file, ObjectMapper json) throws UsageException {
         JsonNode root;
@@ -69,6 +71,7 @@ public record NodeList(List<URI> nodes) {
         if (addresses == null || !addresses.isArray() || addresses.isEmpty()) {
             throw new UsageException("config " + file + ": expected a non-empty \"addresses\" array");
         }
+        String defaultScheme = root.has("tls") ? "https" : "http";
         List<URI> out = new ArrayList<>();
         for (int i = 0; i < addresses.size(); i++) {
             JsonNode entry = addresses.get(i);
@@ -78,18 +81,24 @@ public record NodeList(List<URI> nodes) {
                 throw new UsageException("config " + file + ": addresses[" + i
                         + "] needs a string \"ip\" and an integer \"port\"");
             }
-            out.add(parseUrl(ip.asText() + ":" + port.asInt(), "config " + file + " addresses[" + i + "]"));
+            out.add(parseUrl(ip.asText() + ":" + port.asInt(), "config " + file + " addresses[" + i + "]",
+                    defaultScheme));
         }
         return new NodeList(out);
     }
 
-    /** {@code host:port} or {@code http://host:port[/]} as {@code http://host:port}. */
+    /** {@code host:port}, {@code http://host:port[/]} or {@code https://...} as {@code scheme://host:port}. */
     static URI parseUrl(String text, String where) throws UsageException {
-        String withScheme = text.contains("://") ? text : "http://" + text;
+        return parseUrl(text, where, "http");
+    }
+
+    private static URI parseUrl(String text, String where, String defaultScheme) throws UsageException {
+        String withScheme = text.contains("://") ? text : defaultScheme + "://" + text;
         try {
             URI uri = new URI(withScheme);
-            if (!"http".equalsIgnoreCase(uri.getScheme())) {
-                throw new UsageException(where + ": only http:// is supported: " + text);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+            if (!scheme.equals("http") && !scheme.equals("https")) {
+                throw new UsageException(where + ": only http:// and https:// are supported: " + text);
             }
             if (uri.getHost() == null || uri.getPort() < 1 || uri.getPort() > 65535) {
                 throw new UsageException(where + ": expected host:port, got '" + text + "'");
@@ -98,7 +107,7 @@ public record NodeList(List<URI> nodes) {
             if (path != null && !path.isEmpty() && !path.equals("/") || uri.getRawQuery() != null) {
                 throw new UsageException(where + ": a node address has no path: " + text);
             }
-            return new URI("http", null, uri.getHost(), uri.getPort(), null, null, null);
+            return new URI(scheme, null, uri.getHost(), uri.getPort(), null, null, null);
         } catch (URISyntaxException e) {
             throw new UsageException(where + ": not a node address: '" + text + "'", e);
         }

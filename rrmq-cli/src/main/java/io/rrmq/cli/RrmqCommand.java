@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
             "  rrmq put orders 'hello'            # or: echo hello | rrmq put orders",
             "  rrmq get orders                    # pops the oldest message, prints it raw",
             "  rrmq --nodes 127.0.0.1:8567,127.0.0.1:8568 status",
+            "  rrmq --cacert ca.pem --nodes https://127.0.0.1:8567 topics",
             "  rrmq topics --json",
             "  source <(rrmq completion)          # bash completion",
             "",
@@ -48,8 +49,12 @@ public final class RrmqCommand implements Runnable {
     private Path config;
 
     @Option(names = "--nodes", paramLabel = "URL[,URL...]", scope = ScopeType.INHERIT,
-            description = "Nodes to talk to, e.g. 127.0.0.1:8567,http://127.0.0.1:8568 (overrides --config).")
+            description = "Nodes to talk to, e.g. 127.0.0.1:8567,http://127.0.0.1:8568 or https://... (overrides --config).")
     private String nodes;
+
+    @Option(names = "--cacert", paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "PEM file of the CA certificate(s) to trust for https:// nodes (default: the JDK's CAs).")
+    private Path caCert;
 
     @Option(names = "--timeout", paramLabel = "DURATION", scope = ScopeType.INHERIT,
             converter = DurationConverter.class,
@@ -118,7 +123,7 @@ public final class RrmqCommand implements Runnable {
     public ClusterClient clusterClient(Output output) throws UsageException {
         String chosen = token != null ? token : context.env().get(TOKEN_ENV);
         return new ClusterClient(nodeList(), retryPolicy(), new SplittableRandom(),
-                verbose ? output::trace : line -> { },
+                verbose ? output::trace : line -> { }, caCert == null ? null : CaCertificates.trusting(caCert),
                 Optional.ofNullable(chosen).map(String::strip).filter(t -> !t.isEmpty()));
     }
 }

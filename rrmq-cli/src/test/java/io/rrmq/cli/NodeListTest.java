@@ -31,6 +31,20 @@ class NodeListTest {
     }
 
     @Test
+    void aConfigWithTlsMeansHttpsForEntriesWithoutScheme() throws Exception {
+        NodeList nodes = config("{\"tls\": {\"keystore\": \"k.p12\"}, \"addresses\": [{\"ip\": \"https://127.0.0.1\", \"port\": 8567},"
+                + " {\"ip\": \"127.0.0.1\", \"port\": 8568}]}");
+
+        assertThat(nodes.nodes()).containsExactly(URI.create("https://127.0.0.1:8567"), URI.create("https://127.0.0.1:8568"));
+    }
+
+    @Test
+    void parsesHttpsNodes() throws Exception {
+        assertThat(NodeList.parse("HTTPS://127.0.0.1:8567/,127.0.0.1:8568").nodes())
+                .containsExactly(URI.create("https://127.0.0.1:8567"), URI.create("http://127.0.0.1:8568"));
+    }
+
+    @Test
     void rejectsAConfigWithoutAddresses() {
         assertThatThrownBy(() -> config("{\"nodes\": []}")).isInstanceOf(UsageException.class).hasMessageContaining("addresses");
         assertThatThrownBy(() -> config("{\"addresses\": []}")).isInstanceOf(UsageException.class);
@@ -56,7 +70,7 @@ class NodeListTest {
     @Test
     void rejectsMalformedNodes() {
         for (String bad : new String[] {"", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:70000", "a:1,,b:2",
-            "https://127.0.0.1:1", "127.0.0.1:1/path", "::"}) {
+            "ftp://127.0.0.1:1", "127.0.0.1:1/path", "::"}) {
             assertThatThrownBy(() -> NodeList.parse(bad)).as(bad).isInstanceOf(UsageException.class);
         }
     }

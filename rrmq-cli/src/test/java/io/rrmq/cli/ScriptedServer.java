@@ -2,6 +2,8 @@ package io.rrmq.cli;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -12,6 +14,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import javax.net.ssl.SSLContext;
 
 /**
  * A real HTTP server on a loopback port that answers with scripted replies, in order, and records
@@ -44,18 +47,32 @@ public final class ScriptedServer implements AutoCloseable {
     }
 
     private final HttpServer server;
+    private final String scheme;
     private final Deque<Reply> script = new ArrayDeque<>();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private Reply last = Reply.of(500, "{\"success\":false}");
 
     public ScriptedServer() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+        this(null);
+    }
+
+    /** Over HTTPS with {@code tls}'s key when it is not null. */
+    public ScriptedServer(SSLContext tls) throws IOException {
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        if (tls == null) {
+            server = HttpServer.create(address, 16);
+        } else {
+            HttpsServer https = HttpsServer.create(address, 16);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls));
+            server = https;
+        }
+        scheme = tls == null ? "http" : "https";
         server.createContext("/", this::handle);
         server.start();
     }
 
     public URI url() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        return URI.create(scheme + "://127.0.0.1:" + server.getAddress().getPort());
     }
 
     public ScriptedServer then(Reply... replies) {

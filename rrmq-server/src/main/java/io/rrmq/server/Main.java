@@ -13,6 +13,7 @@ import io.rrmq.server.security.ClusterKey;
 import io.rrmq.server.security.ClientTokens;
 import io.rrmq.server.security.NodeSecurity;
 import io.rrmq.server.security.PeerAuthenticator;
+import io.rrmq.server.security.TlsContexts;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -68,7 +69,9 @@ public final class Main {
                     DataDirectory.clusterDirectory(cluster, System.getenv(), workingDirectory)));
             Optional<ClientTokens> tokens = cluster.tokensFile().isPresent()
                     ? Optional.of(ClientTokens.load(cluster.tokensFile().get())) : Optional.empty();
-            security = new NodeSecurity(new PeerAuthenticator(key), tokens);
+            Optional<TlsContexts> tls = cluster.tls().isPresent()
+                    ? Optional.of(TlsContexts.load(cluster.tls().get())) : Optional.empty();
+            security = new NodeSecurity(new PeerAuthenticator(key), tokens, tls);
         } catch (ServerArguments.HelpRequested e) {
             System.out.println(ServerArguments.USAGE);
             return;
@@ -77,7 +80,7 @@ public final class Main {
             System.exit(2);
             return;
         } catch (IOException e) {
-            System.err.println("rrmq-server: cannot read the cluster key or the tokens file: " + e);
+            System.err.println("rrmq-server: cannot read the cluster key, the tokens file or the TLS key material: " + e);
             System.exit(1);
             return;
         }

@@ -16,12 +16,14 @@ import io.rrmq.server.config.StorageSettings;
 import io.rrmq.server.http.ApiHandler;
 import io.rrmq.server.http.HttpServer;
 import io.rrmq.server.http.TokenGate;
+import io.rrmq.server.security.MemberCertificates;
 import io.rrmq.server.security.NodeSecurity;
 import io.rrmq.server.security.PeerAuthenticator;
-import io.undertow.server.HttpHandler;
+import io.rrmq.server.security.TlsContexts;
 import io.rrmq.server.transport.HttpTransport;
 import io.rrmq.server.transport.PeerListenerHandler;
 import io.rrmq.server.transport.RaftMessageHandler;
+import io.undertow.server.HttpHandler;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.slf4j.Logger;
@@ -48,6 +50,8 @@ public final class RrmqNode implements AutoCloseable {
     private final ServerSettings settings;
     private final HttpServer http;
     private final PeerAuthenticator authenticator;
+    /** Null without TLS. */
+    private final TlsContexts tls;
     private final RaftMessageHandler raftHandler;
 
     private volatile RaftNode raft;
@@ -61,8 +65,10 @@ public final class RrmqNode implements AutoCloseable {
         this.selfId = selfId;
         this.settings = settings;
         this.authenticator = security.peers();
+        this.tls = security.tls().orElse(null);
+        MemberCertificates members = tls == null ? null : new MemberCertificates(cluster);
         this.raftHandler = new RaftMessageHandler(selfId, cluster.size(), this::raftNode,
-                settings.maxRaftBodyBytes(), authenticator);
+                settings.maxRaftBodyBytes(), authenticator, members);
         ClusterConfig.Member self = cluster.member(selfId);
         boolean separate = self.separatePeerPort();
         HttpHandler api = new ApiHandler(cluster, selfId, this::raftNode, () -> queueBound, settings,
@@ -70,15 +76,19 @@ public final class RrmqNode implements AutoCloseable {
         if (security.clients().isPresent()) {
             api = new TokenGate(security.clients().get(), api);
         }
+        HttpServer.Tls listenerTls = tls == null ? null : new HttpServer.Tls(tls.standard(), tls.membersOnly(members));
         this.http = separate
                 ? HttpServer.start(self.host(), self.port(), settings, api, self.peerPort(),
-                        new PeerListenerHandler(raftHandler))
-                : HttpServer.start(self.host(), self.port(), settings, api);
+                        new PeerListenerHandler(raftHandler), listenerTls)
+                : HttpServer.start(self.host(), self.port(), settings, api, -1, null, listenerTls);
     }
 
     /**
      * Starts the listeners; the Raft node is started by {@link #startRaft}. Separate steps so that
      * the caller can install the shutdown hook in between.
+     *
+     * With {@code security.tls()}, every listener speaks HTTPS and peers speak mutual TLS (see
+     * {@link HttpServer}); with {@code security.clients()}, the client API needs a token.
      *
      * @param security how peers and clients are authenticated
      * @throws IOException a listener cannot bind
@@ -86,9 +96,18 @@ public final class RrmqNode implements AutoCloseable {
     public static RrmqNode listen(ClusterConfig cluster, int selfId, ServerSettings settings,
                                   NodeSecurity security) throws IOException {
         RrmqNode node = new RrmqNode(cluster, selfId, settings, security);
+        TlsContexts tls = security.tls().orElse(null);
         ClusterConfig.Member self = cluster.member(selfId);
         log.info("node {} of {} listening on {}{}", selfId, cluster.size(), self.url(),
                 self.separatePeerPort() ? " (Raft on port " + self.peerPort() + ")" : "");
+        if (tls != null) {
+            log.info("TLS on: HTTPS on every port; peers must present a certificate naming a member {}",
+                    self.separatePeerPort() ? "(required by the peer port)" : "(requested by the client port for /raft)");
+            if (!new MemberCertificates(cluster).membersNamedBy(tls.ownCertificate()).contains(selfId)) {
+                log.warn("this node's certificate ({}) does not name its host {}: its peers will refuse it",
+                        tls.ownCertificate().getSubjectX500Principal(), self.host());
+            }
+        }
         return node;
     }
 
@@ -117,7 +136,8 @@ public final class RrmqNode implements AutoCloseable {
         log.info("queue bound {} bytes (-Drrmq.queue.bytes; checked by this node while it leads, before"
                 + " proposing: every node applies what its leader admitted, whatever its own value)",
                 storageSettings.maxQueuedBytes());
-        HttpTransport peers = new HttpTransport(cluster, selfId, settings, authenticator);
+        HttpTransport peers = new HttpTransport(cluster, selfId, settings, authenticator,
+                tls == null ? null : tls.standard());
         synchronized (this) {
             if (closed) {
                 return;

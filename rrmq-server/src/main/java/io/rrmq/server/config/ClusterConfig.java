@@ -24,16 +24,21 @@ import java.util.Set;
  * ...]}}. A member's id is its position in the list, so every node must be given the same list in
  * the same order.
  *
- * <p>{@code ip} may carry the {@code http://} scheme or not ({@code "http://127.0.0.1"} and
- * {@code "127.0.0.1"} mean the same); any other scheme is refused, since nodes speak plain HTTP.
- * An entry's optional {@code internal_port} gives the node a separate listener for Raft traffic
- * (SPEC, "Security"). Keys this release does not know are ignored.
+ * <p>{@code ip} may carry a scheme or not ({@code "http://127.0.0.1"} and {@code "127.0.0.1"} mean
+ * the same). The optional top-level {@code "tls"} object ({@link TlsConfig}) turns TLS on for every
+ * node: then a bare {@code ip} means {@code https://}, {@code "https://..."} is expected, and
+ * {@code "http://..."} is refused; without it {@code "https://..."} is refused. So the scheme written
+ * can never disagree with what the nodes speak. An entry's optional {@code internal_port} gives the
+ * node a separate listener for Raft traffic (SPEC, "Security"). Keys this release does not know are
+ * ignored.
  *
- * @param members    the nodes, in id order; never empty
- * @param tokensFile {@code "tokens_file"}: client tokens (SPEC, "Security"); relative to the current
- *                   directory; empty when the client API is open
+ * @param members    the nodes, in id order; never empty; each {@link Member#https()} equals
+ *                   {@code tls.isPresent()}
+ * @param tls        the {@code "tls"} object, when TLS is on
+ * @param tokensFile {@code "tokens_file"}: client tokens (SPEC, "Security"), empty when the client
+ *                   API is open. Like every path in the file, relative to the config file's directory.
  */
-public record ClusterConfig(List<Member> members, Optional<Path> tokensFile) {
+public record ClusterConfig(List<Member> members, Optional<TlsConfig> tls, Optional<Path> tokensFile) {
 
     /**
      * One node of the cluster.
@@ -43,9 +48,15 @@ public record ClusterConfig(List<Member> members, Optional<Path> tokensFile) {
      * @param port     its HTTP port for clients (and for peers, unless it has a peer port)
      * @param peerPort the port of its Raft listener: {@code "internal_port"} when the entry has one,
      *                 else {@code port}
+     * @param https    whether it speaks TLS (the configuration has {@code "tls"})
      */
-    public record Member(int id, String host, int port, int peerPort) {
-        /** A member without a separate peer port. */
+    public record Member(int id, String host, int port, int peerPort, boolean https) {
+        /** A member speaking plain HTTP. */
+        public Member(int id, String host, int port, int peerPort) {
+            this(id, host, port, peerPort, false);
+        }
+
+        /** A member speaking plain HTTP, without a separate peer port. */
         public Member(int id, String host, int port) {
             this(id, host, port, port);
         }
@@ -60,15 +71,10 @@ public record ClusterConfig(List<Member> members, Optional<Path> tokensFile) {
             return host + ":" + port;
         }
 
-        /** The base URL clients and peers use, e.g. {@code http://127.0.0.1:8567}. */
+        /** The base URL clients use, e.g. {@code http://127.0.0.1:8567} or {@code https://...}. */
         public String url() {
-            return "http://" + hostPort();
+            return (https ? "https://" : "http://") + hostPort();
         }
-    }
-
-    /** A cluster whose client API needs no token. */
-    public ClusterConfig(List<Member> members) {
-        this(members, Optional.empty());
     }
 
     public ClusterConfig {
@@ -76,6 +82,22 @@ public record ClusterConfig(List<Member> members, Optional<Path> tokensFile) {
         if (members.isEmpty()) {
             throw new IllegalArgumentException("a cluster has at least one member");
         }
+        for (Member m : members) {
+            if (m.https() != tls.isPresent()) {
+                throw new IllegalArgumentException("member " + m.id() + (m.https() ? " speaks" : " does not speak")
+                        + " TLS, but TLS is " + (tls.isPresent() ? "on" : "off"));
+            }
+        }
+    }
+
+    /** A cluster speaking plain HTTP, its client API open. */
+    public ClusterConfig(List<Member> members) {
+        this(members, Optional.empty());
+    }
+
+    /** A cluster whose client API is open. */
+    public ClusterConfig(List<Member> members, Optional<TlsConfig> tls) {
+        this(members, tls, Optional.empty());
     }
 
     /** Reads and validates the configuration file at {@code path}. */
@@ -89,14 +111,20 @@ public record ClusterConfig(List<Member> members, Optional<Path> tokensFile) {
             throw new ConfigException("cannot read config file " + path + ": " + e.getMessage());
         }
         try {
-            return parse(bytes);
+            // Relative key-material paths are relative to the config file, whatever the working directory.
+            return parse(bytes, path.toAbsolutePath().getParent());
         } catch (ConfigException e) {
             throw new ConfigException("bad config file " + path + ": " + e.getMessage());
         }
     }
 
-    /** Parses and validates a configuration document. */
+    /** Parses and validates a configuration document; relative {@code "tls"} paths stay relative (to the working directory). */
     public static ClusterConfig parse(byte[] json) throws ConfigException {
+        return parse(json, Path.of(""));
+    }
+
+    /** Parses and validates a configuration document whose relative {@code "tls"} paths are relative to {@code directory}. */
+    public static ClusterConfig parse(byte[] json, Path directory) throws ConfigException {
         try (JsonParser parser = Json.FACTORY.createParser(json)) {
             JsonToken token = parser.nextToken();
             if (token == null) {
@@ -106,19 +134,22 @@ public record ClusterConfig(List<Member> members, Optional<Path> tokensFile) {
                 throw new ConfigException("expected a JSON object with an \"addresses\" list, got "
                         + Json.describe(token));
             }
-            List<Member> members = null;
+            List<Entry> entries = null;
+            TlsConfig tls = null;
             Optional<Path> tokensFile = Optional.empty();
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String name = parser.currentName();
                 JsonToken value = parser.nextToken();
                 if (name.equals("addresses")) {
-                    members = parseMembers(parser);
+                    entries = parseMembers(parser);
+                } else if (name.equals("tls")) {
+                    tls = TlsConfig.parse(parser).resolveAgainst(directory);
                 } else if (name.equals("tokens_file")) {
                     if (value != JsonToken.VALUE_STRING || parser.getText().isBlank()) {
                         throw new ConfigException("tokens_file must be a file name, got " + Json.describe(value));
                     }
                     try {
-                        tokensFile = Optional.of(Path.of(parser.getText()));
+                        tokensFile = Optional.of(directory.resolve(parser.getText()));
                     } catch (java.nio.file.InvalidPathException e) {
                         throw new ConfigException("tokens_file is not a usable path: " + e.getMessage());
                     }
@@ -129,10 +160,10 @@ public record ClusterConfig(List<Member> members, Optional<Path> tokensFile) {
             if (parser.nextToken() != null) {
                 throw new ConfigException("unexpected data after the JSON object");
             }
-            if (members == null) {
+            if (entries == null) {
                 throw new ConfigException("\"addresses\" is missing");
             }
-            return new ClusterConfig(members, tokensFile);
+            return new ClusterConfig(withScheme(entries, tls != null), Optional.ofNullable(tls), tokensFile);
         } catch (JsonProcessingException e) {
             throw new ConfigException("not valid JSON: " + Json.describe(e));
         } catch (IOException e) {
@@ -140,16 +171,36 @@ public record ClusterConfig(List<Member> members, Optional<Path> tokensFile) {
         }
     }
 
-    private static List<Member> parseMembers(JsonParser parser) throws IOException, ConfigException {
+    /** A parsed {@code addresses} entry and the scheme its {@code ip} was written with (null: none). */
+    private record Entry(Member member, String scheme) {
+    }
+
+    /** The members, speaking TLS or not as {@code tls} says; an entry whose scheme disagrees is refused. */
+    private static List<Member> withScheme(List<Entry> entries, boolean tls) throws ConfigException {
+        List<Member> members = new ArrayList<>(entries.size());
+        for (Entry e : entries) {
+            Member m = e.member();
+            if (e.scheme() != null && e.scheme().equals("https") != tls) {
+                throw new ConfigException("addresses[" + m.id() + "].ip: " + e.scheme() + ":// but TLS is "
+                        + (tls ? "on (\"tls\" is set): write https:// or no scheme"
+                                : "off: https:// needs a \"tls\" object with the key material"));
+            }
+            members.add(new Member(m.id(), m.host(), m.port(), m.peerPort(), tls));
+        }
+        return members;
+    }
+
+    private static List<Entry> parseMembers(JsonParser parser) throws IOException, ConfigException {
         if (parser.currentToken() != JsonToken.START_ARRAY) {
             throw new ConfigException("\"addresses\" must be a list of {\"ip\": ..., \"port\": ...}, got "
                     + Json.describe(parser.currentToken()));
         }
-        List<Member> members = new ArrayList<>();
+        List<Entry> members = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         while (parser.nextToken() != JsonToken.END_ARRAY) {
             int i = members.size();
-            Member m = parseMember(i, parser);
+            Entry entry = parseMember(i, parser);
+            Member m = entry.member();
             if (!seen.add(m.hostPort())) {
                 throw new ConfigException("addresses[" + i + "]: " + m.hostPort() + " is listed twice");
             }
@@ -157,7 +208,7 @@ public record ClusterConfig(List<Member> members, Optional<Path> tokensFile) {
                 throw new ConfigException("addresses[" + i + "].internal_port: " + m.host() + ":" + m.peerPort()
                         + " is listed twice");
             }
-            members.add(m);
+            members.add(entry);
         }
         if (members.isEmpty()) {
             throw new ConfigException("\"addresses\" is empty");
@@ -165,13 +216,14 @@ public record ClusterConfig(List<Member> members, Optional<Path> tokensFile) {
         return members;
     }
 
-    private static Member parseMember(int i, JsonParser parser) throws IOException, ConfigException {
+    private static Entry parseMember(int i, JsonParser parser) throws IOException, ConfigException {
         String where = "addresses[" + i + "]";
         if (parser.currentToken() != JsonToken.START_OBJECT) {
             throw new ConfigException(where + " must be an object {\"ip\": ..., \"port\": ...}, got "
                     + Json.describe(parser.currentToken()));
         }
         String host = null;
+        String scheme = null;
         Integer port = null;
         Integer peerPort = null;
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
@@ -182,6 +234,7 @@ public record ClusterConfig(List<Member> members, Optional<Path> tokensFile) {
                     throw new ConfigException(where + ".ip must be a string such as \"127.0.0.1\", got "
                             + Json.describe(value));
                 }
+                scheme = parseScheme(where, parser.getText());
                 host = parseHost(where, parser.getText());
             } else if (name.equals("port")) {
                 port = parsePort(where + ".port", parser, value);
@@ -197,7 +250,7 @@ public record ClusterConfig(List<Member> members, Optional<Path> tokensFile) {
         if (port == null) {
             throw new ConfigException(where + ".port is missing");
         }
-        return new Member(i, host, port, peerPort == null ? port : peerPort);
+        return new Entry(new Member(i, host, port, peerPort == null ? port : peerPort), scheme);
     }
 
     private static int parsePort(String where, JsonParser parser, JsonToken value) throws IOException, ConfigException {
@@ -210,15 +263,24 @@ public record ClusterConfig(List<Member> members, Optional<Path> tokensFile) {
         return parser.getIntValue();
     }
 
+    /** The scheme of {@code ip} ({@code "http"} or {@code "https"}), or null when it has none. */
+    private static String parseScheme(String where, String raw) throws ConfigException {
+        int end = raw.strip().indexOf("://");
+        if (end < 0) {
+            return null;
+        }
+        String name = raw.strip().substring(0, end).toLowerCase(Locale.ROOT);
+        if (!name.equals("http") && !name.equals("https")) {
+            throw new ConfigException(where + ".ip: scheme \"" + name
+                    + "://\" is not supported (write \"http://host\", \"https://host\" or just \"host\")");
+        }
+        return name;
+    }
+
     private static String parseHost(String where, String raw) throws ConfigException {
         String host = raw.strip();
         int scheme = host.indexOf("://");
         if (scheme >= 0) {
-            String name = host.substring(0, scheme).toLowerCase(Locale.ROOT);
-            if (!name.equals("http")) {
-                throw new ConfigException(where + ".ip: scheme \"" + name
-                        + "://\" is not supported; nodes speak plain http (write \"http://host\" or just \"host\")");
-            }
             host = host.substring(scheme + 3);
         }
         if (host.endsWith("/")) {

@@ -5,9 +5,12 @@ import io.rrmq.raft.Transport;
 import io.rrmq.raft.message.RaftMessage;
 import io.rrmq.server.config.ClusterConfig;
 import io.rrmq.server.config.ServerSettings;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
 
 /**
  * Raft messages over HTTP: each batch is one {@code POST /raft} to the peer's own HTTP port, with an
@@ -19,6 +22,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * peer's batches one at a time over one kept-alive connection ({@link PeerConnection}). A thread per
  * peer rather than an asynchronous chain keeps the order-preserving loop plain sequential code; a
  * cluster of N nodes spends N-1 mostly idle threads on it, and nothing else.
+ *
+ * <p><b>TLS.</b> With an {@link SSLContext}, each lane posts through a {@link TlsPeerConnection}
+ * (the JDK's HTTP client, mutual TLS to {@code https://host:peerPort/raft}) instead; the lanes share
+ * one client and its connection pool. A handshake counts towards connecting there, so a lane that
+ * may need one gets a longer limit (see {@link TlsPeerConnection}).
  */
 public final class HttpTransport implements Transport, AutoCloseable {
 
@@ -29,16 +37,30 @@ public final class HttpTransport implements Transport, AutoCloseable {
 
     /** Builds the lanes; no thread runs and no connection opens until {@link #start()}. */
     public HttpTransport(ClusterConfig cluster, int selfId, ServerSettings settings, PeerAuthenticator authenticator) {
+        this(cluster, selfId, settings, authenticator, null);
+    }
+
+    /**
+     * Builds the lanes; no thread runs and no connection opens until {@link #start()}.
+     *
+     * @param tls our key and trust in our CAs, to speak mutual TLS to the peers; {@code null} for plain HTTP
+     */
+    public HttpTransport(ClusterConfig cluster, int selfId, ServerSettings settings, PeerAuthenticator authenticator,
+                         SSLContext tls) {
         this.selfId = selfId;
         this.senders = new PeerSender[cluster.size()];
+        HttpClient tlsClient = tls == null ? null : TlsPeerConnection.client(tls, settings.peerRequestTimeout());
         for (ClusterConfig.Member peer : cluster.members()) {
             if (peer.id() == selfId) {
                 continue;
             }
             int to = peer.id();
-            BatchSink sink = new PeerConnection(peer.host(), peer.peerPort(), "/raft",
-                    settings.peerConnectTimeout(), settings.peerRequestTimeout(),
-                    body -> authenticator.sign(selfId, to, body));
+            BatchSink sink = tls == null
+                    ? new PeerConnection(peer.host(), peer.peerPort(), "/raft",
+                            settings.peerConnectTimeout(), settings.peerRequestTimeout(),
+                            body -> authenticator.sign(selfId, to, body))
+                    : new TlsPeerConnection(tlsClient, URI.create("https://" + peer.host() + ":" + peer.peerPort() + "/raft"),
+                            settings.peerRequestTimeout(), body -> authenticator.sign(selfId, to, body));
             senders[peer.id()] = new PeerSender(peer.id(), peer.url(), sink,
                     settings.peerQueueCapacity(), settings.maxBatchMessages(),
                     settings.maxBatchBytes(), settings.peerBackoff());

@@ -5,13 +5,23 @@ import io.rrmq.raft.message.MessageCodec;
 import io.rrmq.raft.message.RaftMessage;
 import io.rrmq.server.http.Exchanges;
 import io.rrmq.server.http.Replies;
+import io.rrmq.server.security.MemberCertificates;
 import io.rrmq.server.security.PeerAuthenticator;
 import io.undertow.io.Receiver;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.RenegotiationRequiredException;
+import io.undertow.server.SSLSessionInfo;
+import io.undertow.server.ServerConnection;
+import io.undertow.util.AttachmentKey;
 import io.undertow.util.Headers;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -26,6 +36,13 @@ import org.slf4j.LoggerFactory;
  * signature before a byte of it is decoded: without a valid signature under the cluster key, made
  * for this node within the allowed clock skew, the reply is 401, nothing reaches the engine, and the
  * refusal is counted and logged (at most once a second). A signed request from a non-member gets 403.
+ *
+ * <p><b>Mutual TLS</b> (when built with {@link MemberCertificates}): before that, the connection must
+ * carry a client certificate, already validated against the truststore by the TLS layer, that names a
+ * member (401 {@code no-client-certificate} without one, 403 {@code certificate-not-a-member}), and
+ * the signed sender must be one of the members it names (403). On a separate peer port the handshake
+ * has already refused anyone else; on a shared client port, where certificates are only requested,
+ * this is the check. The verdict is kept per connection and TLS session.
  *
  * <p>Replies 204 once every message was handed to {@link RaftNode#receive} (which only queues, so
  * the reply does not wait for the node to process them); 400 for a batch that does not decode, 413
@@ -52,19 +69,48 @@ public final class RaftMessageHandler implements HttpHandler {
     private final AtomicLong unauthenticated = new AtomicLong();
     private final AtomicLong lastRefusalLogNanos = new AtomicLong(System.nanoTime() - REFUSAL_LOG_INTERVAL_NANOS);
     private static final long REFUSAL_LOG_INTERVAL_NANOS = 1_000_000_000L;
+    /** Null without TLS. */
+    private final MemberCertificates certificates;
+
+    /** The members a connection's client certificate names (empty: none), for the TLS session it was read from. */
+    private record CertifiedPeer(SSLSession session, boolean presented, Set<Integer> members) {
+    }
+
+    private static final AttachmentKey<CertifiedPeer> CERTIFIED_PEER = AttachmentKey.create(CertifiedPeer.class);
 
     /** @param node the running Raft node, or {@code null} while it is starting */
     public RaftMessageHandler(int selfId, int clusterSize, Supplier<RaftNode> node, int maxBodyBytes,
                               PeerAuthenticator authenticator) {
+        this(selfId, clusterSize, node, maxBodyBytes, authenticator, null);
+    }
+
+    /**
+     * @param node         the running Raft node, or {@code null} while it is starting
+     * @param certificates with TLS: which members a client certificate names; {@code null} without TLS
+     */
+    public RaftMessageHandler(int selfId, int clusterSize, Supplier<RaftNode> node, int maxBodyBytes,
+                              PeerAuthenticator authenticator, MemberCertificates certificates) {
         this.selfId = selfId;
         this.clusterSize = clusterSize;
         this.node = node;
         this.maxBodyBytes = maxBodyBytes;
         this.authenticator = authenticator;
+        this.certificates = certificates;
     }
 
     @Override
     public void handleRequest(HttpServerExchange exchange) {
+        if (certificates != null) {
+            CertifiedPeer peer = certifiedPeer(exchange);
+            if (!peer.presented()) {
+                refuse(exchange, 401, "no-client-certificate", "no verified client certificate");
+                return;
+            }
+            if (peer.members().isEmpty()) {
+                refuse(exchange, 403, "certificate-not-a-member", "its certificate names no member");
+                return;
+            }
+        }
         String type = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
         if (type != null && !type.strip().toLowerCase(Locale.ROOT).startsWith(CONTENT_TYPE)) {
             Exchanges.send(exchange, Replies.unsupportedMediaType(type, CONTENT_TYPE));
@@ -90,6 +136,11 @@ public final class RaftMessageHandler implements HttpHandler {
         int sender = verdict.sender();
         if (sender < 0 || sender >= clusterSize || sender == selfId) {
             refuse(exchange, 403, "not-a-member", "signed by node " + sender + ", which is not a peer of node " + selfId);
+            return;
+        }
+        if (certificates != null && !certifiedPeer(exchange).members().contains(sender)) {
+            refuse(exchange, 403, "certificate-not-a-member", "signed by node " + sender
+                    + ", whose host its certificate does not name");
             return;
         }
         RaftNode raft = node.get();
@@ -125,6 +176,31 @@ public final class RaftMessageHandler implements HttpHandler {
         Exchanges.send(exchange, Replies.noContent());
     }
 
+    /** The verdict on the connection's client certificate, computed once per connection and TLS session. */
+    private CertifiedPeer certifiedPeer(HttpServerExchange exchange) {
+        ServerConnection connection = exchange.getConnection();
+        SSLSessionInfo ssl = connection.getSslSessionInfo();
+        if (ssl == null) {
+            return new CertifiedPeer(null, false, Set.of()); // not a TLS connection
+        }
+        CertifiedPeer known = connection.getAttachment(CERTIFIED_PEER);
+        if (known != null && known.session() == ssl.getSSLSession()) {
+            return known;
+        }
+        CertifiedPeer peer;
+        try {
+            Certificate[] chain = ssl.getPeerCertificates();
+            // The TLS layer validated the chain against the truststore; the leaf must name a member.
+            peer = chain.length > 0 && chain[0] instanceof X509Certificate leaf
+                    ? new CertifiedPeer(ssl.getSSLSession(), true, certificates.membersNamedBy(leaf))
+                    : new CertifiedPeer(ssl.getSSLSession(), false, Set.of());
+        } catch (SSLPeerUnverifiedException | RenegotiationRequiredException e) {
+            peer = new CertifiedPeer(ssl.getSSLSession(), false, Set.of());
+        }
+        connection.putAttachment(CERTIFIED_PEER, peer);
+        return peer;
+    }
+
     private void refuse(HttpServerExchange exchange, int status, String error, String why) {
         long refused = unauthenticated.incrementAndGet();
         long now = System.nanoTime();
@@ -136,7 +212,7 @@ public final class RaftMessageHandler implements HttpHandler {
         Exchanges.send(exchange, Replies.failure(status, error));
     }
 
-    /** Peer requests refused for a missing or bad signature, or a non-member signer. */
+    /** Peer requests refused for a missing or bad signature, a non-member signer or certificate. */
     public long unauthenticated() {
         return unauthenticated.get();
     }

@@ -85,7 +85,12 @@ class ClusterConfigTest {
         "{\"addresses\": [{\"ip\": \"h\"}]}                                  | addresses[0].port is missing",
         "{\"addresses\": [{\"ip\": 1, \"port\": 1}]}                         | ip must be a string",
         "{\"addresses\": [{\"ip\": \"\", \"port\": 1}]}                      | ip is empty",
-        "{\"addresses\": [{\"ip\": \"https://h\", \"port\": 1}]}             | scheme \"https://\" is not supported",
+        "{\"addresses\": [{\"ip\": \"ftp://h\", \"port\": 1}]}               | scheme \"ftp://\" is not supported",
+        "{\"addresses\": [{\"ip\": \"https://h\", \"port\": 1}]}             | https:// but TLS is off",
+        "{\"tls\": 1, \"addresses\": [{\"ip\": \"h\", \"port\": 1}]}          | \"tls\" must be an object",
+        "{\"tls\": {\"keystore\": \"k\", \"truststore\": \"t\"}, \"addresses\": [{\"ip\": \"h\", \"port\": 1}]} | tls.password_file is missing",
+        "{\"tls\": {\"keystore\": 5, \"password_file\": \"p\", \"truststore\": \"t\"}, \"addresses\": [{\"ip\": \"h\", \"port\": 1}]} | tls.keystore must be a file name",
+        "{\"tls\": {\"keystore\": \"k\", \"password_file\": \"p\", \"truststore\": \"t\"}, \"addresses\": [{\"ip\": \"http://h\", \"port\": 1}]} | addresses[0].ip: http:// but TLS is on",
         "{\"addresses\": [{\"ip\": \"h:80\", \"port\": 1}]}                  | must not contain a port",
         "{\"addresses\": [{\"ip\": \"h/x\", \"port\": 1}]}                   | not a host name",
         "{\"addresses\": [{\"ip\": \"h\", \"port\": 0}]}                     | port must be a whole number from 1 to 65535, got 0",
@@ -140,5 +145,52 @@ class ClusterConfigTest {
     void hostFormsParse(String ip) throws Exception {
         assertThat(parse("{\"addresses\": [{\"ip\": \"" + ip + "\", \"port\": 80}]}").member(0).host())
                 .doesNotContain("://");
+    }
+
+    private static final String TLS = "\"tls\": {\"keystore\": \"node.p12\", \"password_file\": \"secret/pw\","
+            + " \"truststore\": \"/etc/rrmq/ca.p12\", \"later\": true}";
+
+    @Test
+    void tlsMakesEveryMemberHttpsWhetherTheEntryHasASchemeOrNot() throws Exception {
+        ClusterConfig c = parse("{" + TLS + ", \"addresses\": [{\"ip\": \"https://127.0.0.1\", \"port\": 8567},"
+                + " {\"ip\": \"127.0.0.1\", \"port\": 8568}]}");
+
+        assertThat(c.tls()).isPresent();
+        assertThat(c.members()).allMatch(ClusterConfig.Member::https);
+        assertThat(c.member(0).url()).isEqualTo("https://127.0.0.1:8567");
+        assertThat(c.member(1).url()).isEqualTo("https://127.0.0.1:8568");
+    }
+
+    @Test
+    void tlsLeavesTheClusterIdAsItWas() throws Exception {
+        String plain = parse("{\"addresses\": [{\"ip\": \"127.0.0.1\", \"port\": 8567}]}").clusterId();
+        String tls = parse("{" + TLS + ", \"addresses\": [{\"ip\": \"https://127.0.0.1\", \"port\": 8567}]}").clusterId();
+        assertThat(tls).isEqualTo(plain);
+    }
+
+    @Test
+    void withoutTlsNothingIsHttps() throws Exception {
+        ClusterConfig c = parse("{\"addresses\": [{\"ip\": \"127.0.0.1\", \"port\": 8567}]}");
+        assertThat(c.tls()).isEmpty();
+        assertThat(c.member(0).https()).isFalse();
+        assertThat(c.member(0).url()).isEqualTo("http://127.0.0.1:8567");
+    }
+
+    @Test
+    void relativeTlsPathsAreRelativeToTheConfigFilesDirectory(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("config.json");
+        Files.writeString(config, "{" + TLS + ", \"addresses\": [{\"ip\": \"127.0.0.1\", \"port\": 8567}]}");
+
+        TlsConfig tls = ClusterConfig.load(config).tls().orElseThrow();
+
+        assertThat(tls.keystore()).isEqualTo(dir.toAbsolutePath().resolve("node.p12"));
+        assertThat(tls.passwordFile()).isEqualTo(dir.toAbsolutePath().resolve("secret/pw"));
+        assertThat(tls.truststore()).isEqualTo(Path.of("/etc/rrmq/ca.p12"));
+    }
+
+    @Test
+    void aMemberMustAgreeWithTheClusterAboutTls() {
+        assertThatThrownBy(() -> new ClusterConfig(java.util.List.of(new ClusterConfig.Member(0, "h", 1, 1, true))))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

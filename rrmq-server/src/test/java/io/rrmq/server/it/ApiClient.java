@@ -11,12 +11,18 @@ import java.time.Duration;
 
 /** A tiny client of the RRMQ REST API for process tests (JDK HttpClient, JSON built by hand). */
 public final class ApiClient {
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(1)).build();
+    private final HttpClient client;
     private final String baseUrl;
 
     public ApiClient(String baseUrl) {
+        this(baseUrl, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(1)).build());
+    }
+
+    /** With {@code client}'s settings, e.g. an SSLContext trusting a test CA. */
+    public ApiClient(String baseUrl, HttpClient client) {
         this.baseUrl = baseUrl;
+        this.client = client;
     }
 
     public static String quote(String s) {

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -40,12 +41,16 @@ public final class ClusterProcesses implements AutoCloseable {
 
     private final Path configPath;
     private final List<NodeProcess> nodes;
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofMillis(500)).build();
+    private final HttpClient client;
 
-    private ClusterProcesses(Path configPath, List<NodeProcess> nodes) {
+    private ClusterProcesses(Path configPath, List<NodeProcess> nodes, HttpClient client) {
         this.configPath = configPath;
         this.nodes = nodes;
+        this.client = client;
+    }
+
+    private static HttpClient plainClient() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofMillis(500)).build();
     }
 
     /** Picks {@code size} free loopback ports and writes the config (bare {@code ip}, as the grader does). */
@@ -61,17 +66,50 @@ public final class ClusterProcesses implements AutoCloseable {
     /** Like {@link #create(int, Path, String, List)}; with {@code peerPorts}, every node gets an {@code internal_port}. */
     public static ClusterProcesses create(int size, Path workDir, String name, List<String> jvmFlags, boolean peerPorts)
             throws IOException {
+        Set<Integer> withPeerPort = new java.util.HashSet<>();
+        for (int i = 0; peerPorts && i < size; i++) {
+            withPeerPort.add(i);
+        }
+        return create(size, workDir, name, jvmFlags, withPeerPort, null);
+    }
+
+    /**
+     * A cluster speaking TLS (SPEC, "Security"): every node gets a certificate from {@code ca} naming
+     * 127.0.0.1 (in {@code <workDir>/tls/}, referred to relative to the config file), the config says
+     * {@code https://} and {@code "tls"}, and this harness's clients trust {@code ca}. The nodes in
+     * {@code withPeerPort} get an {@code internal_port}; the others take Raft on their client port.
+     */
+    public static ClusterProcesses createTls(int size, Path workDir, String name, io.rrmq.server.testing.TestPki ca,
+                                             Set<Integer> withPeerPort) throws IOException {
+        Path tls = Files.createDirectories(workDir.resolve("tls"));
+        ca.issue("127.0.0.1", List.of("ip:127.0.0.1")).writeKeystore(tls.resolve("node.p12"),
+                io.rrmq.server.testing.TestPki.PASSWORD);
+        ca.writeTruststore(tls.resolve("trust.p12"), io.rrmq.server.testing.TestPki.PASSWORD);
+        Files.writeString(tls.resolve("password"), io.rrmq.server.testing.TestPki.PASSWORD + "\n");
+        return create(size, workDir, name, List.of("-Xmx128m"), withPeerPort, ca.clientContext());
+    }
+
+    private static ClusterProcesses create(int size, Path workDir, String name, List<String> jvmFlags,
+                                           Set<Integer> withPeerPort, javax.net.ssl.SSLContext tls) throws IOException {
         Files.createDirectories(workDir);
-        int[] ports = freePorts(peerPorts ? 2 * size : size);
-        StringBuilder json = new StringBuilder("{\"addresses\": [");
+        int[] ports = freePorts(2 * size);
+        StringBuilder json = new StringBuilder("{");
+        if (tls != null) {
+            json.append("\"tls\": {\"keystore\": \"tls/node.p12\", \"password_file\": \"tls/password\","
+                    + " \"truststore\": \"tls/trust.p12\"}, ");
+        }
+        json.append("\"addresses\": [");
         for (int i = 0; i < size; i++) {
-            json.append(i == 0 ? "" : ", ").append("{\"ip\": \"127.0.0.1\", \"port\": ").append(ports[i]);
-            if (peerPorts) {
+            json.append(i == 0 ? "" : ", ").append("{\"ip\": \"").append(tls != null ? "https://" : "")
+                    .append("127.0.0.1\", \"port\": ").append(ports[i]);
+            if (withPeerPort.contains(i)) {
                 json.append(", \"internal_port\": ").append(ports[size + i]);
             }
             json.append('}');
         }
         json.append("]}\n");
+        HttpClient client = tls == null ? plainClient() : HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .sslContext(tls).connectTimeout(Duration.ofSeconds(2)).build();
         Path config = workDir.resolve("config.json");
         Files.writeString(config, json, StandardCharsets.UTF_8);
         Path logs = Path.of("target", "it-logs", name).toAbsolutePath();
@@ -79,9 +117,10 @@ public final class ClusterProcesses implements AutoCloseable {
         for (int i = 0; i < size; i++) {
             Path log = logs.resolve("node-" + i + ".log");
             Files.deleteIfExists(log);
-            nodes.add(new NodeProcess(i, ports[i], peerPorts ? ports[size + i] : ports[i], config, workDir.resolve("node-" + i), log, jvmFlags));
+            nodes.add(new NodeProcess(i, ports[i], withPeerPort.contains(i) ? ports[size + i] : ports[i], config,
+                    workDir.resolve("node-" + i), log, jvmFlags, client, tls != null ? "https" : "http"));
         }
-        return new ClusterProcesses(config, nodes);
+        return new ClusterProcesses(config, nodes, client);
     }
 
     /** Free loopback ports (bound together, then released, so they are distinct). */
@@ -111,6 +150,11 @@ public final class ClusterProcesses implements AutoCloseable {
         io.rrmq.server.config.ClusterConfig config = io.rrmq.server.config.ClusterConfig.load(configPath);
         return io.rrmq.server.security.ClusterKey.load(configPath.getParent().resolve(config.clusterId())
                 .resolve(io.rrmq.server.security.ClusterKey.FILE_NAME));
+    }
+
+    /** A client of {@code node}'s API that speaks what the cluster speaks (and trusts its CA). */
+    public ApiClient api(NodeProcess node) {
+        return new ApiClient(node.url(), client);
     }
 
     public NodeProcess node(int index) {
@@ -148,7 +192,7 @@ public final class ClusterProcesses implements AutoCloseable {
         }
         try {
             HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(node.url() + "/status"))
-                    .timeout(Duration.ofMillis(500)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                    .timeout(node.requestTimeout()).GET().build(), HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? Optional.of(r.body()) : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();

@@ -37,22 +37,29 @@ public final class NodeProcess {
         }, "node-process-reaper"));
     }
 
-    private static final HttpClient PROBE = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofMillis(500))
-            .build();
-
     private final int index;
     private final int port;
     private final int peerPort;
     private final Path configPath;
     private final Path dataDir;
     private final Path logFile;
+    private final HttpClient probe;
+    private final String scheme;
     private volatile List<String> jvmFlags;
     private Process process;
     private long startedAtNanos;
 
+    /** A node speaking plain HTTP. */
     NodeProcess(int index, int port, int peerPort, Path configPath, Path dataDir, Path logFile, List<String> jvmFlags) {
+        this(index, port, peerPort, configPath, dataDir, logFile, jvmFlags, HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofMillis(500)).build(), "http");
+    }
+
+    /** @param probe a client that speaks {@code scheme} to the node */
+    NodeProcess(int index, int port, int peerPort, Path configPath, Path dataDir, Path logFile, List<String> jvmFlags,
+                HttpClient probe, String scheme) {
+        this.probe = probe;
+        this.scheme = scheme;
         this.index = index;
         this.port = port;
         this.peerPort = peerPort;
@@ -149,8 +156,8 @@ public final class NodeProcess {
 
     private boolean probe() throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create(url() + "/"))
-                .timeout(Duration.ofMillis(500)).GET().build();
-        return PROBE.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                .timeout(requestTimeout()).GET().build();
+        return probe.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
     }
 
     /** SIGTERM, then SIGKILL if still alive after {@code grace}. Returns the exit code. */
@@ -247,8 +254,17 @@ public final class NodeProcess {
         return peerPort;
     }
 
+    /**
+     * How long a probe or status request may take: 500 ms, but 3 s over TLS, where a first handshake
+     * with a cold JVM on a loaded machine can take longer than 500 ms, and a retry only starts over.
+     */
+    Duration requestTimeout() {
+        return scheme.equals("https") ? Duration.ofSeconds(3) : Duration.ofMillis(500);
+    }
+
+    /** {@code http://127.0.0.1:PORT}, or {@code https://} in a TLS cluster. */
     public String url() {
-        return "http://127.0.0.1:" + port;
+        return scheme + "://127.0.0.1:" + port;
     }
 
     public Path dataDir() {

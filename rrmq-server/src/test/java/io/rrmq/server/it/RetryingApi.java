@@ -70,7 +70,7 @@ public final class RetryingApi {
                 .ignoreExceptions()
                 .until(() -> {
                     if (leader == null) {
-                        leader = new ApiClient(cluster.awaitLeader(LEADER_WAIT).url());
+                        leader = cluster.api(cluster.awaitLeader(LEADER_WAIT));
                     }
                     try {
                         HttpResponse<String> r = attempt.send(leader);
