@@ -58,7 +58,7 @@ class ClusterConfigFuzzTest {
         parsesOrIsRefused(json);
     }
 
-    @Property(tries = 1500)
+    @Property(tries = 800)
     void damagedConfigurationsParseOrAreRefused(@ForAll("hostileConfigs") byte[] json) {
         parsesOrIsRefused(json);
     }

@@ -29,7 +29,7 @@ import net.jqwik.api.Tuple;
 class ApiRequestsFuzzTest {
     private static final int BYTES_PER_INPUT_BYTE = 64;
 
-    @Property(tries = 1500)
+    @Property(tries = 1000)
     void everyBodyIsACommandOrA4xx(@ForAll("hostileBodies") byte[] body) {
         MqCommand.CreateTopic create = parsedOrRefused(() -> ApiRequests.createTopic(body), body.length);
         if (create != null) {
