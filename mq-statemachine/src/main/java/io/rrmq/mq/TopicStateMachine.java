@@ -293,7 +293,8 @@ public final class TopicStateMachine implements StateMachine {
 
     /**
      * Replaces the whole state with the snapshot that makes up the rest of {@code in}. Verifies
-     * magic, version, structure and CRC32C before touching the current state: on any
+     * magic, version, structure (down to each remembered result being a valid result encoding)
+     * and CRC32C before touching the current state: on any
      * {@link IOException} (corrupt, truncated, trailing bytes, unknown version) the state is exactly
      * as before. Allocation is bounded by the bytes actually read, whatever the lengths claim.
      * Does not close {@code in}.
@@ -341,7 +342,8 @@ public final class TopicStateMachine implements StateMachine {
                 long index = data.readLong();
                 byte[] fingerprint = readBytes(data, FINGERPRINT_BYTES, "request fingerprint");
                 byte[] result = readBytes(data, readCount(data, "result length"), "request result");
-                if (index < 1 || index > restoredIndex
+                // A retry answers with this result (markReplayed flags it): it must be one.
+                if (index < 1 || index > restoredIndex || !isResult(result)
                         || restoredRequests.put(requestId, new RequestTable.Remembered(index, fingerprint, result)) != null) {
                     throw new IOException("corrupt topic snapshot: bad remembered request");
                 }
@@ -361,6 +363,15 @@ public final class TopicStateMachine implements StateMachine {
         queuedBytes = restoredBytes;
         lastAppliedIndex = restoredIndex;
         requests.replaceWith(restoredRequests);
+    }
+
+    private static boolean isResult(byte[] bytes) {
+        try {
+            MqCodec.decodeResult(bytes);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private static byte[] readBytes(DataInputStream data, int length, String what) throws IOException {

@@ -161,6 +161,30 @@ class TopicStateMachineSnapshotTest {
                 .hasMessageContaining("twice");
     }
 
+    /**
+     * Found by fuzzing: a checksummed snapshot remembering an empty result was restored, and the
+     * retry of that request then failed inside apply (ArrayIndexOutOfBoundsException in
+     * markReplayed), which stops the node on a committed entry.
+     */
+    @Test
+    void rejectsARememberedResultThatIsNotAResultEvenWithAValidChecksum() throws Exception {
+        MqCommand.CreateTopic write = new MqCommand.CreateTopic("t");
+        byte[] id = "r1".getBytes(StandardCharsets.UTF_8);
+        byte[] fingerprint = java.security.MessageDigest.getInstance("SHA-256").digest(MqCodec.encodeCommand(write));
+        byte[] snapshot = withChecksum(ByteBuffer.allocate(4 + 1 + 8 + 4 + 4 + 4 + id.length + 8 + 32 + 4 + 4)
+                .putInt(0x524D5153).put((byte) 2).putLong(5).putInt(0)
+                .putInt(1).putInt(id.length).put(id).putLong(5).put(fingerprint).putInt(0));
+        MachineDriver node = new MachineDriver();
+        node.create("mine");
+        byte[] before = snapshotOf(node.machine);
+
+        assertThatThrownBy(() -> node.machine.restoreSnapshot(new ByteArrayInputStream(snapshot)))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("remembered request");
+        assertThat(snapshotOf(node.machine)).isEqualTo(before);
+        assertThat(node.identified("r1", write).replayed()).isFalse();
+    }
+
     @Test
     void survivesHugeClaimedLengthsWithoutAllocatingThem() {
         // One topic whose name claims ~2 GiB, followed by only a few bytes.

@@ -136,7 +136,7 @@ public final class FileSnapshotStore implements SnapshotStore {
         Path file = file(index);
         InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
         try {
-            return SnapshotFile.openState(in, Files.size(file), file.toString());
+            return SnapshotFile.openState(in, Files.size(file), index, file.toString());
         } catch (IOException | RuntimeException e) {
             in.close();
             throw e;

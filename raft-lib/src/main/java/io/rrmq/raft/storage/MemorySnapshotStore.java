@@ -73,7 +73,7 @@ public final class MemorySnapshotStore implements SnapshotStore {
     @Override
     public synchronized InputStream openState(long index) throws IOException {
         byte[] bytes = bytes(index);
-        return SnapshotFile.openState(new ByteArrayInputStream(bytes), bytes.length, "snapshot " + index);
+        return SnapshotFile.openState(new ByteArrayInputStream(bytes), bytes.length, index, "snapshot " + index);
     }
 
     @Override

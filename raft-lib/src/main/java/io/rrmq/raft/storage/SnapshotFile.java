@@ -118,11 +118,17 @@ final class SnapshotFile {
     /**
      * The state part of a whole snapshot read from {@code in} ({@code size} bytes): a stream that
      * checks the checksum and fails at its end instead of reporting end of stream if it is wrong.
+     *
+     * @throws IOException if the header is damaged or names another index than {@code index}
      */
-    static InputStream openState(InputStream in, long size, String name) throws IOException {
+    static InputStream openState(InputStream in, long size, long index, String name) throws IOException {
         CRC32C crc = new CRC32C();
         InputStream checked = new java.util.zip.CheckedInputStream(in, crc);
         Header header = readHeader(checked, name);
+        if (header.meta().lastIncludedIndex() != index) {
+            // As verify and list refuse it: the state of another snapshot must not pass for this one's.
+            throw new IOException(name + " holds the snapshot of index " + header.meta().lastIncludedIndex());
+        }
         long stateLength = size - header.length() - CRC_SIZE;
         if (stateLength < 0) {
             throw new IOException(name + " is damaged: too short");

@@ -98,6 +98,18 @@ class FileSnapshotStoreTest {
     }
 
     @Test
+    void aFileHoldingAnotherIndexIsRefusedByTheStateStreamAsByVerify() throws IOException {
+        try (FileSnapshotStore store = FileSnapshotStore.open(dir)) {
+            save(store, 20);
+            Files.copy(dir.resolve(FileSnapshotStore.fileName(20)), dir.resolve(FileSnapshotStore.fileName(40)));
+
+            assertThatThrownBy(() -> store.verify(40)).isInstanceOf(IOException.class).hasMessageContaining("index 20");
+            assertThatThrownBy(() -> store.openState(40)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("index 20");
+        }
+    }
+
+    @Test
     void aReceivedSnapshotIsInstalledWholeOrNotAtAll() throws IOException {
         Path source = dir.resolve("leader");
         Path target = dir.resolve("follower");

@@ -48,8 +48,13 @@ public final class TopicPath {
             } else if (c <= 0xFF) {
                 bytes.write(c);
             } else {
-                // Undertow with decoding off never produces this; accept already-decoded text anyway.
-                int end = Character.isHighSurrogate(c) && i + 1 < raw.length() ? i + 2 : i + 1;
+                // Undertow with decoding off never produces this; accept already-decoded text anyway,
+                // but refuse an unpaired surrogate, which getBytes would silently turn into '?'.
+                int end = Character.isHighSurrogate(c) && i + 1 < raw.length()
+                        && Character.isLowSurrogate(raw.charAt(i + 1)) ? i + 2 : i + 1;
+                if (Character.isSurrogate(c) && end == i + 1) {
+                    throw BadRequestException.badRequest("the topic is not valid Unicode (unpaired surrogate)");
+                }
                 bytes.writeBytes(raw.substring(i, end).getBytes(StandardCharsets.UTF_8));
                 i = end - 1;
             }

@@ -118,7 +118,13 @@ public final class PeerAuthenticator {
         if (to != self) {
             return Verdict.refused("signed for node " + to + ", not for this node " + self);
         }
-        long skew = Math.abs(clockMillis.getAsLong() - millis);
+        long skew;
+        try {
+            skew = Math.absExact(Math.subtractExact(clockMillis.getAsLong(), millis));
+        } catch (ArithmeticException e) {
+            // Math.abs of a wrapped difference can be negative, and so pass for no skew at all.
+            skew = Long.MAX_VALUE;
+        }
         if (skew > MAX_SKEW.toMillis()) {
             return Verdict.refused("signed " + skew + " ms away from this node's clock (limit "
                     + MAX_SKEW.toMillis() + " ms)");

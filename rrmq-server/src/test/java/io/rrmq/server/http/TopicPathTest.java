@@ -29,6 +29,19 @@ class TopicPathTest {
         assertThat(TopicPath.decode(raw)).isEqualTo(topic);
     }
 
+    /** Found by fuzzing: an unpaired surrogate in decoded text became the topic "?". */
+    @ParameterizedTest
+    @ValueSource(strings = {"\uD800", "a\uDC00", "\uD800A", "\uDC00\uD800"})
+    void decodedTextWithAnUnpairedSurrogateIsRefusedNotAltered(String raw) {
+        assertThatThrownBy(() -> TopicPath.decode(raw))
+                .isInstanceOfSatisfying(BadRequestException.class, e -> assertThat(e.reply().status()).isEqualTo(400));
+    }
+
+    @Test
+    void decodedTextIsKeptAsItIs() throws Exception {
+        assertThat(TopicPath.decode("\uD83D\uDE00\u65E5")).isEqualTo("\uD83D\uDE00\u65E5");
+    }
+
     @Test
     void controlCharactersAreTopicsToo() throws Exception {
         assertThat(TopicPath.decode("%00%0A")).isEqualTo("\u0000\n");

@@ -57,6 +57,17 @@ class PeerAuthenticatorTest {
         assertThat(node1.verify(signature, 1, BODY).ok()).as("from the future").isFalse();
     }
 
+    /** Found by fuzzing: now - millis overflowed to Long.MIN_VALUE, whose Math.abs is negative. */
+    @Test
+    void refusesASignatureWhoseDistanceFromTheClockOverflowsALong() {
+        long now = clock.get();
+        clock.set(now + Long.MIN_VALUE); // wraps round: 2^63 ms before now
+        String signature = node0.sign(0, 1, BODY);
+        clock.set(now);
+
+        assertThat(node1.verify(signature, 1, BODY).problem()).contains("away from this node's clock");
+    }
+
     @Test
     void refusesMissingAndMalformedHeaders() {
         for (String header : new String[] {null, "", "1 0 1", "2 0 1 5 " + "0".repeat(64), "1 a 1 5 " + "0".repeat(64),
