@@ -117,28 +117,38 @@ def main():
                         c = clusters[name]
                         if op == "get":  # something to pop: fill first (unmeasured)
                             bench(jar, c.urls(), "put", connections, f"{args.seconds + 4}s", "0s")
+                        cpu_before = sum(c.cpu_seconds())
                         result = bench(jar, c.urls(), op, connections, f"{args.seconds}s", "2s")
+                        if result:
+                            # The cluster's CPU per request over the run and its warm-up: steadier than
+                            # throughput on a machine whose speed drifts (the warm-up's requests are not
+                            # in "ok", so this overstates both builds alike).
+                            result["cpu_us"] = (sum(c.cpu_seconds()) - cpu_before) * 1e6 / max(1, result["ok"])
                         results.setdefault((op, connections, name), []).append(result)
                         print(f"{op} c={connections} round {r + 1} {name}: "
                               + (f"{result['throughput']:,.0f} req/s p99 {result['p99']:.1f} ms"
-                                 if result else "failed"), file=sys.stderr, flush=True)
+                                 f" cpu {result['cpu_us']:.0f} us/req" if result else "failed"),
+                              file=sys.stderr, flush=True)
                         drain(jar, c.urls())
-        print("| op | conns | B/A median [range] | A req/s | B req/s | A p99 ms | B p99 ms |")
-        print("|---|---|---|---|---|---|---|")
+        print("| op | conns | B/A req/s, median [range] | A req/s | B req/s | A p99 ms | B p99 ms"
+              " | B/A CPU per request, median [range] |")
+        print("|---|---|---|---|---|---|---|---|")
         for op in args.ops:
             for connections in args.connections:
                 a = results[(op, connections, "A")]
                 b = results[(op, connections, "B")]
                 pairs = [(x, y) for x, y in zip(a, b) if x and y and x["throughput"] > 0]
                 if not pairs:
-                    print(f"| {op} | {connections} | failed | | | | |")
+                    print(f"| {op} | {connections} | failed | | | | | |")
                     continue
                 ratios = [y["throughput"] / x["throughput"] for x, y in pairs]
+                cpu = [y["cpu_us"] / x["cpu_us"] for x, y in pairs]
                 print(f"| {op} | {connections} | {statistics.median(ratios):.3f} [{min(ratios):.3f}..{max(ratios):.3f}]"
                       f" | {statistics.median(x['throughput'] for x, _ in pairs):,.0f}"
                       f" | {statistics.median(y['throughput'] for _, y in pairs):,.0f}"
                       f" | {statistics.median(x['p99'] for x, _ in pairs):.1f}"
-                      f" | {statistics.median(y['p99'] for _, y in pairs):.1f} |")
+                      f" | {statistics.median(y['p99'] for _, y in pairs):.1f}"
+                      f" | {statistics.median(cpu):.3f} [{min(cpu):.3f}..{max(cpu):.3f}] |")
         for name in ("A", "B"):
             print(f"idle CPU {name} (% of a core per node over {args.idle} s): "
                   + ", ".join(f"{v:.1f}" for v in idle[name]))
