@@ -26,4 +26,14 @@ public final class DurableDirectories {
     public static void create(Path directory) throws IOException {
         StorageDirectory.createDurably(directory);
     }
+
+    /**
+     * Forces {@code directory} itself: entries created, renamed or deleted in it since survive a crash
+     * once this returns.
+     *
+     * @throws IOException if forcing fails
+     */
+    public static void fsync(Path directory) throws IOException {
+        StorageDirectory.fsync(directory);
+    }
 }

@@ -40,18 +40,7 @@ public final class HttpServer implements AutoCloseable {
      */
     public static HttpServer start(String host, int port, ServerSettings settings, HttpHandler handler)
             throws java.io.IOException {
-        return start(host, port, settings, handler, -1, null);
-    }
-
-    /**
-     * Binds and starts serving {@code handler} on {@code port} and, if {@code peerPort > 0},
-     * {@code peerHandler} on {@code peerPort}.
-     *
-     * @throws java.io.IOException an address cannot be bound
-     */
-    public static HttpServer start(String host, int port, ServerSettings settings, HttpHandler handler,
-                                   int peerPort, HttpHandler peerHandler) throws java.io.IOException {
-        return start(host, port, settings, handler, peerPort, peerHandler, null);
+        return start(host, port, settings, handler, -1, null, null);
     }
 
     /**

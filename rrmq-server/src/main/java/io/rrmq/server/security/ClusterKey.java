@@ -115,9 +115,7 @@ public final class ClusterKey {
             }
             try {
                 Files.createLink(target, temp);
-                try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-                    dir.force(true);
-                }
+                DurableDirectories.fsync(directory);
             } catch (FileAlreadyExistsException e) {
                 // Another node created it first: everyone uses that one.
             }

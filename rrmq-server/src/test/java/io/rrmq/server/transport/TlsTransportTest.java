@@ -13,6 +13,7 @@ import io.rrmq.server.config.ClusterConfig.Member;
 import io.rrmq.server.config.ServerSettings;
 import io.rrmq.server.config.TlsConfig;
 import io.rrmq.server.http.HttpServer;
+import io.rrmq.server.it.ClusterProcesses;
 import io.rrmq.server.security.MemberCertificates;
 import io.rrmq.server.security.PeerAuthenticator;
 import io.rrmq.server.security.TlsContexts;
@@ -20,8 +21,6 @@ import io.rrmq.server.testing.FakeRaftNode;
 import io.rrmq.server.testing.TestKeys;
 import io.rrmq.server.testing.TestPki;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -77,7 +76,7 @@ class TlsTransportTest {
     private void start(boolean separatePeerPort) throws Exception {
         receiver = new FakeRaftNode(1);
         receiverNode.set(receiver);
-        int[] ports = freePorts(2);
+        int[] ports = ClusterProcesses.freePorts(2);
         int clientPort = ports[0];
         peerPort = separatePeerPort ? ports[1] : clientPort;
         ClusterConfig cluster = new ClusterConfig(List.of(
@@ -176,23 +175,6 @@ class TlsTransportTest {
             return Optional.of(client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode());
         } catch (IOException e) {
             return Optional.empty();
-        }
-    }
-
-    private static int[] freePorts(int count) throws IOException {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            int[] ports = new int[count];
-            for (int i = 0; i < count; i++) {
-                ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                sockets.add(s);
-                ports[i] = s.getLocalPort();
-            }
-            return ports;
-        } finally {
-            for (ServerSocket s : sockets) {
-                s.close();
-            }
         }
     }
 }
