@@ -9,7 +9,8 @@ import java.util.Arrays;
  * @param index position in the log, from 1
  * @param term  term of the leader that created the entry
  * @param type  what the entry carries
- * @param data  the client's command for {@link Type#COMMAND}; empty otherwise
+ * @param data  the client's command for {@link Type#COMMAND}; the encoded {@link Configuration} for
+ *              {@link Type#CONFIGURATION}; empty for {@link Type#NOOP}
  */
 public record LogEntry(long index, long term, Type type, byte[] data) {
 
@@ -18,7 +19,13 @@ public record LogEntry(long index, long term, Type type, byte[] data) {
         /** An application command, handed to the {@link StateMachine}. */
         COMMAND((byte) 1),
         /** The empty entry a new leader appends to commit its term (Raft paper §8). */
-        NOOP((byte) 2);
+        NOOP((byte) 2),
+        /**
+         * A new {@link Configuration} of the group, in effect on each server from the moment it is
+         * appended there (thesis §4.1). A new leader whose log holds none appends its starting
+         * configuration in place of the {@link #NOOP}, so the log becomes its record.
+         */
+        CONFIGURATION((byte) 3);
 
         private final byte code;
 
@@ -57,6 +64,18 @@ public record LogEntry(long index, long term, Type type, byte[] data) {
 
     public static LogEntry noop(long index, long term) {
         return new LogEntry(index, term, Type.NOOP, EMPTY);
+    }
+
+    public static LogEntry configuration(long index, long term, Configuration configuration) {
+        return new LogEntry(index, term, Type.CONFIGURATION, configuration.encode());
+    }
+
+    /** The configuration this {@link Type#CONFIGURATION} entry carries. */
+    public Configuration configuration() {
+        if (type != Type.CONFIGURATION) {
+            throw new IllegalStateException(this + " carries no configuration");
+        }
+        return Configuration.decode(data);
     }
 
     /** The same entry placed at another term: used only by tests that build logs by hand. */

@@ -31,6 +31,62 @@ public interface RaftNode extends AutoCloseable {
     /** Hands an inbound message from a peer to this node. Never blocks. */
     void receive(RaftMessage message);
 
+    /**
+     * Adds a learner (thesis §4.2.1): it receives the log and snapshots but neither votes nor counts
+     * in majorities. Only the leader can; one membership change at a time.
+     *
+     * <p>Completes with the new configuration once its entry is committed and applied here. Fails
+     * with {@link NotLeaderException}, {@link MembershipChangeException} (refused: see
+     * {@link MembershipChangeException#retryable()}), or {@link LeadershipLostException} /
+     * {@link NodeClosedException} (outcome unknown: read the configuration again).
+     *
+     * @param id      a new id, never used in this group before
+     * @param address where the embedder's transport reaches it
+     */
+    default CompletableFuture<Configuration> addLearner(int id, String address) {
+        return CompletableFuture.failedFuture(new MembershipChangeException("not supported", false));
+    }
+
+    /**
+     * Makes learner {@code id} a voter once it has caught up: in rounds of replication, each up to the
+     * leader's log end when it starts; once a round takes less than an election timeout the promotion
+     * is appended (thesis §4.2.1). Fails with {@link MembershipChangeException} if the learner is not
+     * caught up after 10 rounds or makes no progress for 10 seconds; otherwise as {@link #addLearner}.
+     */
+    default CompletableFuture<Configuration> promote(int id) {
+        return CompletableFuture.failedFuture(new MembershipChangeException("not supported", false));
+    }
+
+    /**
+     * Removes server {@code id}, voter or learner; completes once the change is committed and
+     * applied here. The leader itself can be removed: it goes on leading until the change commits,
+     * then steps down and never campaigns again (thesis §4.2.2); callers usually transfer leadership
+     * first. Failures as {@link #addLearner}.
+     */
+    default CompletableFuture<Configuration> remove(int id) {
+        return CompletableFuture.failedFuture(new MembershipChangeException("not supported", false));
+    }
+
+    /**
+     * Hands leadership to voter {@code target}, or to the most up-to-date other voter if
+     * {@code target} is -1 (thesis §3.10). The leader stops accepting proposals, brings the target's
+     * log up to its own and tells it to campaign at once. Completes with the id of the leader this
+     * node then knows (-1 if none yet) once this node no longer leads; fails with
+     * {@link MembershipChangeException} if no other node took over within an election timeout (the
+     * node then serves again as leader), or with {@link NotLeaderException}.
+     */
+    default CompletableFuture<Integer> transferLeadership(int target) {
+        return CompletableFuture.failedFuture(new MembershipChangeException("not supported", false));
+    }
+
+    /**
+     * What the leader knows of each member's log: member id to the highest index known to match the
+     * leader's (its own durable index for the leader itself). Empty when this node is not the leader.
+     */
+    default CompletableFuture<java.util.Map<Integer, Long>> matchIndexes() {
+        return CompletableFuture.completedFuture(java.util.Map.of());
+    }
+
     /** The latest status published by the event loop (at most one event-loop turn old). */
     RaftStatus status();
 

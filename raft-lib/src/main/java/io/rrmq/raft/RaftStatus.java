@@ -10,9 +10,15 @@ package io.rrmq.raft;
  * @param commitIndex  highest log index known committed
  * @param lastApplied  highest log index applied to the state machine
  * @param lastLogIndex index of the last entry in this node's log
+ * @param configuration the group's configuration in effect on this node (the newest in its log)
  */
 public record RaftStatus(int id, Role role, long term, int leaderId, long commitIndex,
-                         long lastApplied, long lastLogIndex) {
+                         long lastApplied, long lastLogIndex, Configuration configuration) {
     /** {@code leaderId} when no leader is known. */
     public static final int NO_LEADER = -1;
+
+    /** Whether this node votes: false for a learner, a node waiting to be added, or a removed one. */
+    public boolean voter() {
+        return configuration.isVoter(id);
+    }
 }

@@ -18,4 +18,12 @@ public interface Transport {
      * called from the runtime's event-loop and storage threads.
      */
     void send(RaftMessage message);
+
+    /**
+     * The configuration in effect on this node changed (and once at start): from now on messages go
+     * to its members. Called on the runtime's event loop; must not block. The default ignores it,
+     * for transports that know every address in advance.
+     */
+    default void configurationChanged(Configuration configuration) {
+    }
 }

@@ -24,6 +24,11 @@ final class Progress {
     boolean probeSent;
     /** Heard from since the last check-quorum round. */
     boolean recentActive;
+    /**
+     * Ticks since the configuration that removed this server committed: the leader keeps sending to
+     * it for a while so that it learns it was removed, then forgets it.
+     */
+    int departedTicks;
 
     // In SNAPSHOT: which snapshot is being sent and how far the follower has it.
     long pendingSnapshotIndex;

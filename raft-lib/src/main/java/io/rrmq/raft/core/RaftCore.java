@@ -1,7 +1,9 @@
 package io.rrmq.raft.core;
 
+import io.rrmq.raft.Configuration;
 import io.rrmq.raft.HardState;
 import io.rrmq.raft.LogEntry;
+import io.rrmq.raft.MembershipChangeException;
 import io.rrmq.raft.RaftConfig;
 import io.rrmq.raft.RaftStatus;
 import io.rrmq.raft.Role;
@@ -11,6 +13,7 @@ import io.rrmq.raft.message.AppendEntriesResponse;
 import io.rrmq.raft.message.InstallSnapshot;
 import io.rrmq.raft.message.InstallSnapshotResponse;
 import io.rrmq.raft.message.RaftMessage;
+import io.rrmq.raft.message.TimeoutNow;
 import io.rrmq.raft.message.VoteRequest;
 import io.rrmq.raft.message.VoteResponse;
 import java.util.ArrayList;
@@ -21,7 +24,8 @@ import java.util.Random;
 
 /**
  * The Raft state machine of one node, as a pure function of its inputs: Figure 2 of the Raft paper,
- * with pre-vote and check-quorum from the thesis (§9.6, §6.2).
+ * with pre-vote and check-quorum from the thesis (§9.6, §6.2), membership changes one server at a
+ * time with learners (thesis ch. 4) and leadership transfer (§3.10).
  *
  * <p>It reacts to a handful of inputs — {@link #step} (a peer's message), {@link #tick} (one unit of
  * logical time), {@link #propose} (a client command), {@link #onPersisted} (storage finished a
@@ -37,13 +41,21 @@ import java.util.Random;
  * that the core asks for one at a time ({@link SnapshotChunkRequest}) and the runtime reads and sends;
  * on the follower the core checks each chunk and the runtime writes it.
  *
+ * <p><b>Membership</b> (thesis ch. 4). The servers are a {@link Configuration} recorded in the log:
+ * each node uses the newest one in its log from the moment it is appended, and falls back to the
+ * previous one if a leader truncates it away. A leader appends a change ({@link #proposeConfiguration})
+ * only if it is one server away from the current configuration, no other change is uncommitted, and
+ * an entry of its own term has committed (Ongaro's 2015 fix for single-server changes). Only voters
+ * campaign and count in majorities; learners receive the log. A leader whose removal commits steps
+ * down; a node outside the configuration never campaigns, and voters ignore its vote requests.
+ *
  * <p>Not thread-safe: exactly one thread owns an instance.
  */
 public final class RaftCore {
     private static final int NONE = -1;
 
     private final int id;
-    private final int[] members;
+    private final Membership membership;
     private final RaftConfig config;
     private final Random random;
     private final RaftLog log;
@@ -67,7 +79,12 @@ public final class RaftCore {
     private int randomizedElectionTimeout;
 
     /** The answers to the current (pre-)campaign. */
-    private final VoteTally votes;
+    private VoteTally votes = new VoteTally(1);
+    /** Index of the first entry of this leader's term: once committed, membership changes may go. */
+    private long termStartIndex;
+    /** Leadership transfer in progress: its target, or NONE. */
+    private int transferTarget = NONE;
+    private int transferElapsed;
     /** The leader's view of each follower; empty unless leader. */
     private final Map<Integer, Progress> progress = new LinkedHashMap<>();
 
@@ -81,6 +98,8 @@ public final class RaftCore {
     private final SnapshotOutbox snapshotWork = new SnapshotOutbox();
 
     /**
+     * A core of a group of voters {@code members} whose log records no configuration of its own.
+     *
      * @param id        this node's id; must be one of {@code members}
      * @param members   ids of every voting member, this node included
      * @param hardState term and vote recovered from storage
@@ -92,24 +111,28 @@ public final class RaftCore {
         this(id, members, config, hardState, null, stored, random);
     }
 
+    /** Like the constructor below, with voters {@code members} (this node among them) as the initial configuration. */
+    public RaftCore(int id, List<Integer> members, RaftConfig config, HardState hardState,
+                    SnapshotMeta snapshot, List<LogEntry> stored, Random random) {
+        this(id, config, hardState, snapshot, stored, Configuration.ofVoters(members), random);
+        if (!members.contains(id)) {
+            throw new IllegalArgumentException("node " + id + " is not among members " + members);
+        }
+    }
+
     /**
      * A core recovered from a snapshot and the log after it: commit and apply start at the
      * snapshot's index (its state is in the state machine already).
      *
      * @param snapshot the newest durable snapshot, or null if there is none
      * @param stored   log entries after the snapshot (contiguous from its index + 1), all durable
+     * @param initial  the configuration to use until the snapshot or the log records one: the
+     *                 bootstrap members of a new group, or {@link Configuration#EMPTY} for a node
+     *                 that waits to be added to a running group
      */
-    public RaftCore(int id, List<Integer> members, RaftConfig config, HardState hardState,
-                    SnapshotMeta snapshot, List<LogEntry> stored, Random random) {
-        if (!members.contains(id)) {
-            throw new IllegalArgumentException("node " + id + " is not among members " + members);
-        }
-        if (members.stream().distinct().count() != members.size()) {
-            throw new IllegalArgumentException("duplicate member ids " + members);
-        }
+    public RaftCore(int id, RaftConfig config, HardState hardState, SnapshotMeta snapshot,
+                    List<LogEntry> stored, Configuration initial, Random random) {
         this.id = id;
-        this.members = members.stream().mapToInt(Integer::intValue).toArray();
-        this.votes = new VoteTally(this.members.length);
         this.config = config;
         this.random = random;
         this.log = snapshot == null ? new RaftLog(stored)
@@ -120,6 +143,14 @@ public final class RaftCore {
             commitIndex = latestSnapshotIndex;
             appliedCursor = latestSnapshotIndex;
         }
+        this.membership = snapshot == null ? new Membership(0, initial)
+                : new Membership(snapshot.lastIncludedIndex(), snapshot.configuration());
+        for (LogEntry e : stored) {
+            if (e.type() == LogEntry.Type.CONFIGURATION) {
+                membership.appended(e.index(), e.configuration());
+            }
+        }
+        membership.committed(commitIndex);
         this.currentTerm = hardState.currentTerm();
         this.votedFor = hardState.votedFor();
         this.handedOutHardState = hardState;
@@ -134,8 +165,11 @@ public final class RaftCore {
         if (role == Role.LEADER) {
             tickLeader();
         } else {
-            electionElapsed++;
-            if (electionElapsed >= randomizedElectionTimeout) {
+            if (electionElapsed < Integer.MAX_VALUE) {
+                electionElapsed++;
+            }
+            // Learners and servers outside the configuration never campaign (thesis §4.2.1, §4.2.3).
+            if (electionElapsed >= randomizedElectionTimeout && configuration().isVoter(id)) {
                 campaign();
             }
         }
@@ -148,12 +182,88 @@ public final class RaftCore {
      *         the leader (nothing was appended)
      */
     public long propose(byte[] command) {
-        if (role != Role.LEADER) {
+        if (role != Role.LEADER || transferTarget != NONE) {
             return -1;
         }
         long index = log.lastIndex() + 1;
         log.append(LogEntry.command(index, currentTerm, command));
         return index;
+    }
+
+    /**
+     * Appends {@code next} as the group's configuration, in effect at once (thesis §4.1).
+     *
+     * @return the index of the configuration entry
+     * @throws MembershipChangeException this node is not the leader, is handing leadership over, has
+     *         not committed an entry of its term yet, another change is not committed yet, or
+     *         {@code next} is not one single-server change (add a learner, promote one, remove one)
+     *         away from the current configuration
+     */
+    public long proposeConfiguration(Configuration next) {
+        if (role != Role.LEADER) {
+            throw new MembershipChangeException("not the leader", true);
+        }
+        if (transferTarget != NONE) {
+            throw new MembershipChangeException("leadership is being handed over to " + transferTarget, true);
+        }
+        if (commitIndex < termStartIndex) {
+            // Ongaro 2015: a change appended before the leader commits in its term could overlap an
+            // uncommitted change of an earlier leader and break the single-server overlap argument.
+            throw new MembershipChangeException("the leader has not committed an entry of its term yet", true);
+        }
+        if (membership.currentIndex() > commitIndex) {
+            throw new MembershipChangeException("another membership change (entry " + membership.currentIndex()
+                    + ") is not committed yet", true);
+        }
+        if (!configuration().isSingleChangeTo(next)) {
+            throw new MembershipChangeException("not a single-server change from " + configuration() + " to " + next,
+                    false);
+        }
+        if (next.voterIds().isEmpty()) {
+            throw new MembershipChangeException("a group needs at least one voter", false);
+        }
+        long index = log.lastIndex() + 1;
+        appendConfiguration(LogEntry.configuration(index, currentTerm, next));
+        return index;
+    }
+
+    /**
+     * Starts handing leadership to voter {@code target} (thesis §3.10): from now on proposals are
+     * refused; once the target's log matches ours it gets {@link TimeoutNow} and campaigns at once.
+     * The transfer is abandoned after an election timeout ({@link #transferTarget()} turns -1 while
+     * this node still leads).
+     *
+     * @throws MembershipChangeException this node is not the leader, or {@code target} is not
+     *         another voter
+     */
+    public void transferLeadership(int target) {
+        if (role != Role.LEADER) {
+            throw new MembershipChangeException("not the leader", true);
+        }
+        if (target == id || !configuration().isVoter(target)) {
+            throw new MembershipChangeException("server " + target + " is not another voter of " + configuration(),
+                    false);
+        }
+        transferTarget = target;
+        transferElapsed = 0;
+        Progress p = progress.get(target);
+        if (p != null && p.matchIndex == log.lastIndex()) {
+            outbox.add(new TimeoutNow(id, target, currentTerm));
+        }
+    }
+
+    /** The voter other than this leader whose log matches the most of ours, or -1 if there is none. */
+    public int mostUpToDateVoter() {
+        int best = NONE;
+        long bestMatch = -1;
+        for (int voter : configuration().voterIds()) {
+            Progress p = progress.get(voter);
+            if (voter != id && p != null && p.matchIndex > bestMatch) {
+                best = voter;
+                bestMatch = p.matchIndex;
+            }
+        }
+        return best;
     }
 
     /** Storage finished the write handed out with {@link Ready#persistSeq()} {@code seq} (and all before). */
@@ -166,12 +276,20 @@ public final class RaftCore {
 
     /** Handles a message from a peer (Figure 2, "Rules for Servers"). */
     public void step(RaftMessage m) {
-        if (m.to() != id || !isMember(m.from()) || m.from() == id) {
+        if (m.to() != id || m.from() == id) {
             return;
+        }
+        if (m instanceof VoteRequest && !configuration().isVoter(m.from())) {
+            return; // a learner, or a removed server that has not noticed: it must not disrupt us (§4.2.3)
+        }
+        boolean fromLeader = m instanceof AppendEntries || m instanceof InstallSnapshot || m instanceof TimeoutNow;
+        if (!fromLeader && !(m instanceof VoteRequest) && !configuration().contains(m.from())
+                && !progress.containsKey(m.from())) {
+            return; // an answer from a server we neither have in the configuration nor send to
         }
         if (m.term() > currentTerm) {
             if (m instanceof VoteRequest r) {
-                if (inLease()) {
+                if (inLease() && !r.transfer()) {
                     // A leader is alive as far as we know: ignore the disruption (thesis §4.2.3).
                     return;
                 }
@@ -187,7 +305,6 @@ public final class RaftCore {
             } else if (m instanceof VoteResponse r && r.preVote() && r.granted()) {
                 // A grant carries the term we would campaign in; it is not a newer term to adopt.
             } else {
-                boolean fromLeader = m instanceof AppendEntries || m instanceof InstallSnapshot;
                 becomeFollower(m.term(), fromLeader ? m.from() : NONE);
             }
         } else if (m.term() < currentTerm) {
@@ -207,6 +324,8 @@ public final class RaftCore {
             handleInstallSnapshot(r);
         } else if (m instanceof InstallSnapshotResponse r) {
             handleInstallSnapshotResponse(r);
+        } else if (m instanceof TimeoutNow t) {
+            handleTimeoutNow(t);
         }
     }
 
@@ -248,6 +367,14 @@ public final class RaftCore {
      * and is durable (Figure 13 receiver rule 5), and the core installs it.
      */
     public void onSnapshotChunkStored(InstallSnapshot chunk, boolean stored) {
+        onSnapshotChunkStored(chunk, stored, null);
+    }
+
+    /**
+     * Like {@link #onSnapshotChunkStored(InstallSnapshot, boolean)}, with the configuration recorded
+     * in the snapshot once its last chunk is stored ({@code null}: keep the configuration of the log).
+     */
+    public void onSnapshotChunkStored(InstallSnapshot chunk, boolean stored, Configuration snapshotConfiguration) {
         if (incoming == null || incoming.writing != chunk) {
             return; // superseded by another transfer meanwhile
         }
@@ -263,7 +390,7 @@ public final class RaftCore {
             return;
         }
         incoming = null;
-        installSnapshot(chunk.lastIncludedIndex(), chunk.lastIncludedTerm());
+        installSnapshot(chunk.lastIncludedIndex(), chunk.lastIncludedTerm(), snapshotConfiguration);
         replySnapshot(chunk, chunk.endOffset(), true);
     }
 
@@ -336,9 +463,34 @@ public final class RaftCore {
         return latestSnapshotTerm;
     }
 
-    /** The members, in configuration order (a snapshot records them). */
-    public List<Integer> members() {
-        return java.util.Arrays.stream(members).boxed().toList();
+    /** The configuration in effect: the newest in this node's log, committed or not. */
+    public Configuration configuration() {
+        return membership.current();
+    }
+
+    /** Whether the configuration in effect is committed (no change is in progress). */
+    public boolean configurationCommitted() {
+        return membership.currentIndex() <= commitIndex;
+    }
+
+    /** The voter leadership is being handed to, or -1. */
+    public int transferTarget() {
+        return transferTarget;
+    }
+
+    /**
+     * What this leader knows {@code peer}'s log to match of its own (its own durable index for
+     * itself), or -1 when this node is not the leader or does not replicate to {@code peer}.
+     */
+    public long matchIndex(int peer) {
+        if (role != Role.LEADER) {
+            return -1;
+        }
+        if (peer == id) {
+            return durability.durableIndex();
+        }
+        Progress p = progress.get(peer);
+        return p == null ? -1 : p.matchIndex;
     }
 
     /** Read-only use: tests and the runtime's status. */
@@ -348,7 +500,8 @@ public final class RaftCore {
 
     /** Status with {@code lastApplied} supplied by whoever applies entries. */
     public RaftStatus status(long lastApplied) {
-        return new RaftStatus(id, role, currentTerm, leaderId, commitIndex, lastApplied, log.lastIndex());
+        return new RaftStatus(id, role, currentTerm, leaderId, commitIndex, lastApplied, log.lastIndex(),
+                membership.current());
     }
 
     // ---------------------------------------------------------------- elections
@@ -359,6 +512,10 @@ public final class RaftCore {
         for (Progress p : progress.values()) {
             p.tickSnapshot(config.electionTicks());
         }
+        if (transferTarget != NONE && ++transferElapsed >= config.electionTicks()) {
+            transferTarget = NONE; // thesis §3.10: abort after an election timeout; serve again
+        }
+        forgetDepartedServers();
         if (electionElapsed >= config.checkQuorumTicks()) {
             electionElapsed = 0;
             if (config.checkQuorum() && !quorumActive()) {
@@ -380,13 +537,29 @@ public final class RaftCore {
     }
 
     private boolean quorumActive() {
-        int active = 1;
-        for (Progress p : progress.values()) {
-            if (p.recentActive) {
+        List<Integer> voters = configuration().voterIds();
+        int active = 0;
+        for (int voter : voters) {
+            Progress p = progress.get(voter);
+            if (voter == id || p != null && p.recentActive) {
                 active++;
             }
         }
-        return active >= Quorum.size(members.length);
+        return active >= Quorum.size(voters.size());
+    }
+
+    /**
+     * Stops replicating to servers the committed configuration no longer has, once they hold the
+     * entry that removed them (so they know) or after check-quorum's window.
+     */
+    private void forgetDepartedServers() {
+        if (!configurationCommitted()) {
+            return;
+        }
+        Configuration current = configuration();
+        progress.entrySet().removeIf(e -> !current.contains(e.getKey())
+                && (e.getValue().matchIndex >= membership.currentIndex()
+                        || ++e.getValue().departedTicks > config.checkQuorumTicks()));
     }
 
     /** Whether we heard from a live leader within the minimum election timeout (thesis §4.2.3). */
@@ -399,7 +572,7 @@ public final class RaftCore {
         if (config.preVote()) {
             becomePreCandidate();
         } else {
-            becomeCandidate();
+            becomeCandidate(false);
         }
     }
 
@@ -407,36 +580,44 @@ public final class RaftCore {
         // Thesis §9.6: ask first, without touching our term, whether we could win at all.
         role = Role.PRE_CANDIDATE;
         leaderId = NONE;
-        votes.clear();
         resetElectionTimer();
-        requestVotes(true);
+        requestVotes(true, false);
     }
 
-    private void becomeCandidate() {
+    private void becomeCandidate(boolean transfer) {
         role = Role.CANDIDATE;
         currentTerm++;
         votedFor = id;
         leaderId = NONE;
-        votes.clear();
         resetElectionTimer();
-        requestVotes(false);
+        requestVotes(false, transfer);
     }
 
-    private void requestVotes(boolean preVote) {
+    private void requestVotes(boolean preVote, boolean transfer) {
+        // Majorities of the configuration in effect now, appended or not (thesis §4.1).
+        List<Integer> voters = configuration().voterIds();
+        votes = new VoteTally(voters.size());
         votes.record(id, true);
         if (votes.won()) {
             if (preVote) {
-                becomeCandidate();
+                becomeCandidate(false);
             } else {
                 becomeLeader();
             }
             return;
         }
         long term = preVote ? currentTerm + 1 : currentTerm;
-        for (int peer : members) {
+        for (int peer : voters) {
             if (peer != id) {
-                outbox.add(new VoteRequest(id, peer, term, log.lastIndex(), log.lastTerm(), preVote));
+                outbox.add(new VoteRequest(id, peer, term, log.lastIndex(), log.lastTerm(), preVote, transfer));
             }
+        }
+    }
+
+    /** Thesis §3.10: the leader handed over; campaign now, skipping the pre-vote. */
+    private void handleTimeoutNow(TimeoutNow t) {
+        if (role == Role.FOLLOWER && configuration().isVoter(id)) {
+            becomeCandidate(true);
         }
     }
 
@@ -462,10 +643,13 @@ public final class RaftCore {
         if (!expected || r.term() != expectedTerm) {
             return;
         }
+        if (!configuration().isVoter(r.from())) {
+            return;
+        }
         votes.record(r.from(), r.granted());
         if (votes.won()) {
             if (r.preVote()) {
-                becomeCandidate();
+                becomeCandidate(false);
             } else {
                 becomeLeader();
             }
@@ -483,6 +667,7 @@ public final class RaftCore {
         leaderId = leader;
         votes.clear();
         progress.clear();
+        transferTarget = NONE;
         resetElectionTimer();
     }
 
@@ -493,16 +678,37 @@ public final class RaftCore {
         heartbeatElapsed = 0;
         electionElapsed = 0;
         progress.clear();
-        for (int peer : members) {
-            if (peer != id) {
+        trackMembers();
+        // §8: a leader commits an entry of its own term before it can know what is committed. If no
+        // entry records the configuration yet (a new group, started from its bootstrap members), this
+        // entry is that record, so that from now on the log is the membership's only source.
+        termStartIndex = log.lastIndex() + 1;
+        if (membership.recorded()) {
+            log.append(LogEntry.noop(termStartIndex, currentTerm));
+        } else {
+            appendConfiguration(LogEntry.configuration(termStartIndex, currentTerm, configuration()));
+        }
+        maybeCommit();
+    }
+
+    /** A leader replicates to every member of the configuration in effect. */
+    private void trackMembers() {
+        for (int peer : configuration().ids()) {
+            if (peer != id && !progress.containsKey(peer)) {
                 Progress p = new Progress(log.lastIndex() + 1, config.maxInflightMessages());
                 p.recentActive = true;
                 progress.put(peer, p);
             }
         }
-        // §8: a leader commits an entry of its own term before it can know what is committed.
-        log.append(LogEntry.noop(log.lastIndex() + 1, currentTerm));
-        maybeCommit();
+    }
+
+    private void appendConfiguration(LogEntry entry) {
+        log.append(entry);
+        membership.appended(entry.index(), entry.configuration());
+        trackMembers();
+        if (transferTarget != NONE && !configuration().isVoter(transferTarget)) {
+            transferTarget = NONE;
+        }
     }
 
     private void resetElectionTimer() {
@@ -567,11 +773,15 @@ public final class RaftCore {
                 truncateFrom(e.index());
             }
             log.append(e);
+            if (e.type() == LogEntry.Type.CONFIGURATION) {
+                membership.appended(e.index(), e.configuration());
+            }
         }
         // Rule 5, with the last new entry being the end of what this message vouches for.
         long lastNew = a.lastIndex();
         if (a.leaderCommit() > commitIndex) {
             commitIndex = Math.max(commitIndex, Math.min(a.leaderCommit(), lastNew));
+            membership.committed(commitIndex);
         }
         outbox.add(AppendEntriesResponse.accepted(id, a.from(), currentTerm, lastNew));
     }
@@ -626,7 +836,7 @@ public final class RaftCore {
      * Figure 13 receiver rules 6-8, once the snapshot file is saved (rule 5, done by the runtime
      * before it reports the last chunk stored).
      */
-    private void installSnapshot(long index, long term) {
+    private void installSnapshot(long index, long term, Configuration snapshotConfiguration) {
         if (index <= commitIndex) {
             // Entries up to it reached us meanwhile: nothing to install. But saving it deleted our
             // older snapshots (rule 5), so it is the one to send to followers from now on.
@@ -658,6 +868,16 @@ public final class RaftCore {
             durability.capAt(index);
             durability.durableUpTo(index);
         }
+        if (snapshotConfiguration != null) {
+            // The snapshot's configuration, then any newer ones among the entries kept after it.
+            membership.reset(index, snapshotConfiguration);
+            for (long i = index + 1; i <= log.lastIndex(); i++) {
+                LogEntry e = log.entryAt(i);
+                if (e.type() == LogEntry.Type.CONFIGURATION) {
+                    membership.appended(i, e.configuration());
+                }
+            }
+        }
         latestSnapshotIndex = index;
         latestSnapshotTerm = term;
         commitIndex = index;
@@ -673,6 +893,7 @@ public final class RaftCore {
     private void truncateFrom(long index) {
         log.truncateFrom(index);
         durability.truncatedFrom(index);
+        membership.truncatedFrom(index);
     }
 
     // ---------------------------------------------------------------- replication, leader side
@@ -682,6 +903,9 @@ public final class RaftCore {
             return;
         }
         Progress p = progress.get(r.from());
+        if (p == null) {
+            return; // a server we stopped replicating to
+        }
         p.recentActive = true;
         if (r.success()) {
             if (r.matchIndex() > log.lastIndex()) {
@@ -692,6 +916,12 @@ public final class RaftCore {
                 p.freeInflightUpTo(r.matchIndex());
                 p.nextIndex = Math.max(p.nextIndex, p.matchIndex + 1);
                 maybeCommit();
+                if (role != Role.LEADER) {
+                    return; // the commit removed this leader
+                }
+            }
+            if (r.from() == transferTarget && p.matchIndex == log.lastIndex()) {
+                outbox.add(new TimeoutNow(id, transferTarget, currentTerm));
             }
             if (p.state == Progress.State.PROBE) {
                 p.becomeReplicate();
@@ -726,6 +956,9 @@ public final class RaftCore {
             return;
         }
         Progress p = progress.get(r.from());
+        if (p == null) {
+            return;
+        }
         p.recentActive = true;
         if (p.onSnapshotResponse(r.lastIncludedIndex(), r.bytesStored(), r.complete())) {
             maybeCommit();
@@ -782,25 +1015,31 @@ public final class RaftCore {
         }
     }
 
-    /** Figure 2, leader rule 4, counting only entries of the current term (§5.4.2). */
+    /**
+     * Figure 2, leader rule 4, counting only entries of the current term (§5.4.2), and only the
+     * voters of the configuration in effect: a leader being removed does not count itself (§4.2.2).
+     */
     private void maybeCommit() {
-        long[] matches = new long[members.length];
+        List<Integer> voters = configuration().voterIds();
+        if (voters.isEmpty()) {
+            return;
+        }
+        long[] matches = new long[voters.size()];
         int i = 0;
-        for (int member : members) {
-            matches[i++] = member == id ? durability.durableIndex() : progress.get(member).matchIndex;
+        for (int voter : voters) {
+            Progress p = progress.get(voter);
+            matches[i++] = voter == id ? durability.durableIndex() : p == null ? 0 : p.matchIndex;
         }
         long candidate = Quorum.committedIndex(matches);
         if (candidate > commitIndex && log.termAt(candidate) == currentTerm) {
             commitIndex = candidate;
-        }
-    }
-
-    private boolean isMember(int node) {
-        for (int m : members) {
-            if (m == node) {
-                return true;
+            membership.committed(commitIndex);
+            if (configurationCommitted() && !configuration().isVoter(id)) {
+                // Our removal is committed (§4.2.2): tell the followers so, then stop leading. Not a
+                // voter any more, this node never campaigns again.
+                broadcastHeartbeat();
+                becomeFollower(currentTerm, NONE);
             }
         }
-        return false;
     }
 }

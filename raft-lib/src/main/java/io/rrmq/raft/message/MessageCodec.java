@@ -19,7 +19,7 @@ import java.util.List;
  */
 public final class MessageCodec {
     /** The only batch format this release reads and writes. */
-    public static final byte VERSION = 1;
+    public static final byte VERSION = 2;
 
     private static final byte KIND_VOTE_REQUEST = 1;
     private static final byte KIND_VOTE_RESPONSE = 2;
@@ -27,6 +27,7 @@ public final class MessageCodec {
     private static final byte KIND_APPEND_RESPONSE = 4;
     private static final byte KIND_INSTALL_SNAPSHOT = 5;
     private static final byte KIND_INSTALL_SNAPSHOT_RESPONSE = 6;
+    private static final byte KIND_TIMEOUT_NOW = 7;
 
     private static final int MESSAGE_HEADER = 1 + 4 + 4 + 8;
     private static final int ENTRY_HEADER = 8 + 8 + 1 + 4;
@@ -75,7 +76,9 @@ public final class MessageCodec {
 
     static int encodedSize(RaftMessage m) {
         if (m instanceof VoteRequest) {
-            return MESSAGE_HEADER + 8 + 8 + 1;
+            return MESSAGE_HEADER + 8 + 8 + 1 + 1;
+        } else if (m instanceof TimeoutNow) {
+            return MESSAGE_HEADER;
         } else if (m instanceof VoteResponse) {
             return MESSAGE_HEADER + 1 + 1;
         } else if (m instanceof AppendEntries a) {
@@ -96,7 +99,9 @@ public final class MessageCodec {
     private static void write(ByteBuffer buf, RaftMessage m) {
         if (m instanceof VoteRequest r) {
             header(buf, KIND_VOTE_REQUEST, m);
-            buf.putLong(r.lastLogIndex()).putLong(r.lastLogTerm()).put(bool(r.preVote()));
+            buf.putLong(r.lastLogIndex()).putLong(r.lastLogTerm()).put(bool(r.preVote())).put(bool(r.transfer()));
+        } else if (m instanceof TimeoutNow) {
+            header(buf, KIND_TIMEOUT_NOW, m);
         } else if (m instanceof VoteResponse r) {
             header(buf, KIND_VOTE_RESPONSE, m);
             buf.put(bool(r.granted())).put(bool(r.preVote()));
@@ -133,7 +138,8 @@ public final class MessageCodec {
         long term = buf.getLong();
         return switch (kind) {
             case KIND_VOTE_REQUEST -> new VoteRequest(from, to, term, buf.getLong(), buf.getLong(),
-                    readBool(buf));
+                    readBool(buf), readBool(buf));
+            case KIND_TIMEOUT_NOW -> new TimeoutNow(from, to, term);
             case KIND_VOTE_RESPONSE -> new VoteResponse(from, to, term, readBool(buf), readBool(buf));
             case KIND_APPEND -> readAppend(buf, from, to, term);
             case KIND_APPEND_RESPONSE -> new AppendEntriesResponse(from, to, term, readBool(buf),

@@ -6,7 +6,7 @@ package io.rrmq.raft.message;
  */
 public sealed interface RaftMessage
         permits VoteRequest, VoteResponse, AppendEntries, AppendEntriesResponse, InstallSnapshot,
-                InstallSnapshotResponse {
+                InstallSnapshotResponse, TimeoutNow {
     int from();
 
     int to();

@@ -23,9 +23,10 @@ final class ChunkAssembler {
     /**
      * Stores {@code chunk}; for the last one, checks and saves the whole snapshot durably.
      *
-     * @return whether it was stored (false: the partial snapshot is discarded, the transfer restarts)
+     * @return whether it was stored (false: the partial snapshot is discarded, the transfer restarts),
+     *         and for the last chunk what the saved snapshot holds
      */
-    boolean store(InstallSnapshot chunk) {
+    Stored store(InstallSnapshot chunk) {
         try {
             if (chunk.offset() == 0) {
                 abort();
@@ -39,14 +40,18 @@ final class ChunkAssembler {
             if (chunk.done()) {
                 SnapshotStore.Incoming finished = incoming;
                 incoming = null;
-                finished.complete(); // rule 5
+                return new Stored(true, finished.complete()); // rule 5
             }
-            return true;
+            return new Stored(true, null);
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "storing snapshot chunk " + chunk + " failed; the transfer restarts", e);
             abort();
-            return false;
+            return new Stored(false, null);
         }
+    }
+
+    /** The outcome of storing one chunk; {@code saved} is the snapshot the last chunk completed. */
+    record Stored(boolean ok, io.rrmq.raft.SnapshotMeta saved) {
     }
 
     void abort() {

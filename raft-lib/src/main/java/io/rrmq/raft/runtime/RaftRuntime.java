@@ -1,11 +1,15 @@
 package io.rrmq.raft.runtime;
 
+import io.rrmq.raft.Configuration;
 import io.rrmq.raft.LeadershipLostException;
 import io.rrmq.raft.LogEntry;
+import io.rrmq.raft.Member;
+import io.rrmq.raft.MembershipChangeException;
 import io.rrmq.raft.NodeClosedException;
 import io.rrmq.raft.NotLeaderException;
 import io.rrmq.raft.OverloadedException;
 import io.rrmq.raft.RaftConfig;
+import io.rrmq.raft.RaftException;
 import io.rrmq.raft.RaftMetrics;
 import io.rrmq.raft.RaftNode;
 import io.rrmq.raft.RaftStatus;
@@ -102,6 +106,18 @@ public final class RaftRuntime implements RaftNode {
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private long lastSpaceCheck;
 
+    // Membership work, owned by the loop thread.
+    /** Ticks since start: the clock of catch-up rounds. */
+    private long tickCount;
+    /** The configuration as of {@link #lastApplied}: the one a snapshot taken now records. */
+    private Configuration appliedConfiguration;
+    /** The configuration of the snapshot that the last stored chunk completed, until it is restored. */
+    private SnapshotMeta installedSnapshot;
+    /** The configuration last handed to the transport. */
+    private Configuration publishedConfiguration;
+    private final Map<Integer, Promotion> promotions = new HashMap<>();
+    private CompletableFuture<Integer> handover;
+
     // Owned by the loop thread.
     private final Map<Long, Pending> pending = new HashMap<>();
     private long lastApplied;
@@ -133,7 +149,14 @@ public final class RaftRuntime implements RaftNode {
     private record SnapshotSaved(SnapshotMeta meta) {
     }
 
-    private record ChunkStored(InstallSnapshot chunk, boolean ok) {
+    private record ChunkStored(InstallSnapshot chunk, ChunkAssembler.Stored stored) {
+    }
+
+    /** Work for the loop thread on behalf of another thread; {@code future} fails if the node stops first. */
+    private record LoopTask(Runnable action, CompletableFuture<?> future) {
+    }
+
+    private record Promotion(LearnerCatchUp catchUp, CompletableFuture<Configuration> future) {
     }
 
     private record SnapshotUnavailable(int peer, long index) {
@@ -176,8 +199,23 @@ public final class RaftRuntime implements RaftNode {
     public static RaftNode start(RaftConfig config, int selfId, List<Integer> memberIds,
                                  StateMachine stateMachine, RaftStorage storage, SnapshotStore snapshots,
                                  Transport transport, long randomSeed) throws IOException {
+        return start(config, selfId, Configuration.ofVoters(memberIds), stateMachine, storage, snapshots, transport,
+                randomSeed);
+    }
+
+    /**
+     * Recovers a node from {@code storage} and {@code snapshots} and starts its threads.
+     *
+     * @param initial the configuration to use until the log or a snapshot records one: the bootstrap
+     *                members of a new group (the first leader writes them into the log), or
+     *                {@link Configuration#EMPTY} for a node that waits to be added to a running group.
+     *                Once the log records a configuration, this argument is ignored.
+     */
+    public static RaftNode start(RaftConfig config, int selfId, Configuration initial,
+                                 StateMachine stateMachine, RaftStorage storage, SnapshotStore snapshots,
+                                 Transport transport, long randomSeed) throws IOException {
         RaftStorage.Stored stored = storage.load();
-        Recovery.Recovered recovered = Recovery.recover(stored, snapshots, memberIds);
+        Recovery.Recovered recovered = Recovery.recover(stored, snapshots);
         if (recovered.snapshot() != null) {
             long started = System.nanoTime();
             try (InputStream in = snapshots.openState(recovered.snapshot().lastIncludedIndex())) {
@@ -190,9 +228,11 @@ public final class RaftRuntime implements RaftNode {
             storage.truncateSuffix(0);
             storage.sync();
         }
-        RaftCore core = new RaftCore(selfId, memberIds, config, stored.hardState(), recovered.snapshot(),
-                recovered.tail(), new Random(randomSeed));
+        RaftCore core = new RaftCore(selfId, config, stored.hardState(), recovered.snapshot(),
+                recovered.tail(), initial, new Random(randomSeed));
         RaftRuntime runtime = new RaftRuntime(config, core, stateMachine, storage, snapshots, transport);
+        runtime.appliedConfiguration = recovered.snapshot() != null ? recovered.snapshot().configuration() : initial;
+        runtime.publishConfiguration();
         runtime.storageThread.start();
         runtime.loopThread.start();
         return runtime;
@@ -224,6 +264,188 @@ public final class RaftRuntime implements RaftNode {
         future.whenComplete((r, e) -> proposalsInFlight.decrementAndGet());
         inbox.add(new Proposal(command, future));
         return future;
+    }
+
+    @Override
+    public CompletableFuture<Configuration> addLearner(int id, String address) {
+        return onLoop(future -> {
+            Configuration current = core.configuration();
+            if (current.contains(id)) {
+                throw new MembershipChangeException("server " + id + " is a member already", false);
+            }
+            proposeChange(current.withLearner(id, address), future);
+        });
+    }
+
+    @Override
+    public CompletableFuture<Configuration> promote(int id) {
+        return onLoop(future -> {
+            requireLeader();
+            Member member = core.configuration().member(id).orElseThrow(
+                    () -> new MembershipChangeException("server " + id + " is not a member", false));
+            if (member.voter()) {
+                future.complete(core.configuration());
+                return;
+            }
+            Promotion previous = promotions.put(id, new Promotion(new LearnerCatchUp(config.electionTicks(),
+                    10L * 1000 / Math.max(1, config.tickInterval().toMillis()), core.log().lastIndex(), tickCount),
+                    future));
+            if (previous != null) {
+                previous.future().completeExceptionally(
+                        new MembershipChangeException("superseded by another promotion of " + id, true));
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<Configuration> remove(int id) {
+        return onLoop(future -> {
+            Configuration current = core.configuration();
+            if (!current.contains(id)) {
+                throw new MembershipChangeException("server " + id + " is not a member", false);
+            }
+            proposeChange(current.without(id), future);
+        });
+    }
+
+    @Override
+    public CompletableFuture<Integer> transferLeadership(int target) {
+        return onLoop(future -> {
+            requireLeader();
+            int to = target == -1 ? core.mostUpToDateVoter() : target;
+            if (to == -1) {
+                throw new MembershipChangeException("there is no other voter to hand leadership to", false);
+            }
+            core.transferLeadership(to);
+            LOG.log(System.Logger.Level.INFO, "node " + core.id() + " hands leadership to node " + to);
+            if (handover != null) {
+                handover.completeExceptionally(new MembershipChangeException("superseded by a transfer to " + to, true));
+            }
+            handover = future;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Map<Integer, Long>> matchIndexes() {
+        return onLoop(future -> {
+            Map<Integer, Long> matches = new java.util.LinkedHashMap<>();
+            if (core.role() == Role.LEADER) {
+                for (int member : core.configuration().ids()) {
+                    matches.put(member, core.matchIndex(member));
+                }
+            }
+            future.complete(matches);
+        });
+    }
+
+    /** Runs {@code action} on the loop; whatever it throws fails the future. */
+    private <T> CompletableFuture<T> onLoop(java.util.function.Consumer<CompletableFuture<T>> action) {
+        CompletableFuture<T> future = new CompletableFuture<>();
+        if (!running) {
+            future.completeExceptionally(new NodeClosedException());
+            return future;
+        }
+        inbox.add(new LoopTask(() -> {
+            try {
+                action.accept(future);
+            } catch (RaftException | IllegalArgumentException e) {
+                future.completeExceptionally(e instanceof RaftException ? e
+                        : new MembershipChangeException(e.getMessage(), false));
+            }
+        }, future));
+        return future;
+    }
+
+    private void requireLeader() {
+        if (core.role() != Role.LEADER) {
+            throw new NotLeaderException(core.leaderId());
+        }
+    }
+
+    /** On the loop: appends {@code next}; {@code future} completes once it is applied here. */
+    private void proposeChange(Configuration next, CompletableFuture<Configuration> future) {
+        requireLeader();
+        long index = core.proposeConfiguration(next);
+        CompletableFuture<byte[]> applied = new CompletableFuture<>();
+        pending.put(index, new Pending(core.term(), applied));
+        applied.whenComplete((result, failure) -> {
+            if (failure != null) {
+                future.completeExceptionally(failure);
+            } else {
+                future.complete(next);
+            }
+        });
+        LOG.log(System.Logger.Level.INFO, "node " + core.id() + " proposes configuration " + next + " at " + index);
+    }
+
+    /** On the loop, every turn: drives promotions and a leadership transfer to their end. */
+    private void advanceMembershipWork() {
+        if (!promotions.isEmpty()) {
+            for (Iterator<Map.Entry<Integer, Promotion>> it = promotions.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<Integer, Promotion> e = it.next();
+                if (advancePromotion(e.getKey(), e.getValue())) {
+                    it.remove();
+                }
+            }
+        }
+        if (handover != null) {
+            if (core.role() != Role.LEADER) {
+                handover.complete(core.leaderId());
+                handover = null;
+            } else if (core.transferTarget() == -1) {
+                handover.completeExceptionally(new MembershipChangeException("no other node took over within an"
+                        + " election timeout; node " + core.id() + " leads on", true));
+                handover = null;
+            }
+        }
+    }
+
+    /** @return whether the promotion is over (its future completed or handed on) */
+    private boolean advancePromotion(int id, Promotion promotion) {
+        if (core.role() != Role.LEADER) {
+            promotion.future().completeExceptionally(new NotLeaderException(core.leaderId()));
+            return true;
+        }
+        if (!core.configuration().contains(id)) {
+            promotion.future().completeExceptionally(new MembershipChangeException("server " + id + " was removed", false));
+            return true;
+        }
+        switch (promotion.catchUp().check(core.matchIndex(id), core.log().lastIndex(), tickCount)) {
+            case PROMOTE -> {
+                try {
+                    proposeChange(core.configuration().withPromoted(id), promotion.future());
+                    return true;
+                } catch (MembershipChangeException e) {
+                    if (e.retryable()) {
+                        return false; // another change is committing: try again next turn
+                    }
+                    promotion.future().completeExceptionally(e);
+                    return true;
+                }
+            }
+            case GIVE_UP -> {
+                promotion.future().completeExceptionally(new MembershipChangeException(
+                        "server " + id + " stays a learner: " + promotion.catchUp().reason(), false));
+                return true;
+            }
+            default -> {
+                return false;
+            }
+        }
+    }
+
+    /** Hands the configuration in effect to the transport whenever it changes, and says so. */
+    private void publishConfiguration() {
+        Configuration now = core.configuration();
+        if (now == publishedConfiguration) {
+            return;
+        }
+        if (publishedConfiguration != null) {
+            LOG.log(System.Logger.Level.INFO, () -> "node " + core.id() + ": configuration now " + now
+                    + (core.configurationCommitted() ? " (committed)" : " (appended, not committed yet)"));
+        }
+        publishedConfiguration = now;
+        transport.configurationChanged(now);
     }
 
     @Override
@@ -307,6 +529,7 @@ public final class RaftRuntime implements RaftNode {
                 long now = System.nanoTime();
                 if (now >= nextTick) {
                     core.tick();
+                    tickCount++;
                     nextTick = Math.max(nextTick + tickNanos, now);
                 }
                 processReady();
@@ -320,6 +543,13 @@ public final class RaftRuntime implements RaftNode {
             running = false;
         }
         failAllPending(new NodeClosedException());
+        for (Promotion p : promotions.values()) {
+            p.future().completeExceptionally(new NodeClosedException());
+        }
+        promotions.clear();
+        if (handover != null) {
+            handover.completeExceptionally(new NodeClosedException());
+        }
         drainProposalsOnStop();
         Throwable cause = failure;
         if (cause != null) {
@@ -340,8 +570,14 @@ public final class RaftRuntime implements RaftNode {
             }
         } else if (event instanceof Persisted p) {
             core.onPersisted(p.seq());
+        } else if (event instanceof LoopTask t) {
+            t.action().run();
         } else if (event instanceof ChunkStored c) {
-            core.onSnapshotChunkStored(c.chunk(), c.ok());
+            SnapshotMeta saved = c.stored().saved();
+            if (saved != null) {
+                installedSnapshot = saved;
+            }
+            core.onSnapshotChunkStored(c.chunk(), c.stored().ok(), saved == null ? null : saved.configuration());
         } else if (event instanceof SnapshotUnavailable u) {
             core.snapshotUnavailable(u.peer(), u.index());
         } else if (event instanceof SnapshotSaved saved) {
@@ -391,6 +627,8 @@ public final class RaftRuntime implements RaftNode {
                 it.remove();
             }
         }
+        advanceMembershipWork();
+        publishConfiguration();
         RaftStatus previous = status;
         status = core.status(lastApplied);
         logRoleChange(previous, status);
@@ -422,6 +660,9 @@ public final class RaftRuntime implements RaftNode {
         }
         lastApplied = index;
         lastAppliedTerm = core.latestSnapshotTerm();
+        if (installedSnapshot != null && installedSnapshot.lastIncludedIndex() == index) {
+            appliedConfiguration = installedSnapshot.configuration();
+        }
         snapshotsInstalled++;
         snapshotPolicy.restored();
         LOG.log(System.Logger.Level.INFO, () -> "node " + core.id() + " installed the leader's snapshot " + index);
@@ -441,7 +682,7 @@ public final class RaftRuntime implements RaftNode {
         }
         lastCaptureNanos = System.nanoTime() - started;
         snapshotPolicy.started();
-        SnapshotMeta meta = new SnapshotMeta(lastApplied, lastAppliedTerm, core.members());
+        SnapshotMeta meta = new SnapshotMeta(lastApplied, lastAppliedTerm, appliedConfiguration);
         snapshotThread.execute(() -> {
             try {
                 snapshots.save(meta, writer, 2);
@@ -477,6 +718,9 @@ public final class RaftRuntime implements RaftNode {
             byte[] result = entry.type() == LogEntry.Type.COMMAND
                     ? stateMachine.apply(entry.index(), entry.data())
                     : new byte[0];
+            if (entry.type() == LogEntry.Type.CONFIGURATION) {
+                appliedConfiguration = entry.configuration();
+            }
             lastApplied = entry.index();
             lastAppliedTerm = entry.term();
             snapshotPolicy.applied(entry);
@@ -504,6 +748,8 @@ public final class RaftRuntime implements RaftNode {
         while ((event = inbox.poll()) != null) {
             if (event instanceof Proposal p) {
                 p.future().completeExceptionally(new NodeClosedException());
+            } else if (event instanceof LoopTask t) {
+                t.future().completeExceptionally(new NodeClosedException());
             }
         }
     }

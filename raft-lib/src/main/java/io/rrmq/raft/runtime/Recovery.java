@@ -35,8 +35,7 @@ final class Recovery {
     private Recovery() {
     }
 
-    static Recovered recover(RaftStorage.Stored stored, SnapshotStore snapshots, List<Integer> members)
-            throws IOException {
+    static Recovered recover(RaftStorage.Stored stored, SnapshotStore snapshots) throws IOException {
         List<LogEntry> log = stored.entries();
         long first = log.isEmpty() ? 0 : log.get(0).index();
         long last = log.isEmpty() ? 0 : log.get(log.size() - 1).index();
@@ -51,10 +50,6 @@ final class Recovery {
                 LOG.log(System.Logger.Level.ERROR, "snapshot " + index + " is damaged (" + e.getMessage()
                         + "); trying an older one");
                 continue;
-            }
-            if (!candidate.members().equals(members)) {
-                throw new IOException("snapshot " + index + " was taken in a cluster of " + candidate.members()
-                        + ", but this node is configured with " + members);
             }
             boolean newest = index == newestKnown;
             if (!log.isEmpty() && first > index + 1) {

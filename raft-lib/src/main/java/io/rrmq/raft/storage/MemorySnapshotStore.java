@@ -40,10 +40,13 @@ public final class MemorySnapshotStore implements SnapshotStore {
         return saves;
     }
 
-    /** Damages the stored bytes of snapshot {@code index} (flips one byte), for corruption tests. */
+    /**
+     * Damages the stored bytes of snapshot {@code index} (flips its last byte before the checksum),
+     * for corruption tests: only the checksum reveals it.
+     */
     public synchronized void corrupt(long index) {
         byte[] bytes = snapshots.get(index);
-        bytes[bytes.length / 2] ^= 0x5A;
+        bytes[bytes.length - SnapshotFile.CRC_SIZE - 1] ^= 0x5A;
     }
 
     private byte[] bytes(long index) throws IOException {

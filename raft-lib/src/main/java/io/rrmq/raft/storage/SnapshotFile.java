@@ -1,5 +1,6 @@
 package io.rrmq.raft.storage;
 
+import io.rrmq.raft.Configuration;
 import io.rrmq.raft.SnapshotMeta;
 import io.rrmq.raft.SnapshotWriter;
 import java.io.BufferedOutputStream;
@@ -14,20 +15,25 @@ import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
- * The byte layout of a snapshot (format version 1, big-endian), shared by the file and the memory
+ * The byte layout of a snapshot (format version 2, big-endian), shared by the file and the memory
  * store and sent as is in InstallSnapshot chunks:
  *
  * <pre>
  * magic u32 ("RRSN") | version u32 | lastIncludedIndex u64 | lastIncludedTerm u64
- * | member count u32 | member id i32 ... | state (the state machine's bytes) | CRC32C u32
+ * | configuration length u32 | configuration ({@link Configuration#encode}) | state | CRC32C u32
  * </pre>
+ *
+ * Version 1, still read, had {@code member count u32 | member id i32 ...} in place of the
+ * configuration: voters without addresses.
  *
  * where the CRC32C covers every byte before it. The state's length is implied: everything between
  * the header and the last four bytes.
  */
 final class SnapshotFile {
     static final int MAGIC = 0x5252534E; // "RRSN"
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    private static final int VERSION_IDS_ONLY = 1;
+    private static final int MAX_CONFIGURATION_BYTES = 1 << 20;
     static final int CRC_SIZE = 4;
     private static final int MAX_MEMBERS = 1 << 16;
     private static final int BUFFER = 1 << 16;
@@ -49,10 +55,9 @@ final class SnapshotFile {
         data.writeInt(VERSION);
         data.writeLong(meta.lastIncludedIndex());
         data.writeLong(meta.lastIncludedTerm());
-        data.writeInt(meta.members().size());
-        for (int member : meta.members()) {
-            data.writeInt(member);
-        }
+        byte[] configuration = meta.configuration().encode();
+        data.writeInt(configuration.length);
+        data.write(configuration);
         data.flush();
         writer.writeTo(new NonClosing(buffered));
         buffered.flush();
@@ -69,20 +74,32 @@ final class SnapshotFile {
             throw new IOException(name + " is not a snapshot (bad magic)");
         }
         int version = data.readInt();
-        if (version != VERSION) {
+        if (version != VERSION && version != VERSION_IDS_ONLY) {
             throw new IOException(name + ": snapshot format version " + version + " is not supported");
         }
         long index = data.readLong();
         long term = data.readLong();
         int count = data.readInt();
-        if (index < 1 || term < 1 || count < 0 || count > MAX_MEMBERS) {
+        int limit = version == VERSION ? MAX_CONFIGURATION_BYTES : MAX_MEMBERS;
+        if (index < 1 || term < 1 || count < 0 || count > limit) {
             throw new IOException(name + " is damaged: bad header");
         }
-        List<Integer> members = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            members.add(data.readInt());
+        if (version == VERSION_IDS_ONLY) {
+            List<Integer> members = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                members.add(data.readInt());
+            }
+            return new Header(new SnapshotMeta(index, term, Configuration.ofVoters(members)), 4 + 4 + 8 + 8 + 4 + 4 * count);
         }
-        return new Header(new SnapshotMeta(index, term, members), 4 + 4 + 8 + 8 + 4 + 4 * count);
+        byte[] encoded = data.readNBytes(count);
+        if (encoded.length != count) {
+            throw new IOException(name + " is damaged: cut short in its header");
+        }
+        try {
+            return new Header(new SnapshotMeta(index, term, Configuration.decode(encoded)), 4 + 4 + 8 + 8 + 4 + count);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(name + " is damaged: " + e.getMessage());
+        }
     }
 
     /**

@@ -88,15 +88,28 @@ class RaftCoreElectionTest {
     }
 
     @Test
-    void candidateWithMajorityBecomesLeaderAndAppendsANoop() {
+    void candidateWithMajorityBecomesLeaderAndRecordsTheBootstrapConfigurationInPlaceOfTheNoop() {
         RaftCore c = core(0, 3);
         timeOut(c);
         c.step(new VoteResponse(1, 0, 1, true, true));
         c.step(new VoteResponse(2, 0, 1, true, false));
         assertThat(c.role()).isEqualTo(Role.LEADER);
         assertThat(c.log().lastIndex()).isEqualTo(1);
-        assertThat(c.log().entryAt(1).type()).isEqualTo(LogEntry.Type.NOOP);
+        assertThat(c.log().entryAt(1).type()).isEqualTo(LogEntry.Type.CONFIGURATION);
+        assertThat(c.log().entryAt(1).configuration()).isEqualTo(io.rrmq.raft.Configuration.ofVoters(List.of(0, 1, 2)));
         assertThat(c.log().entryAt(1).term()).isEqualTo(1);
+    }
+
+    @Test
+    void aLeaderWhoseLogRecordsTheConfigurationAppendsANoop() {
+        RaftCore c = new RaftCore(0, List.of(0, 1, 2), RaftConfig.defaults(), new HardState(1, -1),
+                List.of(LogEntry.configuration(1, 1, io.rrmq.raft.Configuration.ofVoters(List.of(0, 1, 2)))),
+                new Random(1));
+        timeOut(c);
+        c.step(new VoteResponse(1, 0, 2, true, true));
+        c.step(new VoteResponse(1, 0, 2, true, false));
+        assertThat(c.role()).isEqualTo(Role.LEADER);
+        assertThat(c.log().entryAt(2).type()).isEqualTo(LogEntry.Type.NOOP);
     }
 
     @Test

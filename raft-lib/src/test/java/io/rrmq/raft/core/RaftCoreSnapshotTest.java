@@ -78,7 +78,7 @@ class RaftCoreSnapshotTest {
 
     @Test
     void aCoreRecoveredFromASnapshotAppliesOnlyWhatFollowsIt() {
-        SnapshotMeta snapshot = new SnapshotMeta(5, 2, List.of(0, 1, 2));
+        SnapshotMeta snapshot = new SnapshotMeta(5, 2, io.rrmq.raft.Configuration.ofVoters(List.of(0, 1, 2)));
         List<LogEntry> tail = List.of(LogEntry.command(6, 2, new byte[] {6}), LogEntry.command(7, 2, new byte[] {7}));
         RaftCore c = new RaftCore(0, List.of(0, 1, 2), CONFIG, new HardState(2, -1), snapshot, tail, new Random(1));
         assertThat(c.commitIndex()).isEqualTo(5);
@@ -90,7 +90,7 @@ class RaftCoreSnapshotTest {
     @Test
     void followerChecksAppendEntriesBelowItsSnapshotFromTheBase() {
         RaftCore c = new RaftCore(0, List.of(0, 1, 2), CONFIG, new HardState(2, -1),
-                new SnapshotMeta(5, 2, List.of(0, 1, 2)), List.of(), new Random(1));
+                new SnapshotMeta(5, 2, io.rrmq.raft.Configuration.ofVoters(List.of(0, 1, 2))), List.of(), new Random(1));
         List<LogEntry> entries = new ArrayList<>();
         for (long i = 4; i <= 7; i++) {
             entries.add(LogEntry.command(i, 2, new byte[] {(byte) i}));

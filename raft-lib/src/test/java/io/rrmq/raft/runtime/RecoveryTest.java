@@ -27,14 +27,14 @@ class RecoveryTest {
     private static MemorySnapshotStore snapshotsAt(long... indexes) throws IOException {
         MemorySnapshotStore store = new MemorySnapshotStore();
         for (long index : indexes) {
-            store.save(new SnapshotMeta(index, 1, MEMBERS), out -> out.write(new byte[] {(byte) index}), 10);
+            store.save(new SnapshotMeta(index, 1, io.rrmq.raft.Configuration.ofVoters(MEMBERS)), out -> out.write(new byte[] {(byte) index}), 10);
         }
         return store;
     }
 
     @Test
     void startsFromTheNewestSnapshotAndTheEntriesAfterIt() throws IOException {
-        Recovery.Recovered r = Recovery.recover(log(41, 60, 1), snapshotsAt(20, 50), MEMBERS);
+        Recovery.Recovered r = Recovery.recover(log(41, 60, 1), snapshotsAt(20, 50));
         assertThat(r.snapshot().lastIncludedIndex()).isEqualTo(50);
         assertThat(r.tail()).extracting(LogEntry::index).startsWith(51L).endsWith(60L);
     }
@@ -47,11 +47,11 @@ class RecoveryTest {
      */
     @Test
     void aLogEndingBeforeTheSnapshotIsToBeDroppedFromStorage() throws IOException {
-        Recovery.Recovered r = Recovery.recover(log(31, 47, 1), snapshotsAt(50), MEMBERS);
+        Recovery.Recovered r = Recovery.recover(log(31, 47, 1), snapshotsAt(50));
         assertThat(r.snapshot().lastIncludedIndex()).isEqualTo(50);
         assertThat(r.tail()).isEmpty();
         assertThat(r.discardStoredLog()).isTrue();
-        assertThat(Recovery.recover(log(41, 60, 1), snapshotsAt(50), MEMBERS).discardStoredLog()).isFalse();
+        assertThat(Recovery.recover(log(41, 60, 1), snapshotsAt(50)).discardStoredLog()).isFalse();
     }
 
     /**
@@ -62,7 +62,7 @@ class RecoveryTest {
      */
     @Test
     void aLogConflictingWithTheSnapshotIsToBeDiscardedFromStorage() throws IOException {
-        Recovery.Recovered r = Recovery.recover(log(31, 60, 2), snapshotsAt(50), MEMBERS);
+        Recovery.Recovered r = Recovery.recover(log(31, 60, 2), snapshotsAt(50));
         assertThat(r.tail()).isEmpty();
         assertThat(r.discardStoredLog()).isTrue();
     }
@@ -71,7 +71,7 @@ class RecoveryTest {
     void aDamagedNewestSnapshotFallsBackToAnOlderOneWhenTheLogCoversTheGap() throws IOException {
         MemorySnapshotStore store = snapshotsAt(20, 50);
         store.corrupt(50);
-        Recovery.Recovered r = Recovery.recover(log(11, 60, 1), store, MEMBERS);
+        Recovery.Recovered r = Recovery.recover(log(11, 60, 1), store);
         assertThat(r.snapshot().lastIncludedIndex()).isEqualTo(20);
         assertThat(r.tail()).extracting(LogEntry::index).startsWith(21L).endsWith(60L);
     }
@@ -80,7 +80,7 @@ class RecoveryTest {
     void aDamagedNewestSnapshotFailsLoudlyWhenTheLogDoesNotCoverTheGap() throws IOException {
         MemorySnapshotStore store = snapshotsAt(20, 50);
         store.corrupt(50);
-        assertThatThrownBy(() -> Recovery.recover(log(41, 60, 1), store, MEMBERS))
+        assertThatThrownBy(() -> Recovery.recover(log(41, 60, 1), store))
                 .isInstanceOf(IOException.class).hasMessageContaining("entries");
     }
 
@@ -88,28 +88,22 @@ class RecoveryTest {
     void aDamagedOnlySnapshotFailsLoudlyUnlessTheLogHoldsEverything() throws IOException {
         MemorySnapshotStore store = snapshotsAt(50);
         store.corrupt(50);
-        assertThatThrownBy(() -> Recovery.recover(log(41, 60, 1), store, MEMBERS)).isInstanceOf(IOException.class);
-        assertThat(Recovery.recover(log(1, 60, 1), store, MEMBERS).snapshot()).isNull();
+        assertThatThrownBy(() -> Recovery.recover(log(41, 60, 1), store)).isInstanceOf(IOException.class);
+        assertThat(Recovery.recover(log(1, 60, 1), store).snapshot()).isNull();
     }
 
     @Test
     void aLogWithAGapAfterTheSnapshotIsRefused() throws IOException {
-        assertThatThrownBy(() -> Recovery.recover(log(61, 70, 1), snapshotsAt(50), MEMBERS))
+        assertThatThrownBy(() -> Recovery.recover(log(61, 70, 1), snapshotsAt(50)))
                 .isInstanceOf(IOException.class).hasMessageContaining("missing");
-        assertThatThrownBy(() -> Recovery.recover(log(5, 70, 1), snapshotsAt(), MEMBERS))
+        assertThatThrownBy(() -> Recovery.recover(log(5, 70, 1), snapshotsAt()))
                 .isInstanceOf(IOException.class);
     }
 
     @Test
     void aLogConflictingWithAnInstalledSnapshotIsDiscarded() throws IOException {
         // A crash between saving an installed snapshot and discarding the old log (receiver rule 7).
-        Recovery.Recovered r = Recovery.recover(log(1, 80, 2), snapshotsAt(50), MEMBERS);
+        Recovery.Recovered r = Recovery.recover(log(1, 80, 2), snapshotsAt(50));
         assertThat(r.tail()).isEmpty();
-    }
-
-    @Test
-    void aSnapshotOfAnotherClusterIsRefused() throws IOException {
-        assertThatThrownBy(() -> Recovery.recover(log(41, 60, 1), snapshotsAt(50), List.of(0, 1)))
-                .isInstanceOf(IOException.class).hasMessageContaining("cluster");
     }
 }

@@ -21,9 +21,8 @@ public final class RuntimeSnapshotParts {
     public record Recovered(SnapshotMeta snapshot, List<LogEntry> tail, boolean discardStoredLog) {
     }
 
-    public static Recovered recover(RaftStorage.Stored stored, SnapshotStore snapshots, List<Integer> members)
-            throws IOException {
-        Recovery.Recovered r = Recovery.recover(stored, snapshots, members);
+    public static Recovered recover(RaftStorage.Stored stored, SnapshotStore snapshots) throws IOException {
+        Recovery.Recovered r = Recovery.recover(stored, snapshots);
         return new Recovered(r.snapshot(), r.tail(), r.discardStoredLog());
     }
 
@@ -35,8 +34,13 @@ public final class RuntimeSnapshotParts {
             this.assembler = new ChunkAssembler(store);
         }
 
-        public boolean store(InstallSnapshot chunk) {
-            return assembler.store(chunk);
+        /** Stores a chunk; for the last one, the saved snapshot's metadata (else null). Throws if it failed. */
+        public SnapshotMeta store(InstallSnapshot chunk) throws IOException {
+            ChunkAssembler.Stored stored = assembler.store(chunk);
+            if (!stored.ok()) {
+                throw new IOException("storing " + chunk + " failed");
+            }
+            return stored.saved();
         }
     }
 

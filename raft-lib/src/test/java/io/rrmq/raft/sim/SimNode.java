@@ -1,5 +1,6 @@
 package io.rrmq.raft.sim;
 
+import io.rrmq.raft.Configuration;
 import io.rrmq.raft.LogEntry;
 import io.rrmq.raft.RaftConfig;
 import io.rrmq.raft.RaftStorage;
@@ -59,6 +60,9 @@ final class SimNode {
     private RuntimeSnapshotParts.Assembler assembler;
     private RuntimeSnapshotParts.Policy snapshotPolicy;
     private long lastAppliedTerm;
+    /** As RaftRuntime: the configuration as of lastApplied, which a snapshot records. */
+    private Configuration appliedConfiguration;
+    private SnapshotMeta installedSnapshot;
     /** When the simulated snapshot thread finishes the work queued on it. */
     private long snapshotThreadFreeAt;
     /** Snapshot-thread operations of a transfer (chunks to send or store) queued and not yet done. */
@@ -105,7 +109,7 @@ final class SimNode {
         stateMachine = new DigestingStateMachine(workload.newStateMachine());
         try {
             recovered = RuntimeSnapshotParts.recover(new RaftStorage.Stored(storage.hardState(), storage.log()),
-                    snapshots, members);
+                    snapshots);
             if (recovered.snapshot() != null) {
                 try (InputStream in = snapshots.openState(recovered.snapshot().lastIncludedIndex())) {
                     stateMachine.restoreSnapshot(in);
@@ -118,8 +122,10 @@ final class SimNode {
         if (recovered.discardStoredLog()) {
             storage.discardNow(); // RaftRuntime.start: truncate and sync before the node starts
         }
-        core = new RaftCore(id, members, config, storage.hardState(), recovered.snapshot(), recovered.tail(),
+        Configuration initial = Configuration.ofVoters(members);
+        core = new RaftCore(id, config, storage.hardState(), recovered.snapshot(), recovered.tail(), initial,
                 new Random(random.nextLong()));
+        appliedConfiguration = recovered.snapshot() != null ? recovered.snapshot().configuration() : initial;
         assembler = new RuntimeSnapshotParts.Assembler(snapshots);
         snapshotPolicy = new RuntimeSnapshotParts.Policy(config.snapshotEntries(), config.snapshotBytes());
         lastApplied = core.latestSnapshotIndex();
@@ -296,6 +302,9 @@ final class SimNode {
             byte[] result = e.type() == LogEntry.Type.COMMAND ? stateMachine.apply(e.index(), e.data()) : new byte[0];
             lastApplied = e.index();
             lastAppliedTerm = e.term();
+            if (e.type() == LogEntry.Type.CONFIGURATION) {
+                appliedConfiguration = e.configuration();
+            }
             snapshotPolicy.applied(e);
             Proposal p = pending.remove(e.index());
             if (p != null) {
@@ -338,6 +347,9 @@ final class SimNode {
         }
         lastApplied = index;
         lastAppliedTerm = core.latestSnapshotTerm();
+        if (installedSnapshot != null && installedSnapshot.lastIncludedIndex() == index) {
+            appliedConfiguration = installedSnapshot.configuration();
+        }
         stats.installs++;
         snapshotPolicy.restored();
         checker.onRestored(this, index, stateMachine.digest(), "installed");
@@ -354,7 +366,7 @@ final class SimNode {
         }
         checker.onSnapshotCaptured(this, lastApplied, stateMachine.digest());
         snapshotPolicy.started();
-        SnapshotMeta meta = new SnapshotMeta(lastApplied, lastAppliedTerm, core.members());
+        SnapshotMeta meta = new SnapshotMeta(lastApplied, lastAppliedTerm, appliedConfiguration);
         saving = true;
         // Serialize and fsync: usually a few ms, sometimes a slow disk.
         long micros = random.nextInt(10) == 0 ? 10_000 + random.nextInt(40_000) : 300 + random.nextInt(5_000);
@@ -393,7 +405,16 @@ final class SimNode {
 
     /** RaftRuntime's chunk store: the runtime's own ChunkAssembler, then the core hears of it. */
     private void storeChunk(InstallSnapshot chunk) {
-        boolean stored = assembler.store(chunk);
+        SnapshotMeta saved = null;
+        boolean stored = true;
+        try {
+            saved = assembler.store(chunk);
+        } catch (IOException e) {
+            stored = false;
+        }
+        if (saved != null) {
+            installedSnapshot = saved;
+        }
         if (!stored || chunk.done()) {
             receiving = 0;
             if (stored) {
@@ -403,7 +424,7 @@ final class SimNode {
         } else {
             receiving = chunk.lastIncludedIndex();
         }
-        core.onSnapshotChunkStored(chunk, stored);
+        core.onSnapshotChunkStored(chunk, stored, saved == null ? null : saved.configuration());
         process();
     }
 

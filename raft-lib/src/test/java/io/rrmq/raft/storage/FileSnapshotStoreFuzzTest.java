@@ -42,8 +42,8 @@ import net.jqwik.api.lifecycle.BeforeTry;
  */
 class FileSnapshotStoreFuzzTest {
     private static final List<Integer> MEMBERS = List.of(0, 1, 2);
-    private static final SnapshotMeta OLDER = new SnapshotMeta(20, 2, MEMBERS);
-    private static final SnapshotMeta NEWER = new SnapshotMeta(40, 3, MEMBERS);
+    private static final SnapshotMeta OLDER = new SnapshotMeta(20, 2, io.rrmq.raft.Configuration.ofVoters(MEMBERS));
+    private static final SnapshotMeta NEWER = new SnapshotMeta(40, 3, io.rrmq.raft.Configuration.ofVoters(MEMBERS));
     private static final byte[] OLDER_STATE = state(300, 'o');
     private static final byte[] NEWER_STATE = state(700, 'n');
     private static final byte[] OLDER_FILE = snapshotFile(OLDER, OLDER_STATE);

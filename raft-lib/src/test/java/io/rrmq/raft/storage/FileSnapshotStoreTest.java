@@ -23,7 +23,7 @@ class FileSnapshotStoreTest {
     Path dir;
 
     private static SnapshotMeta meta(long index) {
-        return new SnapshotMeta(index, 2, MEMBERS);
+        return new SnapshotMeta(index, 2, io.rrmq.raft.Configuration.ofVoters(MEMBERS));
     }
 
     private static byte[] state(long index) {
@@ -54,7 +54,7 @@ class FileSnapshotStoreTest {
             try (InputStream in = store.openState(30)) {
                 assertThat(in.readAllBytes()).isEqualTo(state(30));
             }
-            assertThat(store.list().get(0).members()).isEqualTo(MEMBERS);
+            assertThat(store.list().get(0).configuration()).isEqualTo(io.rrmq.raft.Configuration.ofVoters(MEMBERS));
         }
     }
 

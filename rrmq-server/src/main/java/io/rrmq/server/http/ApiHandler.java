@@ -272,7 +272,7 @@ public final class ApiHandler implements HttpHandler {
             }
         }
         RaftStatus shown = s != null ? s
-                : new RaftStatus(selfId, Role.FOLLOWER, 0, RaftStatus.NO_LEADER, 0, 0, 0);
+                : new RaftStatus(selfId, Role.FOLLOWER, 0, RaftStatus.NO_LEADER, 0, 0, 0, io.rrmq.raft.Configuration.EMPTY);
         boolean ready = s != null;
         RaftMetrics counters = metrics;
         String storageProblem = storageError;

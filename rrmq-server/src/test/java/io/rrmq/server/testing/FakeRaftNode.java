@@ -96,7 +96,8 @@ public final class FakeRaftNode implements RaftNode {
     public RaftStatus status() {
         Role role = mode == Mode.FOLLOWER || mode == Mode.NO_LEADER ? Role.FOLLOWER : Role.LEADER;
         int leader = role == Role.LEADER ? id : leaderHint;
-        return new RaftStatus(id, role, 3, leader, index, index, index);
+        return new RaftStatus(id, role, 3, leader, index, index, index,
+                io.rrmq.raft.Configuration.ofVoters(java.util.List.of(0, 1, 2)));
     }
 
     /** Messages handed to {@link #receive}, in order. */
