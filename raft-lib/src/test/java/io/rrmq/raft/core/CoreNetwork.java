@@ -36,13 +36,15 @@ final class CoreNetwork {
     final Map<Integer, List<RaftMessage>> sent = new HashMap<>();
     private final ArrayDeque<RaftMessage> inFlight = new ArrayDeque<>();
     private final Set<Integer> isolated = new HashSet<>();
-    private final List<Integer> ids;
+    private final List<Integer> ids = new ArrayList<>();
+    private final List<Integer> bootstrap;
     private final RaftConfig config;
     private final long seed;
     private Predicate<RaftMessage> dropFilter = m -> false;
 
     CoreNetwork(int size, RaftConfig config, long seed) {
-        this.ids = IntStream.range(0, size).boxed().toList();
+        this.bootstrap = IntStream.range(0, size).boxed().toList();
+        this.ids.addAll(bootstrap);
         this.config = config;
         this.seed = seed;
         for (int id : ids) {
@@ -57,7 +59,17 @@ final class CoreNetwork {
 
     /** Replaces node {@code id} with a fresh core recovered from the given durable state. */
     void restart(int id, HardState hardState, List<LogEntry> log) {
-        cores.put(id, new RaftCore(id, ids, config, hardState, log, new Random(seed * 31 + id)));
+        cores.put(id, new RaftCore(id, bootstrap, config, hardState, log, new Random(seed * 31 + id)));
+        applied.put(id, new ArrayList<>());
+        sent.put(id, new ArrayList<>());
+    }
+
+    /** Starts node {@code id} with an empty log and no configuration: a server waiting to be added. */
+    void addJoiner(int id) {
+        ids.add(id);
+        snapshots.put(id, new HashMap<>());
+        cores.put(id, new RaftCore(id, config, HardState.INITIAL, null, List.of(), io.rrmq.raft.Configuration.EMPTY,
+                new Random(seed * 31 + id)));
         applied.put(id, new ArrayList<>());
         sent.put(id, new ArrayList<>());
     }
