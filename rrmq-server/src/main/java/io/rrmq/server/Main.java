@@ -2,6 +2,7 @@ package io.rrmq.server;
 
 import io.rrmq.raft.RaftConfig;
 import io.rrmq.raft.RaftNode;
+import io.rrmq.raft.storage.DurableDirectories;
 import io.rrmq.server.config.ClusterConfig;
 import io.rrmq.server.config.ConfigException;
 import io.rrmq.server.config.DataDirectory;
@@ -9,12 +10,15 @@ import io.rrmq.server.config.FlowSettings;
 import io.rrmq.server.config.ServerArguments;
 import io.rrmq.server.config.ServerSettings;
 import io.rrmq.server.config.StorageSettings;
+import io.rrmq.server.membership.JoinTarget;
+import io.rrmq.server.membership.MemberAddress;
 import io.rrmq.server.security.ClusterKey;
 import io.rrmq.server.security.ClientTokens;
 import io.rrmq.server.security.NodeSecurity;
 import io.rrmq.server.security.PeerAuthenticator;
 import io.rrmq.server.security.TlsContexts;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,6 +65,11 @@ public final class Main {
         ClusterKey key;
         try {
             arguments = ServerArguments.parse(args);
+            if (arguments.joining()) {
+                System.setProperty("org.jboss.logging.provider", "slf4j");
+                new Main().join(arguments);
+                return;
+            }
             cluster = ClusterConfig.load(arguments.configPath());
             index = arguments.index(cluster);
             Path workingDirectory = Path.of("").toAbsolutePath();
@@ -71,7 +80,7 @@ public final class Main {
                     ? Optional.of(ClientTokens.load(cluster.tokensFile().get())) : Optional.empty();
             Optional<TlsContexts> tls = cluster.tls().isPresent()
                     ? Optional.of(TlsContexts.load(cluster.tls().get())) : Optional.empty();
-            security = new NodeSecurity(new PeerAuthenticator(key), tokens, tls);
+            security = NodeSecurity.of(key, tokens, tls);
         } catch (ServerArguments.HelpRequested e) {
             System.out.println(ServerArguments.USAGE);
             return;
@@ -127,6 +136,123 @@ public final class Main {
             log.warn("the cluster key {} is readable by other users: chmod 600 it", key.file());
         }
         log.info("node {} running (Raft started {} ms after the JVM)", index, sinceJvmStart());
+    }
+
+    /**
+     * {@code --join MEMBER_URL --address MY_URL}: learns the cluster's id from a member, listens,
+     * waits until an admin adds this node (its address appears among the members, with the id it was
+     * given; a restart finds the id in the data directory), then starts Raft with no configuration of
+     * its own: the leader's log brings it.
+     */
+    private void join(ServerArguments arguments) {
+        Logger log = LoggerFactory.getLogger(Main.class);
+        ClusterConfig.Member self;
+        try {
+            self = MemberAddress.parse(-1, arguments.address().orElseThrow());
+            if (self.https()) {
+                throw new ConfigException("joining over HTTPS is not supported yet: start a TLS member from a"
+                        + " configuration file");
+            }
+        } catch (ConfigException e) {
+            System.err.println("rrmq-server: --address: " + e.getMessage());
+            exit(2);
+            return;
+        }
+        JoinTarget target = new JoinTarget(arguments.join().orElseThrow());
+        JoinTarget.View view = waitFor(target, v -> true, Duration.ofSeconds(30), log);
+        if (view == null) {
+            log.error("no member of the cluster answered at {} within 30 s", arguments.join().orElseThrow());
+            exit(EXIT_CANNOT_START);
+            return;
+        }
+        Path workingDirectory = Path.of("").toAbsolutePath();
+        RrmqNode node;
+        DataDirectory dataDir;
+        try {
+            Path clusterDir = DataDirectory.clusterDirectory(view.clusterId(), System.getenv(), workingDirectory);
+            dataDir = arguments.dataDir().isPresent()
+                    ? DataDirectory.resolve(null, 0, arguments.dataDir(), System.getenv(), workingDirectory)
+                    : new DataDirectory(clusterDir.resolve("joined-" + self.host() + "-" + self.port()),
+                            "default for a node joining cluster " + view.clusterId());
+            ClusterKey key = ClusterKey.load(ClusterKey.locate(arguments.clusterKey(), System.getenv(), clusterDir).file());
+            node = RrmqNode.listenToJoin(self, view.clusterId(), ServerSettings.defaults(),
+                    NodeSecurity.of(key, Optional.empty(), Optional.empty()));
+        } catch (ConfigException e) {
+            System.err.println("rrmq-server: " + e.getMessage());
+            exit(2);
+            return;
+        } catch (IOException e) {
+            log.error("cannot join: {}", e.toString());
+            exit(EXIT_CANNOT_START);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(node, log), "shutdown"));
+        try {
+            Path idFile = dataDir.path().resolve(JOINED_ID_FILE);
+            int id;
+            if (Files.exists(idFile)) {
+                id = Integer.parseInt(Files.readString(idFile).strip());
+                log.info("rejoining as node {} (from {})", id, idFile);
+            } else {
+                log.info("waiting to be added: run `rrmq members add {}` against the cluster", self.url());
+                JoinTarget.View added = waitFor(target, v -> v.idsByUrl().containsKey(self.url()), null, log);
+                id = added.idsByUrl().get(self.url());
+                DurableDirectories.create(dataDir.path());
+                writeDurably(idFile, id + "\n");
+                log.info("added to cluster {} as node {}", view.clusterId(), id);
+            }
+            node.joined(id);
+            StorageSettings storage = StorageSettings.fromSystemProperties();
+            RaftConfig raft = FlowSettings.fromSystemProperties().applyTo(RaftConfig.defaults());
+            node.startRaft(dataDir, raft, storage, System.nanoTime() ^ id);
+        } catch (IOException | ConfigException | RuntimeException e) {
+            log.error("cannot start the joining node: {}", e.toString());
+            exit(EXIT_CANNOT_START);
+            return;
+        }
+        RaftNode raft = node.raftNode();
+        if (raft != null) {
+            int id = node.id();
+            raft.stopped().whenComplete((ignored, failure) -> {
+                if (failure != null) {
+                    new Thread(() -> engineStopped(id, failure, log), "engine-stopped").start();
+                }
+            });
+        }
+        log.info("node {} running as a member of cluster {}", node.id(), view.clusterId());
+    }
+
+    static final String JOINED_ID_FILE = "joined-id";
+
+    /** Polls the cluster every 200 ms until a view passes {@code test}, or {@code limit} passes (null: never). */
+    private static JoinTarget.View waitFor(JoinTarget target, java.util.function.Predicate<JoinTarget.View> test,
+                                           Duration limit, Logger log) {
+        long deadline = limit == null ? Long.MAX_VALUE : System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            Optional<JoinTarget.View> view = target.ask();
+            if (view.isPresent() && test.test(view.get())) {
+                return view.get();
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private static void writeDurably(Path file, String content) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(content.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            ch.force(true);
+        }
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        DurableDirectories.fsync(file.getParent());
     }
 
     private void engineStopped(int index, Throwable failure, Logger log) {

@@ -3,6 +3,7 @@ package io.rrmq.server;
 import io.rrmq.mq.QueueBound;
 import io.rrmq.mq.RequestRetention;
 import io.rrmq.mq.TopicStateMachine;
+import io.rrmq.raft.Configuration;
 import io.rrmq.raft.RaftConfig;
 import io.rrmq.raft.RaftNode;
 import io.rrmq.raft.runtime.RaftRuntime;
@@ -13,9 +14,12 @@ import io.rrmq.server.config.ClusterConfig;
 import io.rrmq.server.config.DataDirectory;
 import io.rrmq.server.config.ServerSettings;
 import io.rrmq.server.config.StorageSettings;
+import io.rrmq.server.http.AdminHandler;
 import io.rrmq.server.http.ApiHandler;
 import io.rrmq.server.http.HttpServer;
 import io.rrmq.server.http.TokenGate;
+import io.rrmq.server.membership.MemberAddress;
+import io.rrmq.server.membership.PeerDirectory;
 import io.rrmq.server.security.MemberCertificates;
 import io.rrmq.server.security.NodeSecurity;
 import io.rrmq.server.security.PeerAuthenticator;
@@ -26,6 +30,7 @@ import io.rrmq.server.transport.RaftMessageHandler;
 import io.undertow.server.HttpHandler;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,15 +43,29 @@ import org.slf4j.LoggerFactory;
  * recovering the log takes longer. Then storage is opened (it locks the data directory) and the
  * Raft node started; only then does the API route requests to it.
  *
- * <p><b>Shutdown</b> ({@link #close()}, run by the JVM shutdown hook on SIGTERM): the Raft node first
- * (pending requests get 504, storage is closed and unlocked), then the transport, then the listener.
- * Idempotent, and safe while {@link #start} is still running on another thread.
+ * <p><b>Membership.</b> The configuration file bootstraps a new cluster; afterwards the Raft log and
+ * snapshots say who the members are and where ({@link PeerDirectory}). A node started to join a
+ * running cluster ({@link #listenToJoin}) listens at once, learns its id once an admin added it, and
+ * only then starts Raft, with no configuration of its own until the leader's log brings one.
+ *
+ * <p><b>Shutdown</b> ({@link #close()}, run by the JVM shutdown hook on SIGTERM): a leader first hands
+ * leadership to the most up-to-date voter, so that requests in flight commit and new ones go to the
+ * new leader instead of timing out; then the Raft node (pending requests get 504, storage is closed
+ * and unlocked), then the transport, then the listener. Idempotent, and safe while {@link #start}
+ * is still running on another thread.
  */
 public final class RrmqNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RrmqNode.class);
 
-    private final ClusterConfig cluster;
-    private final int selfId;
+    /** How long a closing leader waits for another node to take over. */
+    private static final long HANDOVER_MILLIS = 1_500;
+
+    /** The configuration file; empty for a node that joined a running cluster. */
+    private final Optional<ClusterConfig> cluster;
+    private final PeerDirectory directory;
+    /** -1 while a joining node waits to be added. */
+    private volatile int selfId;
+    private volatile String clusterId;
     private final ServerSettings settings;
     private final HttpServer http;
     private final PeerAuthenticator authenticator;
@@ -59,20 +78,23 @@ public final class RrmqNode implements AutoCloseable {
     private HttpTransport transport;
     private boolean closed;
 
-    private RrmqNode(ClusterConfig cluster, int selfId, ServerSettings settings, NodeSecurity security)
-            throws IOException {
+    private RrmqNode(Optional<ClusterConfig> cluster, ClusterConfig.Member self, int selfId, String clusterId,
+                     ServerSettings settings, NodeSecurity security) throws IOException {
         this.cluster = cluster;
+        this.directory = new PeerDirectory(cluster);
         this.selfId = selfId;
+        this.clusterId = clusterId;
         this.settings = settings;
         this.authenticator = security.peers();
         this.tls = security.tls().orElse(null);
-        MemberCertificates members = tls == null ? null : new MemberCertificates(cluster);
-        this.raftHandler = new RaftMessageHandler(selfId, cluster.size(), this::raftNode,
+        MemberCertificates members = tls == null ? null : new MemberCertificates(directory);
+        this.raftHandler = new RaftMessageHandler(() -> this.selfId, this::raftNode,
                 settings.maxRaftBodyBytes(), authenticator, members);
-        ClusterConfig.Member self = cluster.member(selfId);
         boolean separate = self.separatePeerPort();
-        HttpHandler api = new ApiHandler(cluster, selfId, this::raftNode, () -> queueBound, settings,
-                separate ? null : raftHandler);
+        boolean tokens = security.clients().isPresent();
+        HttpHandler api = new ApiHandler(directory, () -> this.selfId, () -> this.clusterId, this::raftNode,
+                () -> queueBound, settings, separate ? null : raftHandler,
+                outcomes -> new AdminHandler(this::raftNode, directory, security.admin(), tokens, outcomes));
         if (security.clients().isPresent()) {
             api = new TokenGate(security.clients().get(), api);
         }
@@ -95,7 +117,8 @@ public final class RrmqNode implements AutoCloseable {
      */
     public static RrmqNode listen(ClusterConfig cluster, int selfId, ServerSettings settings,
                                   NodeSecurity security) throws IOException {
-        RrmqNode node = new RrmqNode(cluster, selfId, settings, security);
+        RrmqNode node = new RrmqNode(Optional.of(cluster), cluster.member(selfId), selfId, cluster.clusterId(),
+                settings, security);
         TlsContexts tls = security.tls().orElse(null);
         ClusterConfig.Member self = cluster.member(selfId);
         log.info("node {} of {} listening on {}{}", selfId, cluster.size(), self.url(),
@@ -109,6 +132,30 @@ public final class RrmqNode implements AutoCloseable {
             }
         }
         return node;
+    }
+
+    /**
+     * Starts the listener of a node that is to join a running cluster (plain HTTP): it answers
+     * {@code GET /} and {@code /status} (a Learner) until {@link #joined} and {@link #startRaft}.
+     *
+     * @param self      where this node listens: its {@code --address}
+     * @param clusterId the id of the cluster it joins
+     */
+    public static RrmqNode listenToJoin(ClusterConfig.Member self, String clusterId, ServerSettings settings,
+                                        NodeSecurity security) throws IOException {
+        RrmqNode node = new RrmqNode(Optional.empty(), self, -1, clusterId, settings, security);
+        log.info("node at {} listening; waiting to be added to cluster {}", self.url(), clusterId);
+        return node;
+    }
+
+    /** A joining node learned the id an admin gave it. */
+    public void joined(int id) {
+        this.selfId = id;
+    }
+
+    /** This node's id; -1 while a joining node waits to be added. */
+    public int id() {
+        return selfId;
     }
 
     /**
@@ -136,7 +183,7 @@ public final class RrmqNode implements AutoCloseable {
         log.info("queue bound {} bytes (-Drrmq.queue.bytes; checked by this node while it leads, before"
                 + " proposing: every node applies what its leader admitted, whatever its own value)",
                 storageSettings.maxQueuedBytes());
-        HttpTransport peers = new HttpTransport(cluster, selfId, settings, authenticator,
+        HttpTransport peers = new HttpTransport(directory, selfId, settings, authenticator,
                 tls == null ? null : tls.standard());
         synchronized (this) {
             if (closed) {
@@ -152,7 +199,10 @@ public final class RrmqNode implements AutoCloseable {
             // Opened after the log, whose lock covers the whole data directory.
             FileSnapshotStore snapshots = FileSnapshotStore.open(dir.resolve("snapshots"));
             peers.start();
-            started = RaftRuntime.start(raftConfig, selfId, cluster.ids(), machine, storage, snapshots, peers, seed);
+            // The file's members bootstrap a new cluster; once the log records a configuration, it rules.
+            Configuration initial = cluster.map(PeerDirectory::bootstrapConfiguration).orElse(Configuration.EMPTY);
+            started = RaftRuntime.start(raftConfig, selfId, initial, machine, storage, snapshots, peers, seed);
+            warnIfMoved(started.status().configuration());
         } catch (IOException | RuntimeException e) {
             storage.close();
             throw e;
@@ -165,6 +215,29 @@ public final class RrmqNode implements AutoCloseable {
             queueBound = QueueBound.of(storageSettings.maxQueuedBytes(), machine);
             raft = started;
         }
+    }
+
+    /** Says so when the log places this node elsewhere than the configuration file does. */
+    private void warnIfMoved(Configuration recorded) {
+        if (cluster.isEmpty()) {
+            return;
+        }
+        ClusterConfig.Member inFile = cluster.get().member(selfId);
+        recorded.member(selfId).filter(m -> !m.address().isEmpty()).ifPresent(m -> {
+            if (!MemberAddress.url(m.address()).equals(inFile.url())) {
+                log.warn("the configuration file places node {} at {}, the cluster's log at {}: the log rules"
+                        + " (the file only bootstraps a new cluster)", selfId, inFile.url(), MemberAddress.url(m.address()));
+            }
+        });
+        if (!recorded.ids().isEmpty() && !recorded.ids().equals(cluster.get().ids())) {
+            log.info("members per the cluster's log: {} (the configuration file lists {}; it only bootstraps)",
+                    recorded, cluster.get().ids());
+        }
+    }
+
+    /** Where each member is, as the configuration in effect says. */
+    public PeerDirectory directory() {
+        return directory;
     }
 
     /** The running Raft node, or {@code null} while starting. */
@@ -186,6 +259,24 @@ public final class RrmqNode implements AutoCloseable {
         return transport;
     }
 
+    /** A leader asks another voter to take over before it stops (thesis §3.10), waiting a little. */
+    private void handOverLeadership(RaftNode running) {
+        io.rrmq.raft.RaftStatus status = running.status();
+        if (status.role() != io.rrmq.raft.Role.LEADER || status.configuration().voterIds().size() < 2) {
+            return;
+        }
+        long start = System.nanoTime();
+        try {
+            int leader = running.transferLeadership(-1).get(HANDOVER_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            log.info("handed leadership to node {} in {} ms before stopping", leader,
+                    (System.nanoTime() - start) / 1_000_000);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.warn("could not hand leadership over before stopping ({}); stopping anyway", e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Override
     public void close() {
         RaftNode running;
@@ -199,6 +290,7 @@ public final class RrmqNode implements AutoCloseable {
             peers = transport;
         }
         if (running != null) {
+            handOverLeadership(running);
             try {
                 running.close();
             } catch (RuntimeException e) {

@@ -563,7 +563,9 @@ public final class RaftRuntime implements RaftNode {
         } else if (event instanceof Proposal p) {
             long index = core.propose(p.command());
             if (index < 0) {
-                p.future().completeExceptionally(new NotLeaderException(core.leaderId()));
+                // While handing leadership over, the node it goes to is the one to ask.
+                int hint = core.role() == Role.LEADER && core.transferTarget() >= 0 ? core.transferTarget() : core.leaderId();
+                p.future().completeExceptionally(new NotLeaderException(hint));
             } else {
                 proposalsAccepted++;
                 pending.put(index, new Pending(core.term(), p.future()));

@@ -46,10 +46,16 @@ public record DataDirectory(Path path, String source) {
      */
     public static Path clusterDirectory(ClusterConfig cluster, Map<String, String> env, Path workingDirectory)
             throws ConfigException {
+        return clusterDirectory(cluster.clusterId(), env, workingDirectory);
+    }
+
+    /** {@code <data root>/<clusterId>}, as above, for a cluster known by its id. */
+    public static Path clusterDirectory(String clusterId, Map<String, String> env, Path workingDirectory)
+            throws ConfigException {
         String root = env.get(ENV_ROOT);
         try {
             Path base = root != null && !root.isBlank() ? Path.of(root) : Path.of(DEFAULT_ROOT);
-            return absolute(workingDirectory, base.resolve(cluster.clusterId()));
+            return absolute(workingDirectory, base.resolve(clusterId));
         } catch (InvalidPathException e) {
             throw new ConfigException(ENV_ROOT + " is not a usable path: " + e.getMessage());
         }

@@ -5,16 +5,33 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * The node's command line: {@code CONFIG_PATH INDEX [--data-dir DIR] [--cluster-key FILE]}.
+ * The node's command line: {@code CONFIG_PATH INDEX [--data-dir DIR] [--cluster-key FILE]} for a
+ * member of the configuration file, or {@code --join MEMBER_URL --address MY_URL [--data-dir DIR]
+ * [--cluster-key FILE]} for a node that joins a running cluster.
  *
- * @param configPath the cluster configuration file
- * @param indexText  INDEX as typed; checked against the configuration by {@link #index(ClusterConfig)}
+ * @param configPath the cluster configuration file; null when joining
+ * @param indexText  INDEX as typed; checked against the configuration by {@link #index(ClusterConfig)};
+ *                   null when joining
  * @param dataDir    the {@code --data-dir} option, if given
  * @param clusterKey the {@code --cluster-key} option, if given
+ * @param join       {@code --join}: a member of the cluster to join
+ * @param address    {@code --address}: where this joining node listens, as its peers will reach it
  */
-public record ServerArguments(Path configPath, String indexText, Optional<Path> dataDir, Optional<Path> clusterKey) {
+public record ServerArguments(Path configPath, String indexText, Optional<Path> dataDir, Optional<Path> clusterKey,
+                              Optional<String> join, Optional<String> address) {
 
-    public static final String USAGE = "usage: rrmq-server CONFIG_PATH INDEX [--data-dir DIR] [--cluster-key FILE]";
+    public static final String USAGE = "usage: rrmq-server CONFIG_PATH INDEX [--data-dir DIR] [--cluster-key FILE]\n"
+            + "       rrmq-server --join MEMBER_URL --address MY_URL [--data-dir DIR] [--cluster-key FILE]";
+
+    /** A member of the file's cluster, without the join options. */
+    public ServerArguments(Path configPath, String indexText, Optional<Path> dataDir, Optional<Path> clusterKey) {
+        this(configPath, indexText, dataDir, clusterKey, Optional.empty(), Optional.empty());
+    }
+
+    /** Whether this node joins a running cluster ({@code --join}). */
+    public boolean joining() {
+        return join.isPresent();
+    }
 
     /** Thrown for {@code -h}/{@code --help}: print {@link #USAGE} and exit 0. */
     public static final class HelpRequested extends Exception {
@@ -30,6 +47,8 @@ public record ServerArguments(Path configPath, String indexText, Optional<Path> 
         String index = null;
         String dataDir = null;
         String clusterKey = null;
+        String join = null;
+        String address = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("-h") || a.equals("--help")) {
@@ -40,6 +59,12 @@ public record ServerArguments(Path configPath, String indexText, Optional<Path> 
             } else if (a.equals("--cluster-key") || a.startsWith("--cluster-key=")) {
                 clusterKey = optionValue(args, i, "--cluster-key", "a file");
                 i += a.contains("=") ? 0 : 1;
+            } else if (a.equals("--join") || a.startsWith("--join=")) {
+                join = optionValue(args, i, "--join", "a member's URL");
+                i += a.contains("=") ? 0 : 1;
+            } else if (a.equals("--address") || a.startsWith("--address=")) {
+                address = optionValue(args, i, "--address", "this node's URL");
+                i += a.contains("=") ? 0 : 1;
             } else if (a.startsWith("-") && a.length() > 1 && !isInteger(a)) {
                 throw new ConfigException("unknown option " + a + "; " + USAGE);
             } else if (config == null) {
@@ -48,6 +73,21 @@ public record ServerArguments(Path configPath, String indexText, Optional<Path> 
                 index = a;
             } else {
                 throw new ConfigException("unexpected argument \"" + a + "\"; " + USAGE);
+            }
+        }
+        if (join != null || address != null) {
+            if (join == null || address == null) {
+                throw new ConfigException("--join and --address go together; " + USAGE);
+            }
+            if (config != null) {
+                throw new ConfigException("a joining node takes no CONFIG_PATH or INDEX (the cluster's log says who"
+                        + " its members are); " + USAGE);
+            }
+            try {
+                return new ServerArguments(null, null, Optional.ofNullable(dataDir).map(Path::of),
+                        Optional.ofNullable(clusterKey).map(Path::of), Optional.of(join), Optional.of(address));
+            } catch (InvalidPathException e) {
+                throw new ConfigException("bad path: " + e.getMessage());
             }
         }
         if (config == null || index == null) {

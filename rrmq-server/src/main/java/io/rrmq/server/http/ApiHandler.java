@@ -9,6 +9,8 @@ import io.rrmq.raft.RaftMetrics;
 import io.rrmq.raft.RaftStatus;
 import io.rrmq.raft.Role;
 import io.rrmq.server.config.ClusterConfig;
+import io.rrmq.server.membership.MemberAddress;
+import io.rrmq.server.membership.PeerDirectory;
 import io.rrmq.server.config.ServerSettings;
 import io.rrmq.server.json.Json;
 import io.undertow.server.HttpHandler;
@@ -17,6 +19,7 @@ import io.undertow.util.Headers;
 import io.undertow.util.SameThreadExecutor;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,30 +46,43 @@ public final class ApiHandler implements HttpHandler {
     /** An oversized body up to this size is read and discarded so that its 413 arrives intact. */
     private static final long DRAIN_LIMIT = 8L << 20;
 
-    private final ClusterConfig cluster;
-    private final int selfId;
+    private final PeerDirectory directory;
+    private final IntSupplier selfId;
+    private final Supplier<String> clusterId;
     private final Supplier<RaftNode> node;
     private final Supplier<QueueBound> queueBound;
     private final OutcomeMapper outcomes;
     private final ServerSettings settings;
     private final HttpHandler raftHandler;
+    private final AdminHandler admin;
 
     /**
      * @param node        the running Raft node, or {@code null} while it is starting
      * @param queueBound  admits puts while this node leads, or {@code null} while it is starting
      * @param raftHandler serves {@code POST /raft}, or {@code null} when Raft has its own listener
      *                    (then {@code /raft} is 404 here)
+     * @param admin       builds the admin API's handler from this handler's outcome mapper, or
+     *                    {@code null} for none (then {@code /cluster/...} is 404)
      */
-    public ApiHandler(ClusterConfig cluster, int selfId, Supplier<RaftNode> node, Supplier<QueueBound> queueBound,
-                      ServerSettings settings, HttpHandler raftHandler) {
-        this.cluster = cluster;
+    public ApiHandler(PeerDirectory directory, IntSupplier selfId, Supplier<String> clusterId,
+                      Supplier<RaftNode> node, Supplier<QueueBound> queueBound, ServerSettings settings,
+                      HttpHandler raftHandler, java.util.function.Function<OutcomeMapper, AdminHandler> admin) {
+        this.directory = directory;
         this.selfId = selfId;
+        this.clusterId = clusterId;
         this.node = node;
         this.queueBound = queueBound;
         this.settings = settings;
         this.raftHandler = raftHandler;
-        this.outcomes = new OutcomeMapper(id -> id >= 0 && id < cluster.size()
-                ? cluster.member(id).url() : null);
+        this.outcomes = new OutcomeMapper(directory::url);
+        this.admin = admin == null ? null : admin.apply(outcomes);
+    }
+
+    /** A handler without an admin API, for a cluster of the file's members (tests). */
+    public ApiHandler(ClusterConfig cluster, int selfId, Supplier<RaftNode> node, Supplier<QueueBound> queueBound,
+                      ServerSettings settings, HttpHandler raftHandler) {
+        this(new PeerDirectory(java.util.Optional.of(cluster)), () -> selfId, cluster::clusterId, node, queueBound,
+                settings, raftHandler, null);
     }
 
     @Override
@@ -83,6 +99,15 @@ public final class ApiHandler implements HttpHandler {
     private void route(HttpServerExchange exchange) throws Exception {
         String path = exchange.getRequestPath();
         String method = exchange.getRequestMethod().toString();
+        if (AdminHandler.handles(path) && admin != null) {
+            admin.handle(exchange);
+            return;
+        }
+        if (removed() && !path.equals("/") && !path.equals("/status") && !path.equals("/raft")) {
+            // SPEC: a removed node stops serving; its data stays for whoever wants to look at it.
+            Exchanges.send(exchange, Replies.failure(503, "removed"));
+            return;
+        }
         switch (path) {
             case "/":
                 if (allow(exchange, method, "GET")) {
@@ -125,6 +150,16 @@ public final class ApiHandler implements HttpHandler {
                 }
                 Exchanges.send(exchange, Replies.notFound(method, path));
         }
+    }
+
+    /** Whether this node's own log says it was removed from the cluster. */
+    private boolean removed() {
+        RaftNode raft = node.get();
+        if (raft == null) {
+            return false;
+        }
+        RaftStatus s = raft.status();
+        return !s.configuration().members().isEmpty() && !s.configuration().contains(s.id());
     }
 
     private static boolean allow(HttpServerExchange exchange, String method, String allowed) {
@@ -245,7 +280,7 @@ public final class ApiHandler implements HttpHandler {
         return Reply.of(200, Json.write(json -> {
             json.writeStartObject();
             json.writeStringField("status", "ok");
-            json.writeNumberField("id", selfId);
+            json.writeNumberField("id", selfId.getAsInt());
             json.writeBooleanField("ready", ready);
             json.writeEndObject();
         }));
@@ -272,15 +307,21 @@ public final class ApiHandler implements HttpHandler {
             }
         }
         RaftStatus shown = s != null ? s
-                : new RaftStatus(selfId, Role.FOLLOWER, 0, RaftStatus.NO_LEADER, 0, 0, 0, io.rrmq.raft.Configuration.EMPTY);
+                : new RaftStatus(selfId.getAsInt(), Role.FOLLOWER, 0, RaftStatus.NO_LEADER, 0, 0, 0,
+                        io.rrmq.raft.Configuration.EMPTY);
         boolean ready = s != null;
         RaftMetrics counters = metrics;
         String storageProblem = storageError;
         int leaderId = shown.leaderId();
-        String leader = leaderId >= 0 && leaderId < cluster.size() ? cluster.member(leaderId).url() : null;
+        String leader = leaderId >= 0 ? directory.url(leaderId) : null;
+        boolean isRemoved = removed();
+        // A joining node is a Learner until a configuration makes it a voter; while a bootstrapped
+        // node starts, its configuration is not loaded yet and it shows as a Follower, as before.
+        boolean learner = s != null ? shown.role() == Role.FOLLOWER && !shown.voter() : shown.id() < 0;
+        String role = isRemoved ? "Removed" : learner ? "Learner" : shown.role().displayName();
         return Reply.of(200, Json.write(json -> {
             json.writeStartObject();
-            json.writeStringField("role", shown.role().displayName());
+            json.writeStringField("role", role);
             json.writeNumberField("term", shown.term());
             json.writeNumberField("id", shown.id());
             json.writeStringField("leader", leader);
@@ -290,6 +331,17 @@ public final class ApiHandler implements HttpHandler {
             json.writeNumberField("lastLogIndex", shown.lastLogIndex());
             json.writeBooleanField("ready", ready);
             json.writeStringField("storageError", storageProblem);
+            json.writeStringField("clusterId", clusterId.get());
+            json.writeArrayFieldStart("members");
+            for (io.rrmq.raft.Member m : shown.configuration().members()) {
+                json.writeStartObject();
+                json.writeNumberField("id", m.id());
+                String url = directory.url(m.id());
+                json.writeStringField("url", url != null ? url : MemberAddress.url(m.address()));
+                json.writeStringField("role", m.voter() ? "Voter" : "Learner");
+                json.writeEndObject();
+            }
+            json.writeEndArray();
             json.writeObjectFieldStart("metrics");
             json.writeNumberField("proposals", counters.proposals());
             json.writeNumberField("entriesPersisted", counters.entriesPersisted());

@@ -3,6 +3,7 @@ package io.rrmq.server.http;
 import io.rrmq.mq.MqCommand;
 import io.rrmq.mq.MqResult;
 import io.rrmq.raft.LeadershipLostException;
+import io.rrmq.raft.MembershipChangeException;
 import io.rrmq.raft.NodeClosedException;
 import io.rrmq.raft.NotLeaderException;
 import io.rrmq.raft.OverloadedException;
@@ -31,6 +32,8 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@link NotLeaderException}, leader known</td><td>421 + {@value Reply#LEADER_HEADER}</td>
  *       <td>not done; ask the leader</td></tr>
  *   <tr><td>{@link NotLeaderException}, no leader</td><td>503 + Retry-After</td><td>nothing accepted</td></tr>
+ *   <tr><td>{@link MembershipChangeException}: refused for now / for good</td><td>503 {@code membership-busy}
+ *       + Retry-After / 409 {@code membership-refused}</td><td>the configuration did not change</td></tr>
  *   <tr><td>{@link OverloadedException}</td><td>503 + Retry-After</td><td>nothing accepted</td></tr>
  *   <tr><td>{@link StorageFullException} (disk below its reserve)</td><td>503 {@code disk-full} +
  *       Retry-After</td><td>nothing accepted</td></tr>
@@ -95,6 +98,11 @@ public final class OutcomeMapper {
         Throwable cause = unwrap(failure);
         if (cause instanceof NotLeaderException notLeader) {
             return notLeader(notLeader.leaderHint());
+        }
+        if (cause instanceof MembershipChangeException refused) {
+            return refused.retryable()
+                    ? Replies.protocolError(503, "membership-busy", refused.getMessage()).with("Retry-After", RETRY_AFTER_SECONDS)
+                    : Replies.protocolError(409, "membership-refused", refused.getMessage());
         }
         if (cause instanceof OverloadedException) {
             return Replies.failure(503, "overloaded").with("Retry-After", RETRY_AFTER_SECONDS);

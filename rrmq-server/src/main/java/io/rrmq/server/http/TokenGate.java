@@ -1,5 +1,6 @@
 package io.rrmq.server.http;
 
+import io.rrmq.server.security.AdminSignature;
 import io.rrmq.server.security.ClientTokens;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -12,7 +13,8 @@ import java.util.Set;
  * {@code Authorization: Bearer TOKEN} with a known token (else 401), of a role allowed to do it
  * (else 403), except the probes ({@code GET /}, {@code /livez}, {@code /readyz}), which must work for
  * any load balancer, and {@code /raft}, which peers authenticate with the cluster key instead.
- * Paths under {@code /cluster/} (admin operations) need the {@code admin} role.
+ * Paths under {@code /cluster/} (admin operations) need the {@code admin} role, or a signature with
+ * the cluster key ({@link AdminSignature}), which {@link AdminHandler} checks.
  *
  * <p>A refused request never reaches the API: nothing changes. Runs on I/O threads; never blocks.
  */
@@ -31,7 +33,9 @@ public final class TokenGate implements HttpHandler {
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
         String path = exchange.getRequestPath();
-        if (OPEN_PATHS.contains(path)) {
+        if (OPEN_PATHS.contains(path)
+                || path.startsWith("/cluster/") && exchange.getRequestHeaders().contains(AdminSignature.HEADER)) {
+            // Admin requests signed with the cluster key are checked by the admin API itself.
             next.handleRequest(exchange);
             return;
         }

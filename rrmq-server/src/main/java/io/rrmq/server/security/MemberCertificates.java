@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
@@ -46,14 +47,20 @@ public final class MemberCertificates {
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
 
-    private final List<ClusterConfig.Member> members;
+    private final Supplier<Collection<ClusterConfig.Member>> members;
 
     public MemberCertificates(ClusterConfig cluster) {
         this(cluster.members());
     }
 
     MemberCertificates(Collection<ClusterConfig.Member> members) {
-        this.members = List.copyOf(members);
+        List<ClusterConfig.Member> fixed = List.copyOf(members);
+        this.members = () -> fixed;
+    }
+
+    /** Certificates of the members {@code directory} knows now, as the configuration changes. */
+    public MemberCertificates(io.rrmq.server.membership.PeerDirectory directory) {
+        this.members = directory::knownMembers;
     }
 
     /** The ids of the members whose host {@code certificate} names; empty if it names none. */
@@ -64,7 +71,7 @@ public final class MemberCertificates {
     /** The ids of the members whose host is one of {@code names} (as {@link #namesOf} gives them). */
     Set<Integer> membersNamed(Collection<String> names) {
         Set<Integer> ids = new TreeSet<>();
-        for (ClusterConfig.Member m : members) {
+        for (ClusterConfig.Member m : members.get()) {
             String host = canonical(m.host());
             for (String name : names) {
                 if (host.equals(canonical(name))) {

@@ -1,7 +1,9 @@
 package io.rrmq.server.transport;
 
 import io.rrmq.server.security.PeerAuthenticator;
+import io.rrmq.raft.Configuration;
 import io.rrmq.raft.Transport;
+import io.rrmq.server.membership.PeerDirectory;
 import io.rrmq.raft.message.RaftMessage;
 import io.rrmq.server.config.ClusterConfig;
 import io.rrmq.server.config.ServerSettings;
@@ -9,6 +11,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
 
@@ -31,76 +35,116 @@ import javax.net.ssl.SSLContext;
 public final class HttpTransport implements Transport, AutoCloseable {
 
     private final int selfId;
-    private final PeerSender[] senders;
+    private final PeerDirectory directory;
+    private final ServerSettings settings;
+    private final PeerAuthenticator authenticator;
+    private final SSLContext tls;
+    private final HttpClient tlsClient;
+    /** One lane per peer ever known, by id; a peer that moves gets a new lane. */
+    private final Map<Integer, PeerSender> senders = new ConcurrentHashMap<>();
+    private final Map<Integer, String> laneAddresses = new ConcurrentHashMap<>();
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicLong droppedUnknownPeer = new AtomicLong();
+    private boolean started;
+    private boolean closed;
 
     /** Builds the lanes; no thread runs and no connection opens until {@link #start()}. */
-    public HttpTransport(ClusterConfig cluster, int selfId, ServerSettings settings, PeerAuthenticator authenticator) {
-        this(cluster, selfId, settings, authenticator, null);
+    public HttpTransport(PeerDirectory directory, int selfId, ServerSettings settings, PeerAuthenticator authenticator) {
+        this(directory, selfId, settings, authenticator, null);
     }
 
     /**
-     * Builds the lanes; no thread runs and no connection opens until {@link #start()}.
+     * Builds a lane for every peer {@code directory} knows, and more as it learns of them; no thread
+     * runs and no connection opens until {@link #start()}.
      *
      * @param tls our key and trust in our CAs, to speak mutual TLS to the peers; {@code null} for plain HTTP
      */
-    public HttpTransport(ClusterConfig cluster, int selfId, ServerSettings settings, PeerAuthenticator authenticator,
+    public HttpTransport(PeerDirectory directory, int selfId, ServerSettings settings, PeerAuthenticator authenticator,
                          SSLContext tls) {
         this.selfId = selfId;
-        this.senders = new PeerSender[cluster.size()];
-        HttpClient tlsClient = tls == null ? null : TlsPeerConnection.client(tls, settings.peerRequestTimeout());
-        for (ClusterConfig.Member peer : cluster.members()) {
+        this.directory = directory;
+        this.settings = settings;
+        this.authenticator = authenticator;
+        this.tls = tls;
+        this.tlsClient = tls == null ? null : TlsPeerConnection.client(tls, settings.peerRequestTimeout());
+        refreshLanes();
+        directory.onChange(d -> refreshLanes());
+    }
+
+    /** The Raft loop's configuration in effect changed: peers may have come, gone or moved. */
+    @Override
+    public void configurationChanged(Configuration configuration) {
+        directory.update(configuration);
+    }
+
+    private synchronized void refreshLanes() {
+        if (closed) {
+            return;
+        }
+        for (ClusterConfig.Member peer : directory.knownMembers()) {
             if (peer.id() == selfId) {
                 continue;
             }
-            int to = peer.id();
-            BatchSink sink = tls == null
-                    ? new PeerConnection(peer.host(), peer.peerPort(), "/raft",
-                            settings.peerConnectTimeout(), settings.peerRequestTimeout(),
-                            body -> authenticator.sign(selfId, to, body))
-                    : new TlsPeerConnection(tlsClient, URI.create("https://" + peer.host() + ":" + peer.peerPort() + "/raft"),
-                            settings.peerRequestTimeout(), body -> authenticator.sign(selfId, to, body));
-            senders[peer.id()] = new PeerSender(peer.id(), peer.url(), sink,
-                    settings.peerQueueCapacity(), settings.maxBatchMessages(),
-                    settings.maxBatchBytes(), settings.peerBackoff());
+            String address = peer.url() + " " + peer.peerPort();
+            if (address.equals(laneAddresses.get(peer.id()))) {
+                continue;
+            }
+            PeerSender old = senders.put(peer.id(), lane(peer));
+            laneAddresses.put(peer.id(), address);
+            if (old != null) {
+                old.close();
+            }
+            if (started) {
+                startLane(senders.get(peer.id()));
+            }
         }
+    }
+
+    private PeerSender lane(ClusterConfig.Member peer) {
+        int to = peer.id();
+        BatchSink sink = tls == null
+                ? new PeerConnection(peer.host(), peer.peerPort(), "/raft",
+                        settings.peerConnectTimeout(), settings.peerRequestTimeout(),
+                        body -> authenticator.sign(selfId, to, body))
+                : new TlsPeerConnection(tlsClient, URI.create("https://" + peer.host() + ":" + peer.peerPort() + "/raft"),
+                        settings.peerRequestTimeout(), body -> authenticator.sign(selfId, to, body));
+        return new PeerSender(peer.id(), peer.url(), sink, settings.peerQueueCapacity(), settings.maxBatchMessages(),
+                settings.maxBatchBytes(), settings.peerBackoff());
+    }
+
+    private void startLane(PeerSender s) {
+        Thread t = new Thread(s, "raft-send-" + s.peerId());
+        t.setDaemon(true);
+        threads.add(t);
+        t.start();
     }
 
     /** Starts one sender thread per peer. */
     public synchronized void start() {
-        if (!threads.isEmpty()) {
+        if (started || closed) {
             return;
         }
-        for (PeerSender s : senders) {
-            if (s != null) {
-                Thread t = new Thread(s, "raft-send-" + s.peerId());
-                t.setDaemon(true);
-                threads.add(t);
-                t.start();
-            }
+        started = true;
+        for (PeerSender s : senders.values()) {
+            startLane(s);
         }
     }
 
     /** Queues {@code message} for its peer. Never blocks; drops what cannot be queued. */
     @Override
     public void send(RaftMessage message) {
-        int to = message.to();
-        if (to < 0 || to >= senders.length || senders[to] == null) {
+        PeerSender lane = senders.get(message.to());
+        if (lane == null) {
             droppedUnknownPeer.incrementAndGet();
             return;
         }
-        senders[to].enqueue(message);
+        lane.enqueue(message);
     }
 
     /** Counters of every peer lane, in peer id order. */
     public List<PeerStats> stats() {
         List<PeerStats> out = new ArrayList<>();
-        for (PeerSender s : senders) {
-            if (s != null) {
-                out.add(s.stats());
-            }
-        }
+        new java.util.TreeMap<>(senders).values().forEach(s -> out.add(s.stats()));
         return out;
     }
 
@@ -116,10 +160,9 @@ public final class HttpTransport implements Transport, AutoCloseable {
     /** Stops the sender threads, waiting up to a second for each; their connections close. */
     @Override
     public synchronized void close() {
-        for (PeerSender s : senders) {
-            if (s != null) {
-                s.close();
-            }
+        closed = true;
+        for (PeerSender s : senders.values()) {
+            s.close();
         }
         for (Thread t : threads) {
             t.interrupt();

@@ -24,6 +24,7 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,8 +59,7 @@ public final class RaftMessageHandler implements HttpHandler {
     /** The body's media type. */
     public static final String CONTENT_TYPE = "application/octet-stream";
 
-    private final int selfId;
-    private final int clusterSize;
+    private final IntSupplier selfId;
     private final Supplier<RaftNode> node;
     private final int maxBodyBytes;
     private final AtomicLong received = new AtomicLong();
@@ -79,19 +79,18 @@ public final class RaftMessageHandler implements HttpHandler {
     private static final AttachmentKey<CertifiedPeer> CERTIFIED_PEER = AttachmentKey.create(CertifiedPeer.class);
 
     /** @param node the running Raft node, or {@code null} while it is starting */
-    public RaftMessageHandler(int selfId, int clusterSize, Supplier<RaftNode> node, int maxBodyBytes,
-                              PeerAuthenticator authenticator) {
-        this(selfId, clusterSize, node, maxBodyBytes, authenticator, null);
+    public RaftMessageHandler(int selfId, Supplier<RaftNode> node, int maxBodyBytes, PeerAuthenticator authenticator) {
+        this(() -> selfId, node, maxBodyBytes, authenticator, null);
     }
 
     /**
+     * @param selfId       this node's id; -1 while a joining node does not know it yet
      * @param node         the running Raft node, or {@code null} while it is starting
      * @param certificates with TLS: which members a client certificate names; {@code null} without TLS
      */
-    public RaftMessageHandler(int selfId, int clusterSize, Supplier<RaftNode> node, int maxBodyBytes,
+    public RaftMessageHandler(IntSupplier selfId, Supplier<RaftNode> node, int maxBodyBytes,
                               PeerAuthenticator authenticator, MemberCertificates certificates) {
         this.selfId = selfId;
-        this.clusterSize = clusterSize;
         this.node = node;
         this.maxBodyBytes = maxBodyBytes;
         this.authenticator = authenticator;
@@ -127,6 +126,7 @@ public final class RaftMessageHandler implements HttpHandler {
     }
 
     private void deliver(HttpServerExchange exchange, byte[] body) {
+        int selfId = this.selfId.getAsInt();
         PeerAuthenticator.Verdict verdict = authenticator.verify(
                 exchange.getRequestHeaders().getFirst(PeerAuthenticator.HEADER), selfId, body);
         if (!verdict.ok()) {
@@ -134,7 +134,9 @@ public final class RaftMessageHandler implements HttpHandler {
             return;
         }
         int sender = verdict.sender();
-        if (sender < 0 || sender >= clusterSize || sender == selfId) {
+        // The signature proves the sender holds the cluster key; membership itself is Raft's business
+        // (a leader may reach a node that joins before that node knows the configuration).
+        if (sender < 0 || sender == selfId) {
             refuse(exchange, 403, "not-a-member", "signed by node " + sender + ", which is not a peer of node " + selfId);
             return;
         }

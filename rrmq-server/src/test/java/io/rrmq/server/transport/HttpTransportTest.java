@@ -41,12 +41,12 @@ class HttpTransportTest {
         receiverNode.set(receiver);
         authenticator = TestKeys.authenticator();
         receiverServer = HttpServer.start("127.0.0.1", 0, ServerSettings.defaults(),
-                new RaftMessageHandler(1, 3, receiverNode::get, 1 << 20, authenticator));
+                new RaftMessageHandler(1, receiverNode::get, 1 << 20, authenticator));
         ClusterConfig cluster = new ClusterConfig(List.of(
                 new ClusterConfig.Member(0, "127.0.0.1", 1),
                 new ClusterConfig.Member(1, "127.0.0.1", receiverServer.port()),
                 new ClusterConfig.Member(2, "127.0.0.1", unusedPort())));
-        transport = new HttpTransport(cluster, 0, ServerSettings.defaults(), authenticator);
+        transport = new HttpTransport(new io.rrmq.server.membership.PeerDirectory(java.util.Optional.of(cluster)), 0, ServerSettings.defaults(), authenticator);
         transport.start();
     }
 

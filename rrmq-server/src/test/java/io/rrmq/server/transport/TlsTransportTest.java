@@ -84,13 +84,13 @@ class TlsTransportTest {
                 new Member(1, "127.0.0.1", clientPort, peerPort, true),
                 new Member(2, "127.0.0.2", 2, 2, true)), Optional.of(tlsConfig));
         MemberCertificates members = new MemberCertificates(cluster);
-        RaftMessageHandler handler = new RaftMessageHandler(1, 3, receiverNode::get, 1 << 20, authenticator, members);
+        RaftMessageHandler handler = new RaftMessageHandler(() -> 1, receiverNode::get, 1 << 20, authenticator, members);
         HttpServer.Tls tls = new HttpServer.Tls(memberTls.standard(), memberTls.membersOnly(members));
         receiverServer = separatePeerPort
                 ? HttpServer.start("127.0.0.1", clientPort, ServerSettings.defaults(), exchange -> { },
                         peerPort, new PeerListenerHandler(handler), tls)
                 : HttpServer.start("127.0.0.1", clientPort, ServerSettings.defaults(), handler, -1, null, tls);
-        transport = new HttpTransport(cluster, 0, ServerSettings.defaults(), authenticator, memberTls.standard());
+        transport = new HttpTransport(new io.rrmq.server.membership.PeerDirectory(java.util.Optional.of(cluster)), 0, ServerSettings.defaults(), authenticator, memberTls.standard());
         transport.start();
     }
 
