@@ -56,6 +56,23 @@ public record ApiRequest(String method, String path, String jsonBody, String req
         return new ApiRequest("GET", "/topic", null, null);
     }
 
+    public static ApiRequest listMembers() {
+        return new ApiRequest("GET", "/cluster/members", null, null);
+    }
+
+    public static ApiRequest addMember(String url) {
+        return new ApiRequest("POST", "/cluster/members", "{\"url\":" + quote(url) + "}", null);
+    }
+
+    public static ApiRequest removeMember(int id) {
+        return new ApiRequest("DELETE", "/cluster/members/" + id, null, null);
+    }
+
+    /** Leadership transfer to {@code id}, or to the most up-to-date voter when {@code id} is negative. */
+    public static ApiRequest transferLeadership(int id) {
+        return new ApiRequest("POST", "/cluster/leader", id < 0 ? null : "{\"id\":" + id + "}", null);
+    }
+
     /** A JSON string literal. */
     static String quote(String s) {
         return "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(s)) + "\"";

@@ -1,5 +1,6 @@
 package io.rrmq.cli;
 
+import io.rrmq.auth.AdminSignature;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -53,6 +54,8 @@ public final class ClusterClient {
     private final Consumer<String> trace;
     /** {@code Authorization} header value, or null when the cluster needs no token. */
     private final String authorization;
+    /** Signs admin requests with the cluster key, or null when the key is not at hand. */
+    private final AdminSignature admin;
 
     public ClusterClient(NodeList nodes, RetryPolicy policy, RandomGenerator random, Consumer<String> trace) {
         this(nodes, policy, random, trace, null, Optional.empty());
@@ -65,6 +68,16 @@ public final class ClusterClient {
      */
     public ClusterClient(NodeList nodes, RetryPolicy policy, RandomGenerator random, Consumer<String> trace,
                          SSLContext tls, Optional<String> token) {
+        this(nodes, policy, random, trace, tls, token, null);
+    }
+
+    /**
+     * @param admin signs {@code /cluster/...} requests with the cluster key (every attempt anew), or
+     *              {@code null}: then only an admin token can authorize them
+     */
+    public ClusterClient(NodeList nodes, RetryPolicy policy, RandomGenerator random, Consumer<String> trace,
+                         SSLContext tls, Optional<String> token, AdminSignature admin) {
+        this.admin = admin;
         this.authorization = token.map(t -> "Bearer " + t).orElse(null);
         this.nodes = nodes;
         this.policy = policy;
@@ -200,6 +213,10 @@ public final class ClusterClient {
         }
         if (authorization != null) {
             b.header("Authorization", authorization);
+        }
+        if (admin != null && request.path().startsWith("/cluster/")) {
+            byte[] body = request.jsonBody() == null ? new byte[0] : request.jsonBody().getBytes(StandardCharsets.UTF_8);
+            b.header(AdminSignature.HEADER, admin.sign(request.method(), request.path(), body));
         }
         HttpResponse<String> response;
         try {

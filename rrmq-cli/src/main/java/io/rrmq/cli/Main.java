@@ -4,6 +4,11 @@ import io.rrmq.cli.command.CompletionCommand;
 import io.rrmq.cli.command.CreateTopicCommand;
 import io.rrmq.cli.command.GetCommand;
 import io.rrmq.cli.command.PutCommand;
+import io.rrmq.cli.command.LeaderCommand;
+import io.rrmq.cli.command.LeaderGroup;
+import io.rrmq.cli.command.MembersAddCommand;
+import io.rrmq.cli.command.MembersCommand;
+import io.rrmq.cli.command.MembersRemoveCommand;
 import io.rrmq.cli.command.StatusCommand;
 import io.rrmq.cli.command.TopicsCommand;
 import java.io.FileOutputStream;
@@ -44,6 +49,10 @@ public final class Main {
                 .addSubcommand(new TopicsCommand(root))
                 .addSubcommand(new CreateTopicCommand(root))
                 .addSubcommand(new StatusCommand(root))
+                .addSubcommand(new CommandLine(new MembersCommand(root))
+                        .addSubcommand(new MembersAddCommand(root))
+                        .addSubcommand(new MembersRemoveCommand(root)))
+                .addSubcommand(new CommandLine(new LeaderGroup()).addSubcommand(new LeaderCommand(root)))
                 .addSubcommand(new CompletionCommand());
         cmd.setOut(context.out());
         cmd.setErr(context.err());

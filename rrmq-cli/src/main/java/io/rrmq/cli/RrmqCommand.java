@@ -1,5 +1,8 @@
 package io.rrmq.cli;
 
+import io.rrmq.auth.AdminSignature;
+import io.rrmq.auth.KeyText;
+import java.nio.file.Files;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,6 +39,10 @@ public final class RrmqCommand implements Runnable {
     public static final String NODES_ENV = "RRMQ_NODES";
     public static final String TOKEN_ENV = "RRMQ_TOKEN";
     static final String DEFAULT_CONFIG = "config.json";
+    /** Where the nodes look for the cluster key by default (their own names for it). */
+    static final String CLUSTER_KEY_ENV = "RRMQ_CLUSTER_KEY_FILE";
+    static final String DATA_DIR_ENV = "RRMQ_DATA_DIR";
+    static final String DEFAULT_DATA_ROOT = "rrmq-data";
 
     private final CliContext context;
     private final ObjectMapper json = new ObjectMapper();
@@ -69,6 +76,11 @@ public final class RrmqCommand implements Runnable {
     @Option(names = "--token", paramLabel = "TOKEN", scope = ScopeType.INHERIT,
             description = "Client token, sent as Authorization: Bearer TOKEN (default: $RRMQ_TOKEN).")
     private String token;
+
+    @Option(names = "--cluster-key", paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "The cluster key, to sign admin commands (members, leader) with: default"
+                    + " $RRMQ_CLUSTER_KEY_FILE, else <data root>/<cluster-id>/cluster.key of --config.")
+    private Path clusterKey;
 
     @Option(names = "--json", scope = ScopeType.INHERIT,
             description = "Print one JSON document on stdout, also for failures.")
@@ -121,9 +133,53 @@ public final class RrmqCommand implements Runnable {
 
     /** A client for this command line's nodes and timeouts; with {@code --verbose} it traces to stderr. */
     public ClusterClient clusterClient(Output output) throws UsageException {
+        return clusterClient(output, retryPolicy());
+    }
+
+    /**
+     * A client with {@code policy}; admin requests are signed with the cluster key when it can be
+     * read, as {@code rabbitmqctl} uses the Erlang cookie.
+     */
+    public ClusterClient clusterClient(Output output, RetryPolicy policy) throws UsageException {
         String chosen = token != null ? token : context.env().get(TOKEN_ENV);
-        return new ClusterClient(nodeList(), retryPolicy(), new SplittableRandom(),
+        return new ClusterClient(nodeList(), policy, new SplittableRandom(),
                 verbose ? output::trace : line -> { }, caCert == null ? null : CaCertificates.trusting(caCert),
-                Optional.ofNullable(chosen).map(String::strip).filter(t -> !t.isEmpty()));
+                Optional.ofNullable(chosen).map(String::strip).filter(t -> !t.isEmpty()), adminSignature(output));
+    }
+
+    /** Whether the user set {@code --timeout}; commands that wait long choose their own default otherwise. */
+    public boolean timeoutGiven() {
+        return timeout != null;
+    }
+
+    /**
+     * The cluster key's signer, or null if no key can be read: {@code --cluster-key}, else
+     * {@code $RRMQ_CLUSTER_KEY_FILE}, else {@code <data root>/<cluster-id>/cluster.key} with the
+     * cluster id a node reports in {@code /status} (the nodes' default, for a cluster on this machine).
+     */
+    private AdminSignature adminSignature(Output output) throws UsageException {
+        Path file = clusterKey;
+        if (file == null && context.env().get(CLUSTER_KEY_ENV) != null && !context.env().get(CLUSTER_KEY_ENV).isBlank()) {
+            file = Path.of(context.env().get(CLUSTER_KEY_ENV));
+        }
+        if (file == null) {
+            String id = ClusterKeyLocator.clusterId(nodeList(), retryPolicy().requestTimeout());
+            if (id == null) {
+                return null;
+            }
+            String root = context.env().get(DATA_DIR_ENV);
+            file = Path.of(root != null && !root.isBlank() ? root : DEFAULT_DATA_ROOT).resolve(id).resolve("cluster.key");
+        }
+        try {
+            return new AdminSignature(KeyText.parse(Files.readString(file, java.nio.charset.StandardCharsets.US_ASCII)));
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            if (clusterKey != null) {
+                throw new UsageException("cannot read the cluster key " + file + ": " + e.getMessage());
+            }
+            if (verbose) {
+                output.trace("no usable cluster key at " + file + " (" + e.getMessage() + "): admin requests unsigned");
+            }
+            return null;
+        }
     }
 }

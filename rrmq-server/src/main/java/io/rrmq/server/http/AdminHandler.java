@@ -12,7 +12,7 @@ import io.rrmq.server.config.ConfigException;
 import io.rrmq.server.json.Json;
 import io.rrmq.server.membership.MemberAddress;
 import io.rrmq.server.membership.PeerDirectory;
-import io.rrmq.server.security.AdminSignature;
+import io.rrmq.auth.AdminSignature;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.SameThreadExecutor;
 import java.io.IOException;

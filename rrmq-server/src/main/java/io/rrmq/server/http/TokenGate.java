@@ -1,6 +1,6 @@
 package io.rrmq.server.http;
 
-import io.rrmq.server.security.AdminSignature;
+import io.rrmq.auth.AdminSignature;
 import io.rrmq.server.security.ClientTokens;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;

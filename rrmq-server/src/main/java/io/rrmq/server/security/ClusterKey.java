@@ -1,5 +1,6 @@
 package io.rrmq.server.security;
 
+import io.rrmq.auth.KeyText;
 import io.rrmq.raft.storage.DurableDirectories;
 import io.rrmq.server.config.ConfigException;
 import java.io.IOException;
@@ -13,7 +14,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -38,7 +38,7 @@ public final class ClusterKey {
     public static final String FILE_NAME = "cluster.key";
     /** The environment variable naming the key file. */
     public static final String ENV_FILE = "RRMQ_CLUSTER_KEY_FILE";
-    static final int KEY_BYTES = 32;
+    static final int KEY_BYTES = KeyText.KEY_BYTES;
 
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
@@ -93,11 +93,11 @@ public final class ClusterKey {
         } catch (java.nio.charset.MalformedInputException e) {
             throw new ConfigException("cluster key file " + file + " is not ASCII text");
         }
-        if (text.length() != 2 * KEY_BYTES || !text.chars().allMatch(ClusterKey::isHexDigit)) {
-            throw new ConfigException("cluster key file " + file + " must hold " + 2 * KEY_BYTES
-                    + " hexadecimal characters");
+        try {
+            return new ClusterKey(KeyText.parse(text), file);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("cluster key file " + file + " " + e.getMessage());
         }
-        return new ClusterKey(HexFormat.of().parseHex(text), file);
     }
 
     private static void create(Path target) throws IOException {
@@ -109,8 +109,7 @@ public final class ClusterKey {
                 PosixFilePermissions.asFileAttribute(OWNER_ONLY));
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                channel.write(java.nio.ByteBuffer.wrap((HexFormat.of().formatHex(key) + "\n")
-                        .getBytes(StandardCharsets.US_ASCII)));
+                channel.write(java.nio.ByteBuffer.wrap(KeyText.format(key).getBytes(StandardCharsets.US_ASCII)));
                 channel.force(true);
             }
             try {
@@ -122,10 +121,6 @@ public final class ClusterKey {
         } finally {
             Files.deleteIfExists(temp);
         }
-    }
-
-    private static boolean isHexDigit(int c) {
-        return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
     }
 
     /** The file the key was read from. */

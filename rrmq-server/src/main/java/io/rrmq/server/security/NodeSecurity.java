@@ -1,5 +1,6 @@
 package io.rrmq.server.security;
 
+import io.rrmq.auth.AdminSignature;
 import java.util.Optional;
 
 /**
@@ -14,7 +15,7 @@ public record NodeSecurity(PeerAuthenticator peers, AdminSignature admin, Option
                            Optional<TlsContexts> tls) {
     /** Peers and admins authenticated with {@code key}, with these client tokens and TLS. */
     public static NodeSecurity of(ClusterKey key, Optional<ClientTokens> clients, Optional<TlsContexts> tls) {
-        return new NodeSecurity(new PeerAuthenticator(key), new AdminSignature(key), clients, tls);
+        return new NodeSecurity(new PeerAuthenticator(key), new AdminSignature(key.bytes()), clients, tls);
     }
 
     /** Peers authenticated with {@code key}, plain HTTP, the client API open. */

@@ -1,4 +1,4 @@
-package io.rrmq.server.security;
+package io.rrmq.auth;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -10,13 +10,13 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Signs and checks admin requests ({@code /cluster/...}) with the {@link ClusterKey}: whoever can read
- * the key file may administer the cluster, as {@code rabbitmqctl} with the Erlang cookie.
+ * Signs and checks admin requests ({@code /cluster/...}) with the cluster key: whoever can read the
+ * key file may administer the cluster, as {@code rabbitmqctl} with the Erlang cookie.
  *
  * <p>Header {@value #HEADER}: {@code 1 MILLIS MAC}, the hex of HMAC-SHA256 under the cluster key over
  * {@code "rrmq-admin-v1 METHOD PATH MILLIS\n"} followed by the body. The prefix differs from the peer
- * signature's ({@link PeerAuthenticator}), so neither can stand in for the other. A captured request
- * can be replayed within {@link PeerAuthenticator#MAX_SKEW}; the admin operations are idempotent in
+ * signature's ({@code rrmq-raft-v1}), so neither can stand in for the other. A captured request can
+ * be replayed within {@link #MAX_SKEW}; the admin operations are idempotent in
  * effect (adding a member twice, removing one twice) except leadership transfer, which only moves
  * leadership once more.
  */
@@ -24,18 +24,22 @@ public final class AdminSignature {
     /** The request header that carries the signature. */
     public static final String HEADER = "X-RRMQ-Admin-Auth";
 
+    /** How far a signature's time may be from the receiver's clock (as for peer requests). */
+    public static final Duration MAX_SKEW = Duration.ofSeconds(60);
+
     private static final String VERSION = "1";
     private static final String ALGORITHM = "HmacSHA256";
 
     private final SecretKeySpec key;
     private final LongSupplier clockMillis;
 
-    public AdminSignature(ClusterKey clusterKey) {
-        this(clusterKey, System::currentTimeMillis);
+    /** @param key the cluster key's bytes ({@link KeyText#parse}) */
+    public AdminSignature(byte[] key) {
+        this(key, System::currentTimeMillis);
     }
 
-    AdminSignature(ClusterKey clusterKey, LongSupplier clockMillis) {
-        this.key = new SecretKeySpec(clusterKey.bytes(), ALGORITHM);
+    AdminSignature(byte[] key, LongSupplier clockMillis) {
+        this.key = new SecretKeySpec(key, ALGORITHM);
         this.clockMillis = clockMillis;
     }
 
@@ -71,14 +75,10 @@ public final class AdminSignature {
             return "bad signature (not signed with this cluster's key)";
         }
         long now = clockMillis.getAsLong();
-        if (millis < now - PeerAuthenticator.MAX_SKEW.toMillis() || millis > now + PeerAuthenticator.MAX_SKEW.toMillis()) {
-            return "signed too far from this node's clock (limit " + maxSkew().toSeconds() + " s)";
+        if (millis < now - MAX_SKEW.toMillis() || millis > now + MAX_SKEW.toMillis()) {
+            return "signed too far from this node's clock (limit " + MAX_SKEW.toSeconds() + " s)";
         }
         return null;
-    }
-
-    private static Duration maxSkew() {
-        return PeerAuthenticator.MAX_SKEW;
     }
 
     private byte[] mac(String method, String path, long millis, byte[] body) {
