@@ -202,6 +202,12 @@ public final class Main {
                 log.info("added to cluster {} as node {}", view.clusterId(), id);
             }
             node.joined(id);
+            // Until the leader's log brings the configuration, this is how it finds its peers to answer.
+            target.ask().orElse(view).addresses().forEach((peer, address) -> {
+                if (peer != id) {
+                    node.directory().learn(peer, address);
+                }
+            });
             StorageSettings storage = StorageSettings.fromSystemProperties();
             RaftConfig raft = FlowSettings.fromSystemProperties().applyTo(RaftConfig.defaults());
             node.startRaft(dataDir, raft, storage, System.nanoTime() ^ id);

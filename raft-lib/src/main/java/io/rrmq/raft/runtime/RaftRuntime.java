@@ -117,6 +117,7 @@ public final class RaftRuntime implements RaftNode {
     private Configuration publishedConfiguration;
     private final Map<Integer, Promotion> promotions = new HashMap<>();
     private CompletableFuture<Integer> handover;
+    private long handoverStarted;
 
     // Owned by the loop thread.
     private final Map<Long, Pending> pending = new HashMap<>();
@@ -322,6 +323,7 @@ public final class RaftRuntime implements RaftNode {
                 handover.completeExceptionally(new MembershipChangeException("superseded by a transfer to " + to, true));
             }
             handover = future;
+            handoverStarted = tickCount;
         });
     }
 
@@ -390,8 +392,12 @@ public final class RaftRuntime implements RaftNode {
         }
         if (handover != null) {
             if (core.role() != Role.LEADER) {
-                handover.complete(core.leaderId());
-                handover = null;
+                // Done once the new leader has made itself known (its first AppendEntries), or
+                // after a few election timeouts without one.
+                if (core.leaderId() != RaftStatus.NO_LEADER || tickCount - handoverStarted > 3L * config.electionTicks()) {
+                    handover.complete(core.leaderId());
+                    handover = null;
+                }
             } else if (core.transferTarget() == -1) {
                 handover.completeExceptionally(new MembershipChangeException("no other node took over within an"
                         + " election timeout; node " + core.id() + " leads on", true));

@@ -62,7 +62,11 @@ abstract class ClusterCommand implements Callable<Integer> {
         }
         Outcome.Answered a = (Outcome.Answered) outcome;
         String error = a.error() != null ? a.error() : defaultError(a.status());
-        return output.failure(ExitCode.forStatus(a.status()), error, message(error, a.status(), topic), extra);
+        JsonNode body = body(a);
+        JsonNode explained = body == null ? null : body.get("error");
+        String message = explained != null && explained.isTextual() ? explained.asText() + " (" + a.status() + " " + error + ")"
+                : message(error, a.status(), topic);
+        return output.failure(ExitCode.forStatus(a.status()), error, message, extra);
     }
 
     /** Parses a 2xx body; {@code null} if it is not JSON. */

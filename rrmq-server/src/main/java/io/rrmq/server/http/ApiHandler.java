@@ -339,6 +339,7 @@ public final class ApiHandler implements HttpHandler {
                 String url = directory.url(m.id());
                 json.writeStringField("url", url != null ? url : MemberAddress.url(m.address()));
                 json.writeStringField("role", m.voter() ? "Voter" : "Learner");
+                json.writeStringField("address", m.address());
                 json.writeEndObject();
             }
             json.writeEndArray();

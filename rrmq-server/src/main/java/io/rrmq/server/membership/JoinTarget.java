@@ -23,8 +23,10 @@ import java.util.Optional;
 public final class JoinTarget {
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
 
-    /** One node's view: the cluster id and the members by URL. */
-    public record View(String clusterId, Map<String, Integer> idsByUrl) {
+    /**
+     * One node's view: the cluster id, the members' ids by URL, and their Raft addresses by id.
+     */
+    public record View(String clusterId, Map<String, Integer> idsByUrl, Map<Integer, String> addresses) {
     }
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
@@ -67,6 +69,7 @@ public final class JoinTarget {
     static View parse(byte[] body) throws IOException {
         String clusterId = null;
         Map<String, Integer> ids = new LinkedHashMap<>();
+        Map<Integer, String> addresses = new LinkedHashMap<>();
         try (JsonParser p = Json.FACTORY.createParser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IOException("not a status document");
@@ -80,6 +83,7 @@ public final class JoinTarget {
                     while (p.nextToken() == JsonToken.START_OBJECT) {
                         int id = -1;
                         String url = null;
+                        String address = null;
                         while (p.nextToken() == JsonToken.FIELD_NAME) {
                             String name = p.currentName();
                             JsonToken v = p.nextToken();
@@ -87,12 +91,15 @@ public final class JoinTarget {
                                 id = p.getIntValue();
                             } else if (name.equals("url") && v == JsonToken.VALUE_STRING) {
                                 url = p.getText();
+                            } else if (name.equals("address") && v == JsonToken.VALUE_STRING) {
+                                address = p.getText();
                             } else {
                                 p.skipChildren();
                             }
                         }
                         if (id >= 0 && url != null) {
                             ids.put(stripSlash(url), id);
+                            addresses.put(id, address != null && !address.isEmpty() ? address : url);
                         }
                     }
                 } else {
@@ -103,7 +110,7 @@ public final class JoinTarget {
         if (clusterId == null) {
             throw new IOException("the status names no cluster id");
         }
-        return new View(clusterId, ids);
+        return new View(clusterId, ids, addresses);
     }
 
     private static String stripSlash(String url) {

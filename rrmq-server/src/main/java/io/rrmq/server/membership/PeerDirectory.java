@@ -69,6 +69,25 @@ public final class PeerDirectory {
         }
     }
 
+    /**
+     * Learns where peer {@code id} is before any configuration here says so: a joining node must
+     * answer the leader before the leader's log has brought it the configuration.
+     */
+    public void learn(int id, String address) {
+        Optional<ClusterConfig.Member> member = resolve(new Member(id, address, false));
+        if (member.isEmpty() || known.containsKey(id)) {
+            return;
+        }
+        synchronized (this) {
+            Map<Integer, ClusterConfig.Member> everyone = new HashMap<>(known);
+            everyone.put(id, member.get());
+            known = Map.copyOf(everyone);
+        }
+        for (Consumer<PeerDirectory> l : listeners) {
+            l.accept(this);
+        }
+    }
+
     public Configuration configuration() {
         return configuration;
     }

@@ -43,10 +43,29 @@ public final class ClusterProcesses implements AutoCloseable {
     private final List<NodeProcess> nodes;
     private final HttpClient client;
 
-    private ClusterProcesses(Path configPath, List<NodeProcess> nodes, HttpClient client) {
+    private final String name;
+
+    private ClusterProcesses(Path configPath, List<NodeProcess> nodes, HttpClient client, String name) {
         this.configPath = configPath;
-        this.nodes = nodes;
+        this.nodes = new java.util.concurrent.CopyOnWriteArrayList<>(nodes);
         this.client = client;
+        this.name = name;
+    }
+
+    /**
+     * A new node (not started) that joins this cluster through node 0 ({@code --join}, plain HTTP),
+     * with its data directory beside the others'; {@link #close()} stops it with the rest.
+     */
+    public NodeProcess newJoiner() throws IOException {
+        int number = nodes.size();
+        int port = freePorts(1)[0];
+        Path log = Path.of("target", "it-logs", name).toAbsolutePath().resolve("node-" + number + ".log");
+        Files.deleteIfExists(log);
+        NodeProcess joiner = new NodeProcess(number, port, port, configPath,
+                configPath.getParent().resolve("node-" + number), log, List.of("-Xmx128m"), client, "http",
+                nodes.get(0).url());
+        nodes.add(joiner);
+        return joiner;
     }
 
     private static HttpClient plainClient() {
@@ -120,7 +139,7 @@ public final class ClusterProcesses implements AutoCloseable {
             nodes.add(new NodeProcess(i, ports[i], withPeerPort.contains(i) ? ports[size + i] : ports[i], config,
                     workDir.resolve("node-" + i), log, jvmFlags, client, tls != null ? "https" : "http"));
         }
-        return new ClusterProcesses(config, nodes, client);
+        return new ClusterProcesses(config, nodes, client, name);
     }
 
     /** Free loopback ports (bound together, then released, so they are distinct). */

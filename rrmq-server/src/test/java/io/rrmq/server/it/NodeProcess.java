@@ -46,6 +46,8 @@ public final class NodeProcess {
     private final HttpClient probe;
     private final String scheme;
     private volatile List<String> jvmFlags;
+    /** For a node that joins a running cluster: the URL it joins through; null for a member of the file. */
+    private final String joinUrl;
     private Process process;
     private long startedAtNanos;
 
@@ -58,6 +60,13 @@ public final class NodeProcess {
     /** @param probe a client that speaks {@code scheme} to the node */
     NodeProcess(int index, int port, int peerPort, Path configPath, Path dataDir, Path logFile, List<String> jvmFlags,
                 HttpClient probe, String scheme) {
+        this(index, port, peerPort, configPath, dataDir, logFile, jvmFlags, probe, scheme, null);
+    }
+
+    /** @param joinUrl a member to join through ({@code --join}), or null for a member of the config file */
+    NodeProcess(int index, int port, int peerPort, Path configPath, Path dataDir, Path logFile, List<String> jvmFlags,
+                HttpClient probe, String scheme, String joinUrl) {
+        this.joinUrl = joinUrl;
         this.probe = probe;
         this.scheme = scheme;
         this.index = index;
@@ -101,8 +110,12 @@ public final class NodeProcess {
         List<String> cmd = new ArrayList<>();
         cmd.add("python3");
         cmd.add(launcher().toString());
-        cmd.add(configPath.toString());
-        cmd.add(Integer.toString(index));
+        if (joinUrl != null) {
+            cmd.addAll(List.of("--join", joinUrl, "--address", url()));
+        } else {
+            cmd.add(configPath.toString());
+            cmd.add(Integer.toString(index));
+        }
         cmd.add("--data-dir");
         cmd.add(dataDir.toString());
         return cmd;
