@@ -50,7 +50,7 @@ public final class CdsTraining {
             // Created as a node creates it, so that key handling and HMAC are in the archive too.
             ClusterKey key = ClusterKey.loadOrCreate(ClusterKey.locate(Optional.empty(), Map.of(), dir));
             for (int id = 0; id < cluster.size(); id++) {
-                RrmqNode node = RrmqNode.listen(cluster, id, ServerSettings.defaults(), NodeSecurity.peersOnly(key));
+                RrmqNode node = RrmqNode.listen(cluster, id, ServerSettings.defaults(), NodeSecurity.peersOnly(key, cluster.clusterId()));
                 nodes.add(node);
                 node.startRaft(new DataDirectory(dir.resolve("node-" + id), "training"), RaftConfig.defaults(), id);
             }

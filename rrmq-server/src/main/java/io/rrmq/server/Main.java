@@ -2,7 +2,6 @@ package io.rrmq.server;
 
 import io.rrmq.raft.RaftConfig;
 import io.rrmq.raft.RaftNode;
-import io.rrmq.raft.storage.DurableDirectories;
 import io.rrmq.server.config.ClusterConfig;
 import io.rrmq.server.config.ConfigException;
 import io.rrmq.server.config.DataDirectory;
@@ -10,15 +9,14 @@ import io.rrmq.server.config.FlowSettings;
 import io.rrmq.server.config.ServerArguments;
 import io.rrmq.server.config.ServerSettings;
 import io.rrmq.server.config.StorageSettings;
+import io.rrmq.server.membership.ClusterIdentity;
 import io.rrmq.server.membership.JoinTarget;
 import io.rrmq.server.membership.MemberAddress;
 import io.rrmq.server.security.ClusterKey;
 import io.rrmq.server.security.ClientTokens;
 import io.rrmq.server.security.NodeSecurity;
-import io.rrmq.server.security.PeerAuthenticator;
 import io.rrmq.server.security.TlsContexts;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,6 +61,7 @@ public final class Main {
         DataDirectory dataDir;
         NodeSecurity security;
         ClusterKey key;
+        String clusterId;
         try {
             arguments = ServerArguments.parse(args);
             if (arguments.joining()) {
@@ -74,13 +73,15 @@ public final class Main {
             index = arguments.index(cluster);
             Path workingDirectory = Path.of("").toAbsolutePath();
             dataDir = DataDirectory.resolve(cluster, index, arguments.dataDir(), System.getenv(), workingDirectory);
+            // The id the cluster was bootstrapped with rules, should the file have changed since.
+            clusterId = ClusterIdentity.read(dataDir.path(), ClusterIdentity.CLUSTER_ID).orElse(cluster.clusterId());
             key = ClusterKey.loadOrCreate(ClusterKey.locate(arguments.clusterKey(), System.getenv(),
-                    DataDirectory.clusterDirectory(cluster, System.getenv(), workingDirectory)));
+                    DataDirectory.clusterDirectory(clusterId, System.getenv(), workingDirectory)));
             Optional<ClientTokens> tokens = cluster.tokensFile().isPresent()
                     ? Optional.of(ClientTokens.load(cluster.tokensFile().get())) : Optional.empty();
             Optional<TlsContexts> tls = cluster.tls().isPresent()
                     ? Optional.of(TlsContexts.load(cluster.tls().get())) : Optional.empty();
-            security = NodeSecurity.of(key, tokens, tls);
+            security = NodeSecurity.of(key, clusterId, tokens, tls);
         } catch (ServerArguments.HelpRequested e) {
             System.out.println(ServerArguments.USAGE);
             return;
@@ -95,14 +96,20 @@ public final class Main {
         }
         // The jboss-logging facade Undertow uses would otherwise probe several logging back-ends.
         System.setProperty("org.jboss.logging.provider", "slf4j");
-        new Main().run(cluster, index, dataDir, key, security);
+        new Main().run(cluster, index, clusterId, dataDir, key, security);
     }
 
-    private void run(ClusterConfig cluster, int index, DataDirectory dataDir, ClusterKey key, NodeSecurity security) {
+    private void run(ClusterConfig cluster, int index, String clusterId, DataDirectory dataDir, ClusterKey key,
+                     NodeSecurity security) {
         Logger log = LoggerFactory.getLogger(Main.class);
+        if (!clusterId.equals(cluster.clusterId())) {
+            log.warn("the configuration file's addresses give cluster id {}, but this node belongs to cluster {}"
+                    + " (recorded in {}): it stays in its cluster; the file only bootstraps a new one",
+                    cluster.clusterId(), clusterId, dataDir.path());
+        }
         RrmqNode node;
         try {
-            node = RrmqNode.listen(cluster, index, ServerSettings.defaults(), security);
+            node = RrmqNode.listen(cluster, index, clusterId, ServerSettings.defaults(), security);
         } catch (IOException e) {
             log.error("{}", e.getMessage());
             exit(EXIT_CANNOT_START);
@@ -176,7 +183,7 @@ public final class Main {
                             "default for a node joining cluster " + view.clusterId());
             ClusterKey key = ClusterKey.load(ClusterKey.locate(arguments.clusterKey(), System.getenv(), clusterDir).file());
             node = RrmqNode.listenToJoin(self, view.clusterId(), ServerSettings.defaults(),
-                    NodeSecurity.of(key, Optional.empty(), Optional.empty()));
+                    NodeSecurity.of(key, view.clusterId(), Optional.empty(), Optional.empty()));
         } catch (ConfigException e) {
             System.err.println("rrmq-server: " + e.getMessage());
             exit(2);
@@ -188,17 +195,16 @@ public final class Main {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(node, log), "shutdown"));
         try {
-            Path idFile = dataDir.path().resolve(JOINED_ID_FILE);
+            Optional<String> recorded = ClusterIdentity.read(dataDir.path(), ClusterIdentity.JOINED_ID);
             int id;
-            if (Files.exists(idFile)) {
-                id = Integer.parseInt(Files.readString(idFile).strip());
-                log.info("rejoining as node {} (from {})", id, idFile);
+            if (recorded.isPresent()) {
+                id = Integer.parseInt(recorded.get());
+                log.info("rejoining as node {} (recorded in {})", id, dataDir.path());
             } else {
                 log.info("waiting to be added: run `rrmq members add {}` against the cluster", self.url());
                 JoinTarget.View added = waitFor(target, v -> v.idsByUrl().containsKey(self.url()), null, log);
                 id = added.idsByUrl().get(self.url());
-                DurableDirectories.create(dataDir.path());
-                writeDurably(idFile, id + "\n");
+                ClusterIdentity.recordOnce(dataDir.path(), ClusterIdentity.JOINED_ID, Integer.toString(id));
                 log.info("added to cluster {} as node {}", view.clusterId(), id);
             }
             node.joined(id);
@@ -228,8 +234,6 @@ public final class Main {
         log.info("node {} running as a member of cluster {}", node.id(), view.clusterId());
     }
 
-    static final String JOINED_ID_FILE = "joined-id";
-
     /** Polls the cluster every 200 ms until a view passes {@code test}, or {@code limit} passes (null: never). */
     private static JoinTarget.View waitFor(JoinTarget target, java.util.function.Predicate<JoinTarget.View> test,
                                            Duration limit, Logger log) {
@@ -247,18 +251,6 @@ public final class Main {
             }
         }
         return null;
-    }
-
-    private static void writeDurably(Path file, String content) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
-                java.nio.file.StandardOpenOption.WRITE)) {
-            ch.write(java.nio.ByteBuffer.wrap(content.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-            ch.force(true);
-        }
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        DurableDirectories.fsync(file.getParent());
     }
 
     private void engineStopped(int index, Throwable failure, Logger log) {

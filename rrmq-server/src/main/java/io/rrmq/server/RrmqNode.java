@@ -18,6 +18,7 @@ import io.rrmq.server.http.AdminHandler;
 import io.rrmq.server.http.ApiHandler;
 import io.rrmq.server.http.HttpServer;
 import io.rrmq.server.http.TokenGate;
+import io.rrmq.server.membership.ClusterIdentity;
 import io.rrmq.server.membership.MemberAddress;
 import io.rrmq.server.membership.PeerDirectory;
 import io.rrmq.server.security.MemberCertificates;
@@ -117,7 +118,13 @@ public final class RrmqNode implements AutoCloseable {
      */
     public static RrmqNode listen(ClusterConfig cluster, int selfId, ServerSettings settings,
                                   NodeSecurity security) throws IOException {
-        RrmqNode node = new RrmqNode(Optional.of(cluster), cluster.member(selfId), selfId, cluster.clusterId(),
+        return listen(cluster, selfId, cluster.clusterId(), settings, security);
+    }
+
+    /** As above, for a node whose data directory records the cluster's id ({@link ClusterIdentity}). */
+    public static RrmqNode listen(ClusterConfig cluster, int selfId, String clusterId, ServerSettings settings,
+                                  NodeSecurity security) throws IOException {
+        RrmqNode node = new RrmqNode(Optional.of(cluster), cluster.member(selfId), selfId, clusterId,
                 settings, security);
         TlsContexts tls = security.tls().orElse(null);
         ClusterConfig.Member self = cluster.member(selfId);
@@ -180,6 +187,7 @@ public final class RrmqNode implements AutoCloseable {
         Path dir = dataDir.path();
         log.info("data directory {} ({})", dir, dataDir.source());
         DurableDirectories.create(dir); // its parent forced too: else a vote could vanish with the directory
+        ClusterIdentity.recordOnce(dir, ClusterIdentity.CLUSTER_ID, clusterId);
         log.info("queue bound {} bytes (-Drrmq.queue.bytes; checked by this node while it leads, before"
                 + " proposing: every node applies what its leader admitted, whatever its own value)",
                 storageSettings.maxQueuedBytes());

@@ -13,13 +13,14 @@ import java.util.Optional;
  */
 public record NodeSecurity(PeerAuthenticator peers, AdminSignature admin, Optional<ClientTokens> clients,
                            Optional<TlsContexts> tls) {
-    /** Peers and admins authenticated with {@code key}, with these client tokens and TLS. */
-    public static NodeSecurity of(ClusterKey key, Optional<ClientTokens> clients, Optional<TlsContexts> tls) {
-        return new NodeSecurity(new PeerAuthenticator(key), new AdminSignature(key.bytes()), clients, tls);
+    /** Peers of cluster {@code clusterId} and admins authenticated with {@code key}, with these client tokens and TLS. */
+    public static NodeSecurity of(ClusterKey key, String clusterId, Optional<ClientTokens> clients,
+                                  Optional<TlsContexts> tls) {
+        return new NodeSecurity(new PeerAuthenticator(key, clusterId), new AdminSignature(key.bytes()), clients, tls);
     }
 
     /** Peers authenticated with {@code key}, plain HTTP, the client API open. */
-    public static NodeSecurity peersOnly(ClusterKey key) {
-        return of(key, Optional.empty(), Optional.empty());
+    public static NodeSecurity peersOnly(ClusterKey key, String clusterId) {
+        return of(key, clusterId, Optional.empty(), Optional.empty());
     }
 }

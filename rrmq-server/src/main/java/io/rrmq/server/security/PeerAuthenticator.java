@@ -13,9 +13,10 @@ import javax.crypto.spec.SecretKeySpec;
  * Signs and checks peer requests ({@code POST /raft}) with the {@link ClusterKey}.
  *
  * <p>Header {@value #HEADER}: {@code 1 FROM TO MILLIS MAC}, where {@code MAC} is the hex of
- * HMAC-SHA256 under the cluster key over {@code "rrmq-raft-v1 FROM TO MILLIS\n"} followed by the body.
- * So a signature binds the sender, the receiver, the time and every byte of the batch: a forger without
- * the key can neither make one nor move one to another body, sender or receiver. The prefix keeps
+ * HMAC-SHA256 under the cluster key over {@code "rrmq-raft-v2 CLUSTER_ID FROM TO MILLIS\n"} followed by
+ * the body. So a signature binds the cluster, the sender, the receiver, the time and every byte of the
+ * batch: a forger without the key can neither make one nor move one to another body, sender, receiver
+ * or cluster (two clusters given the same key file still refuse each other's peers). The prefix keeps
  * these MACs apart from any other use of the key (admin requests sign another prefix).
  *
  * <p><b>Replay.</b> A captured authentic batch can be sent again within {@link #MAX_SKEW}. That cannot
@@ -32,11 +33,12 @@ public final class PeerAuthenticator {
     /** How far a signature's time may be from the receiver's clock. */
     public static final Duration MAX_SKEW = Duration.ofSeconds(60);
 
-    private static final String VERSION = "1";
+    private static final String VERSION = "2";
     private static final String ALGORITHM = "HmacSHA256";
     private static final int MAC_HEX_LENGTH = 64;
 
     private final SecretKeySpec key;
+    private final String clusterId;
     private final LongSupplier clockMillis;
     private final ThreadLocal<Mac> macs;
 
@@ -51,12 +53,14 @@ public final class PeerAuthenticator {
         }
     }
 
-    public PeerAuthenticator(ClusterKey clusterKey) {
-        this(clusterKey, System::currentTimeMillis);
+    /** @param clusterId the cluster's stable id: peers of another cluster are refused */
+    public PeerAuthenticator(ClusterKey clusterKey, String clusterId) {
+        this(clusterKey, clusterId, System::currentTimeMillis);
     }
 
-    PeerAuthenticator(ClusterKey clusterKey, LongSupplier clockMillis) {
+    PeerAuthenticator(ClusterKey clusterKey, String clusterId, LongSupplier clockMillis) {
         this.key = new SecretKeySpec(clusterKey.bytes(), ALGORITHM);
+        this.clusterId = clusterId;
         this.clockMillis = clockMillis;
         this.macs = ThreadLocal.withInitial(this::newMac);
     }
@@ -113,7 +117,7 @@ public final class PeerAuthenticator {
         }
         // Compare the MAC first, so that what follows only ever describes authentic requests.
         if (!MessageDigest.isEqual(presented, mac(from, to, millis, body))) {
-            return Verdict.refused("bad signature (not signed with this cluster's key)");
+            return Verdict.refused("bad signature (not signed with this cluster's key for cluster " + clusterId + ")");
         }
         if (to != self) {
             return Verdict.refused("signed for node " + to + ", not for this node " + self);
@@ -134,7 +138,8 @@ public final class PeerAuthenticator {
 
     private byte[] mac(int from, int to, long millis, byte[] body) {
         Mac mac = macs.get();
-        mac.update(("rrmq-raft-v1 " + from + " " + to + " " + millis + "\n").getBytes(StandardCharsets.US_ASCII));
+        mac.update(("rrmq-raft-v2 " + clusterId + " " + from + " " + to + " " + millis + "\n")
+                .getBytes(StandardCharsets.UTF_8));
         return mac.doFinal(body);
     }
 }

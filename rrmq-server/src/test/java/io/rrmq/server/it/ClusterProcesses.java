@@ -171,6 +171,12 @@ public final class ClusterProcesses implements AutoCloseable {
                 .resolve(io.rrmq.server.security.ClusterKey.FILE_NAME));
     }
 
+    /** Signs Raft requests as this cluster's members do (its key, its id). */
+    public io.rrmq.server.security.PeerAuthenticator peerAuthenticator() throws Exception {
+        return new io.rrmq.server.security.PeerAuthenticator(clusterKey(),
+                io.rrmq.server.config.ClusterConfig.load(configPath).clusterId());
+    }
+
     /** A client of {@code node}'s API that speaks what the cluster speaks (and trusts its CA). */
     public ApiClient api(NodeProcess node) {
         return new ApiClient(node.url(), client);

@@ -63,7 +63,7 @@ class EngineStopIT {
         long term = cluster.term(victim).orElseThrow();
         await().atMost(START).until(() -> cluster.commitIndex(victim) >= 21);
 
-        PeerAuthenticator signer = new PeerAuthenticator(cluster.clusterKey());
+        PeerAuthenticator signer = cluster.peerAuthenticator();
         int status = postRaft(victim, signer, new AppendEntries(leader.index(), victim.index(), term + 1000, 0, 0, 0,
                 List.of(new LogEntry(1, term + 1000, LogEntry.Type.COMMAND, "forged".getBytes(StandardCharsets.UTF_8)))));
 

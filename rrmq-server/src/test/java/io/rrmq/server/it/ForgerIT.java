@@ -76,7 +76,7 @@ class ForgerIT {
         }
         long term = terms.get(leader.index());
 
-        PeerAuthenticator realKey = new PeerAuthenticator(cluster.clusterKey());
+        PeerAuthenticator realKey = cluster.peerAuthenticator();
         PeerAuthenticator otherKey = TestKeys.authenticator();
         int requests = 0;
         for (NodeProcess target : cluster.nodes()) {

@@ -106,7 +106,7 @@ class TlsIT {
             terms.put(n.index(), cluster.term(n).orElseThrow());
         }
         long term = terms.get(leader.index());
-        PeerAuthenticator realKey = new PeerAuthenticator(cluster.clusterKey());
+        PeerAuthenticator realKey = cluster.peerAuthenticator();
         SSLContext intruder = ca.issue("intruder", List.of("dns:intruder.example")).sslContext(ca);
         HttpClient intruderClient = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .sslContext(intruder).connectTimeout(Duration.ofSeconds(3)).build();

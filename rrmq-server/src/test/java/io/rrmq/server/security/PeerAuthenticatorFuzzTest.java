@@ -24,9 +24,9 @@ import net.jqwik.api.Tuple;
 class PeerAuthenticatorFuzzTest {
     private static final ClusterKey KEY = TestKeys.fresh();
     private static final long NOW = 1_700_000_000_000L;
-    private static final PeerAuthenticator RECEIVER = new PeerAuthenticator(KEY, () -> NOW);
+    private static final PeerAuthenticator RECEIVER = new PeerAuthenticator(KEY, "test-cluster", () -> NOW);
     private static final byte[] BODY = "a batch".getBytes(StandardCharsets.UTF_8);
-    private static final String SIGNED = new PeerAuthenticator(KEY, () -> NOW).sign(0, 1, BODY);
+    private static final String SIGNED = new PeerAuthenticator(KEY, "test-cluster", () -> NOW).sign(0, 1, BODY);
 
     @Property(tries = 1000)
     void anyHeaderIsRefusedUnlessItIsTheSignatureOfThisBody(@ForAll("headers") String header,
@@ -45,7 +45,7 @@ class PeerAuthenticatorFuzzTest {
 
     @Property(tries = 300)
     void aSignatureIsAcceptedExactlyWithinTheClockSkew(@ForAll("signingTimes") long signedAt) {
-        String header = new PeerAuthenticator(KEY, () -> signedAt).sign(0, 1, BODY);
+        String header = new PeerAuthenticator(KEY, "test-cluster", () -> signedAt).sign(0, 1, BODY);
 
         BigInteger skew = BigInteger.valueOf(NOW).subtract(BigInteger.valueOf(signedAt)).abs();
         assertThat(RECEIVER.verify(header, 1, BODY).ok())

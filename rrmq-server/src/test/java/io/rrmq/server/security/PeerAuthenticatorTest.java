@@ -20,12 +20,13 @@ class PeerAuthenticatorTest {
     private final AtomicLong clock = new AtomicLong(1_700_000_000_000L);
     private PeerAuthenticator node0;
     private PeerAuthenticator node1;
+    private ClusterKey key;
 
     @BeforeEach
     void keys() throws Exception {
-        ClusterKey key = ClusterKey.loadOrCreate(ClusterKey.locate(Optional.empty(), Map.of(), dir));
-        node0 = new PeerAuthenticator(key, clock::get);
-        node1 = new PeerAuthenticator(key, clock::get);
+        key = ClusterKey.loadOrCreate(ClusterKey.locate(Optional.empty(), Map.of(), dir));
+        node0 = new PeerAuthenticator(key, "test-cluster", clock::get);
+        node1 = new PeerAuthenticator(key, "test-cluster", clock::get);
     }
 
     @Test
@@ -42,7 +43,7 @@ class PeerAuthenticatorTest {
         assertThat(node1.verify(signature, 2, BODY).ok()).isFalse();
         assertThat(node1.verify(signature.replaceFirst("^1 0 ", "1 2 "), 1, BODY).ok()).isFalse();
         ClusterKey other = ClusterKey.loadOrCreate(ClusterKey.locate(Optional.empty(), Map.of(), dir.resolve("other")));
-        assertThat(new PeerAuthenticator(other, clock::get).verify(signature, 1, BODY).problem())
+        assertThat(new PeerAuthenticator(other, "test-cluster", clock::get).verify(signature, 1, BODY).problem())
                 .contains("bad signature");
     }
 
@@ -74,5 +75,12 @@ class PeerAuthenticatorTest {
                 "1 0 1 5 zz", "1 0 1 5 " + "g".repeat(64), "1 0 1 99999999999999999999 " + "0".repeat(64)}) {
             assertThat(node1.verify(header, 1, BODY).ok()).as(String.valueOf(header)).isFalse();
         }
+    }
+
+    @Test
+    void aPeerOfAnotherClusterWithTheSameKeyIsRefused() {
+        String signature = node0.sign(0, 1, BODY);
+        PeerAuthenticator otherCluster = new PeerAuthenticator(key, "another-cluster", clock::get);
+        assertThat(otherCluster.verify(signature, 1, BODY).problem()).contains("bad signature");
     }
 }

@@ -32,6 +32,6 @@ public final class TestKeys {
 
     /** An authenticator under a new random key. */
     public static PeerAuthenticator authenticator() {
-        return new PeerAuthenticator(fresh());
+        return new PeerAuthenticator(fresh(), "test-cluster");
     }
 }
