@@ -69,6 +69,29 @@ class CliClusterIT {
     }
 
     @Test
+    @Order(0)
+    void membersAndLeaderTransferAreSignedWithTheClusterKeyAndRefusedWithoutIt() throws Exception {
+        CliRunner admin = all().env("RRMQ_DATA_DIR", config.getParent().toString());
+        Result members = admin.run("members");
+        assertThat(members.exitCode()).as(members.toString()).isZero();
+        assertThat(members.out().lines()).hasSize(3).allMatch(l -> l.matches("[0-2] http://127\\.0\\.0\\.1:\\d+ Voter \\d+"));
+
+        NodeProcess leader = cluster.awaitLeader(Duration.ofSeconds(5));
+        NodeProcess target = aFollower();
+        int targetId = cluster.nodes().indexOf(target);
+        Result transfer = admin.run("leader", "transfer", Integer.toString(targetId), "--json");
+        assertThat(transfer.exitCode()).as(transfer.toString()).isZero();
+        assertThat(json(transfer).get("leaderId").asInt()).isEqualTo(targetId);
+        assertThat(cluster.awaitLeader(Duration.ofSeconds(5))).isEqualTo(target).isNotEqualTo(leader);
+
+        // Without the key (a data root that has none) and without a token: 401, exit 6, nothing moves.
+        Result unsigned = all().env("RRMQ_DATA_DIR", config.getParent().resolve("elsewhere").toString())
+                .run("leader", "transfer");
+        assertThat(unsigned.exitCode()).as(unsigned.toString()).isEqualTo(6);
+        assertThat(cluster.awaitLeader(Duration.ofSeconds(5))).isEqualTo(target);
+    }
+
+    @Test
     @Order(1)
     void statusShowsEveryNodeAndTheLeader() throws Exception {
         NodeProcess leader = cluster.awaitLeader(Duration.ofSeconds(5));

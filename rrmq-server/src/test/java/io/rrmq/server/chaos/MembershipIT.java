@@ -64,6 +64,14 @@ class MembershipIT {
         load = Load.start(cluster, 2);
         Thread.sleep(1_000);
 
+        // Admin requests need the cluster key's signature: none, or one over another body, is 401.
+        String body = "{\"url\":\"" + joiner.url() + "\"}";
+        String leaderUrl = cluster.awaitLeader(START).url();
+        assertThat(admin.raw(leaderUrl, "POST", "/cluster/members", body, null).statusCode()).isEqualTo(401);
+        assertThat(admin.raw(leaderUrl, "POST", "/cluster/members", body,
+                admin.sign("POST", "/cluster/members", "{\"url\":\"http://127.0.0.1:1\"}")).statusCode()).isEqualTo(401);
+        assertThat(voters(admin)).hasSize(3);
+
         long added = System.nanoTime();
         HttpResponse<String> add = admin.add(joiner.url(), CHANGE);
         assertThat(add.statusCode()).as(add.body()).isEqualTo(200);
