@@ -457,7 +457,11 @@ class ApiHandlerTest {
         HttpResponse<String> leader = get("/status");
         assertThat(leader.body()).isEqualTo("{\"role\":\"Leader\",\"term\":3,\"id\":0,"
                 + "\"leader\":\"http://127.0.0.1:0\",\"leaderId\":0,\"commitIndex\":0,\"lastApplied\":0,"
-                + "\"lastLogIndex\":0,\"ready\":true,\"storageError\":null,\"metrics\":{\"proposals\":0,"
+                + "\"lastLogIndex\":0,\"ready\":true,\"storageError\":null,\"clusterId\":\"" + CLUSTER.clusterId() + "\","
+                + "\"members\":[{\"id\":0,\"url\":\"http://127.0.0.1:0\",\"role\":\"Voter\",\"address\":\"\"},"
+                + "{\"id\":1,\"url\":\"http://127.0.0.1:9001\",\"role\":\"Voter\",\"address\":\"\"},"
+                + "{\"id\":2,\"url\":\"http://127.0.0.1:9002\",\"role\":\"Voter\",\"address\":\"\"}],"
+                + "\"metrics\":{\"proposals\":0,"
                 + "\"entriesPersisted\":0,\"fsyncs\":0,\"entriesApplied\":0,\"snapshotsTaken\":0,"
                 + "\"snapshotsInstalled\":0,\"lastSnapshotCaptureMicros\":0,\"lastSnapshotMicros\":0}}");
         fake.mode(FakeRaftNode.Mode.NO_LEADER);

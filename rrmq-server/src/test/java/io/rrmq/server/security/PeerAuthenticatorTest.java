@@ -41,7 +41,7 @@ class PeerAuthenticatorTest {
         String signature = node0.sign(0, 1, BODY);
         assertThat(node1.verify(signature, 1, "another".getBytes(StandardCharsets.UTF_8)).ok()).isFalse();
         assertThat(node1.verify(signature, 2, BODY).ok()).isFalse();
-        assertThat(node1.verify(signature.replaceFirst("^1 0 ", "1 2 "), 1, BODY).ok()).isFalse();
+        assertThat(node1.verify(signature.replaceFirst("^2 0 ", "2 2 "), 1, BODY).ok()).isFalse();
         ClusterKey other = ClusterKey.loadOrCreate(ClusterKey.locate(Optional.empty(), Map.of(), dir.resolve("other")));
         assertThat(new PeerAuthenticator(other, "test-cluster", clock::get).verify(signature, 1, BODY).problem())
                 .contains("bad signature");
