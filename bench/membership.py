@@ -62,7 +62,7 @@ def admin(cluster, key, method, path, body=None, budget=300):
         if code == 421 and leader:
             port = int(leader.rsplit(":", 1)[1])
             continue
-        if code not in (None, 503):
+        if code not in (None, 503, 504):  # 504: outcome unknown (leadership moved); the requests are idempotent
             return code, reply
         time.sleep(0.1)
     raise SystemExit(f"{method} {path}: no answer within {budget} s")
