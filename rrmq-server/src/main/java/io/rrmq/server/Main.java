@@ -125,15 +125,7 @@ public final class Main {
             exit(EXIT_CANNOT_START);
             return;
         }
-        RaftNode raft = node.raftNode();
-        if (raft != null) {
-            raft.stopped().whenComplete((ignored, failure) -> {
-                if (failure != null) {
-                    // Not on the engine's thread: exiting runs the shutdown hook, which joins it.
-                    new Thread(() -> engineStopped(index, failure, log), "engine-stopped").start();
-                }
-            });
-        }
+        exitWhenTheEngineStops(node, log);
         log.info("peer requests are signed with the cluster key in {}", key.file());
         if (security.clients().isEmpty() && !isLoopback(cluster.member(index).host())) {
             log.warn("the client API on {} is open to anyone who can reach it: name a tokens_file in the config"
@@ -222,15 +214,7 @@ public final class Main {
             exit(EXIT_CANNOT_START);
             return;
         }
-        RaftNode raft = node.raftNode();
-        if (raft != null) {
-            int id = node.id();
-            raft.stopped().whenComplete((ignored, failure) -> {
-                if (failure != null) {
-                    new Thread(() -> engineStopped(id, failure, log), "engine-stopped").start();
-                }
-            });
-        }
+        exitWhenTheEngineStops(node, log);
         log.info("node {} running as a member of cluster {}", node.id(), view.clusterId());
     }
 
@@ -251,6 +235,20 @@ public final class Main {
             }
         }
         return null;
+    }
+
+    /** Crash-only: once the engine stops by itself, the process exits with {@value #EXIT_ENGINE_STOPPED}. */
+    private void exitWhenTheEngineStops(RrmqNode node, Logger log) {
+        RaftNode raft = node.raftNode();
+        if (raft != null) {
+            int id = node.id();
+            raft.stopped().whenComplete((ignored, failure) -> {
+                if (failure != null) {
+                    // Not on the engine's thread: exiting runs the shutdown hook, which joins it.
+                    new Thread(() -> engineStopped(id, failure, log), "engine-stopped").start();
+                }
+            });
+        }
     }
 
     private void engineStopped(int index, Throwable failure, Logger log) {
