@@ -160,7 +160,7 @@ def main():
         for i in range(3):
             cluster.start(i)
         wait_for(lambda: cluster.leader()[0] is not None, 30)
-        cluster_id = status(cluster.ports[0])["clusterId"]
+        cluster_id = wait_for(lambda: (status(cluster.ports[0]) or {}).get("clusterId"), 30)
         with open(os.path.join(work, "data", cluster_id, "cluster.key")) as f:
             key = bytes.fromhex(f.read().strip())
         create_topic(cluster, "t")
@@ -174,7 +174,7 @@ def main():
             fill(cluster, args.snapshot_mb * 1024, 1024)
             joiners.append(join(cluster, work, args.base_port + 4, "joiner-2"))
             second = timed_add(cluster, key, args.base_port + 4)
-            installed = status(args.base_port + 4)["metrics"]["snapshotsInstalled"]
+            installed = wait_for(lambda: status(args.base_port + 4), 30)["metrics"]["snapshotsInstalled"]
             print(f"add learner + promote, ~{args.snapshot_mb} MB of queued messages: {second:.2f} s"
                   f" (snapshots installed by the new node: {installed})", flush=True)
 
