@@ -126,7 +126,7 @@ class Putter(threading.Thread):
         port = self.cluster.ports[0]
         n = 0
         while self.running:
-            code, leader, _ = request(port, "PUT", "/message", json.dumps({"topic": "t", "message": f"m{n}"}), 1.0)
+            code, leader, _ = request(port, "PUT", "/message", json.dumps({"topic": "t", "message": f"m{n}"}), 2.0)
             if code == 200:
                 self.acks.append(time.monotonic())
                 n += 1
@@ -153,6 +153,8 @@ def main():
     for jar in (BENCH_JAR, "rrmq-server/target/rrmq-server.jar"):
         if not os.path.exists(jar):
             raise SystemExit(f"{jar} is missing: run mvn -q -B package -DskipTests first")
+    # Room for the queued messages: the default queue bound (64 MiB) would refuse part of them.
+    os.environ.setdefault("RRMQ_JVM_OPTS", "-Xmx768m -Drrmq.queue.bytes=536870912")
     work = tempfile.mkdtemp(prefix="rrmq-membership-")
     cluster = Cluster(3, args.base_port, work)
     joiners = []
