@@ -14,6 +14,7 @@ import io.rrmq.server.config.DataDirectory;
 import io.rrmq.server.config.ServerSettings;
 import io.rrmq.server.config.StorageSettings;
 import io.rrmq.server.http.ApiHandler;
+import io.rrmq.server.http.Consumers;
 import io.rrmq.server.http.HttpServer;
 import io.rrmq.server.http.TokenGate;
 import io.rrmq.server.security.MemberCertificates;
@@ -56,6 +57,7 @@ public final class RrmqNode implements AutoCloseable {
 
     private volatile RaftNode raft;
     private volatile QueueBound queueBound;
+    private final Consumers consumers;
     private HttpTransport transport;
     private boolean closed;
 
@@ -71,8 +73,9 @@ public final class RrmqNode implements AutoCloseable {
                 settings.maxRaftBodyBytes(), authenticator, members);
         ClusterConfig.Member self = cluster.member(selfId);
         boolean separate = self.separatePeerPort();
+        this.consumers = new Consumers(this::raftNode, settings);
         HttpHandler api = new ApiHandler(cluster, selfId, this::raftNode, () -> queueBound, settings,
-                separate ? null : raftHandler);
+                separate ? null : raftHandler, consumers);
         if (security.clients().isPresent()) {
             api = new TokenGate(security.clients().get(), api);
         }
@@ -148,6 +151,7 @@ public final class RrmqNode implements AutoCloseable {
                 storageSettings.diskReserveBytes(), null);
         RaftNode started;
         TopicStateMachine machine = new TopicStateMachine(RequestRetention.defaults());
+        consumers.attach(machine);
         try {
             // Opened after the log, whose lock covers the whole data directory.
             FileSnapshotStore snapshots = FileSnapshotStore.open(dir.resolve("snapshots"));
@@ -198,6 +202,7 @@ public final class RrmqNode implements AutoCloseable {
             running = raft;
             peers = transport;
         }
+        consumers.close();
         if (running != null) {
             try {
                 running.close();
