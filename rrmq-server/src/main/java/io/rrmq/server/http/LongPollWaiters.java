@@ -103,8 +103,42 @@ final class LongPollWaiters {
         Waiter waiter = new Waiter(exchange, topic, attempt, whenEmpty);
         exchange.dispatch(io.undertow.util.SameThreadExecutor.INSTANCE, () -> {
             exchange.getConnection().addCloseListener(c -> loop.execute(() -> closed(waiter)));
+            watchForClose(exchange);
             loop.execute(() -> enqueue(waiter, waitMillis));
         });
+    }
+
+    /**
+     * Notices a client that goes away while its request is held. Undertow reads nothing from a
+     * connection while an exchange is active, so a closed socket would go unnoticed until the reply
+     * is written, and a message would be popped for nobody. So while held, the connection is read:
+     * end of stream closes it (which runs the close listener); bytes that arrive (a pipelined next
+     * request) are handed back to Undertow as the connection's extra bytes, and watching stops. Once
+     * the exchange ends, Undertow installs its own read listener again. I/O thread only.
+     */
+    private static void watchForClose(HttpServerExchange exchange) {
+        if (!(exchange.getConnection() instanceof io.undertow.server.protocol.http.HttpServerConnection http)
+                || http.getExtraBytes() != null) {
+            return;
+        }
+        org.xnio.conduits.ConduitStreamSourceChannel source = http.getChannel().getSourceChannel();
+        source.getReadSetter().set(channel -> {
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(1024);
+            try {
+                int read = channel.read(buffer);
+                if (read < 0) {
+                    org.xnio.IoUtils.safeClose(http);
+                } else if (read > 0) {
+                    channel.suspendReads();
+                    channel.getReadSetter().set(null);
+                    buffer.flip();
+                    http.setExtraBytes(new io.undertow.util.ImmediatePooledByteBuffer(buffer));
+                }
+            } catch (java.io.IOException e) {
+                org.xnio.IoUtils.safeClose(http);
+            }
+        });
+        source.resumeReads();
     }
 
     /** Topic {@code topic} may have visible messages now. Any thread; returns at once. */
