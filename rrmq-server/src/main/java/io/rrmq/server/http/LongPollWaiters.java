@@ -111,10 +111,14 @@ final class LongPollWaiters {
     /**
      * Notices a client that goes away while its request is held. Undertow reads nothing from a
      * connection while an exchange is active, so a closed socket would go unnoticed until the reply
-     * is written, and a message would be popped for nobody. So while held, the connection is read:
-     * end of stream closes it (which runs the close listener); bytes that arrive (a pipelined next
-     * request) are handed back to Undertow as the connection's extra bytes, and watching stops. Once
-     * the exchange ends, Undertow installs its own read listener again. I/O thread only.
+     * is written, and a message would be popped for nobody. So while a request without a body (a
+     * {@code GET} long poll) is held, the connection is read: end of stream closes it (which runs the
+     * close listener); bytes that arrive (a pipelined next request) are handed back to Undertow as
+     * the connection's extra bytes, and watching stops. When the exchange ends, Undertow sets its own
+     * read listener on the same channel again; replies are written from the I/O thread
+     * ({@link #finish}), so that never races with this listener. A request with a body is not
+     * watched (its channel is the body's view until the exchange ends): a receive handed to a client
+     * that is gone is not lost, only invisible until its visibility passes. I/O thread only.
      */
     private static void watchForClose(HttpServerExchange exchange) {
         if (!(exchange.getConnection() instanceof io.undertow.server.protocol.http.HttpServerConnection http)
@@ -122,6 +126,9 @@ final class LongPollWaiters {
             return;
         }
         org.xnio.conduits.ConduitStreamSourceChannel source = http.getChannel().getSourceChannel();
+        if (source.getConduit() != http.getOriginalSourceConduit()) {
+            return;
+        }
         source.getReadSetter().set(channel -> {
             java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(1024);
             try {
@@ -335,7 +342,9 @@ final class LongPollWaiters {
         }
         waiter.done = true;
         cancelTimeout(waiter);
-        Exchanges.send(waiter.exchange, reply);
+        // On the connection's I/O thread: cheapest there (see ApiHandler.propose), and the exchange
+        // then ends on the thread that runs watchForClose's listener.
+        waiter.exchange.getIoThread().execute(() -> Exchanges.send(waiter.exchange, reply));
     }
 
     private static void cancelTimeout(Waiter waiter) {
