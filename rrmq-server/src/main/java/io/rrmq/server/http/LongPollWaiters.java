@@ -125,10 +125,11 @@ final class LongPollWaiters {
                 || http.getExtraBytes() != null) {
             return;
         }
-        org.xnio.conduits.ConduitStreamSourceChannel source = http.getChannel().getSourceChannel();
-        if (source.getConduit() != http.getOriginalSourceConduit()) {
+        if (exchange.getRequestContentLength() > 0
+                || exchange.getRequestHeaders().contains(io.undertow.util.Headers.TRANSFER_ENCODING)) {
             return;
         }
+        org.xnio.conduits.ConduitStreamSourceChannel source = http.getChannel().getSourceChannel();
         source.getReadSetter().set(channel -> {
             java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(1024);
             try {
