@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsumersIT {
-    private static final Duration START = Duration.ofSeconds(15);
+    private static final Duration START = Duration.ofSeconds(30);
     private static final Pattern DELIVERY = Pattern.compile(
             "\\{\"message\":\"([^\"]*)\",\"receipt\":\"([0-9a-f]{32})\",\"deliveries\":(\\d+)}");
     private static final Pattern MESSAGE = Pattern.compile("^\\{\"success\":true,\"message\":\"(.*)\"}$");
