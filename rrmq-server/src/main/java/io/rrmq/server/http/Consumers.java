@@ -214,6 +214,12 @@ public final class Consumers implements AutoCloseable {
         }
     }
 
+    /** How many requests are held now (tests). Waits for the consumer thread. */
+    int heldCount() throws Exception {
+        LongPollWaiters w = waiters;
+        return w == null ? 0 : loop.submit(w::size).get(5, TimeUnit.SECONDS);
+    }
+
     /** Answers every idle held request with 503 node-closed (nothing was taken for it) and stops the consumer thread. */
     @Override
     public void close() {
