@@ -19,17 +19,28 @@ import java.util.Objects;
  *   2 PutMessage   [topic string][message string]
  *   3 PopMessage   [topic string]
  *   4 ListTopics   (no fields)
- *   5 Identified   [request id string][opcode u8 of the write: 1, 2 or 3][that write's fields]
+ *   5 Identified   [request id string][opcode u8 of the write][that write's fields]
+ *   6 PutBatch     [topic string][message count u32][message string]*   (count >= 1)
+ *   7 Receive      [topic string][max u32][visibility millis u64]
+ *   8 Ack          [topic string][receipt count u32][receipt string]*
+ *   9 Nack         [topic string][receipt count u32][receipt string]*
+ *  10 SetPolicy    [topic string][max deliveries u32][dead-letter topic string]
+ *  11 Tick         (no fields)
+ *  12 Stamped      [leader's time, millis u64][nonce, 16 bytes][opcode u8: 5, 7, 8, 9 or 11][its fields]
  *
  * result:  [version u8 = 1][outcome u8][flags u8]
  *          [message string, if flags&amp;1][topic count u32, that many topic strings, if flags&amp;2]
+ *          [delivery count u32, that many [message string][receipt string][deliveries u32], if flags&amp;8]
+ *          [count u32, if flags&amp;16]
  *   outcome: 1 OK, 2 TOPIC_EXISTS, 3 NO_SUCH_TOPIC, 4 QUEUE_EMPTY, 5 INVALID_COMMAND,
  *            6 REQUEST_ID_REUSED (7, QUEUE_FULL, is no longer produced: the leader admits puts)
  *   flags:   1 = a message is present (it may be the empty string; absent means null),
  *            2 = a non-empty topic list is present (an empty list is written as no flag),
- *            4 = replayed (the remembered result of an earlier application)
+ *            4 = replayed (the remembered result of an earlier application),
+ *            8 = a non-empty delivery list is present, 16 = a count is present
  * </pre>
- * Opcode 5, outcomes 6 and 7 and flag 4 were added to version 1 without a version bump: a reader that
+ * Opcodes 6-12 and flags 8 and 16 (consumers) were added to version 1 the same way, as were
+ * opcode 5, outcomes 6 and 7 and flag 4; they were added to version 1 without a version bump: a reader that
  * does not know them refuses them as it refuses any unknown opcode, outcome or flag, and nothing else
  * about the format changed.
  * Opcode and outcome 0 are never assigned, so a zeroed buffer is not a valid encoding.
@@ -57,11 +68,21 @@ public final class MqCodec {
     private static final byte OP_POP_MESSAGE = 3;
     private static final byte OP_LIST_TOPICS = 4;
     private static final byte OP_IDENTIFIED = 5;
+    private static final byte OP_PUT_BATCH = 6;
+    private static final byte OP_RECEIVE = 7;
+    private static final byte OP_ACK = 8;
+    private static final byte OP_NACK = 9;
+    private static final byte OP_SET_POLICY = 10;
+    private static final byte OP_TICK = 11;
+    private static final byte OP_STAMPED = 12;
+    private static final int STAMP_HEADER = 8 + MqCommand.Stamped.NONCE_BYTES;
 
     private static final int FLAG_MESSAGE = 1;
     private static final int FLAG_TOPICS = 2;
     private static final int FLAG_REPLAYED = 4;
-    private static final int KNOWN_FLAGS = FLAG_MESSAGE | FLAG_TOPICS | FLAG_REPLAYED;
+    private static final int FLAG_DELIVERIES = 8;
+    private static final int FLAG_COUNT = 16;
+    private static final int KNOWN_FLAGS = FLAG_MESSAGE | FLAG_TOPICS | FLAG_REPLAYED | FLAG_DELIVERIES | FLAG_COUNT;
 
     private static final int STRING_HEADER = 4;
 
@@ -76,6 +97,18 @@ public final class MqCodec {
      */
     public static byte[] encodeCommand(MqCommand command) {
         Objects.requireNonNull(command, "command");
+        if (command instanceof MqCommand.Stamped stamped) {
+            byte[] inner = encodeCommand(stamped.command());
+            ByteBuffer buf = ByteBuffer.allocate(checkedSize(2L + STAMP_HEADER + inner.length - 1));
+            buf.put(VERSION).put(OP_STAMPED).putLong(stamped.nowMillis()).put(stamped.nonce());
+            buf.put(inner, 1, inner.length - 1);
+            return buf.array();
+        }
+        if (command instanceof MqCommand.PutBatch || command instanceof MqCommand.Receive
+                || command instanceof MqCommand.Ack || command instanceof MqCommand.Nack
+                || command instanceof MqCommand.SetPolicy || command instanceof MqCommand.Tick) {
+            return ConsumerCodec.encode(command);
+        }
         if (command instanceof MqCommand.Identified identified) {
             byte[] id = utf8(identified.requestId(), "request id");
             byte[] inner = encodeCommand(identified.command());
@@ -114,6 +147,11 @@ public final class MqCodec {
         return 2 + STRING_HEADER + utf8(identified.requestId(), "request id").length;
     }
 
+    /** Like {@link #wrappedWriteOffset(MqCommand.Identified)}, for an identified write inside a stamp. */
+    static int wrappedWriteOffset(MqCommand.Stamped stamped, MqCommand.Identified identified) {
+        return STAMP_HEADER + wrappedWriteOffset(identified);
+    }
+
     /** A copy of an encoded result, flagged as the remembered answer to an earlier attempt. */
     static byte[] markReplayed(byte[] encodedResult) {
         byte[] copy = encodedResult.clone();
@@ -128,15 +166,29 @@ public final class MqCodec {
         readVersion(buf, "command");
         byte opcode = readByte(buf, "opcode");
         MqCommand command;
-        if (opcode == OP_IDENTIFIED) {
-            String requestId = readString(buf, "request id");
-            // The constructor refuses a read, a nested id and a bad id length.
-            command = new MqCommand.Identified(requestId, decodeBody(readByte(buf, "opcode"), buf));
+        if (opcode == OP_STAMPED) {
+            if (buf.remaining() < STAMP_HEADER) {
+                throw new IllegalArgumentException("truncated: missing stamp");
+            }
+            long now = buf.getLong();
+            byte[] nonce = new byte[MqCommand.Stamped.NONCE_BYTES];
+            buf.get(nonce);
+            // The constructor refuses what may not be stamped.
+            command = new MqCommand.Stamped(now, nonce, decodeUnstamped(readByte(buf, "opcode"), buf));
         } else {
-            command = decodeBody(opcode, buf);
+            command = decodeUnstamped(opcode, buf);
         }
         requireEnd(buf, "command");
         return command;
+    }
+
+    private static MqCommand decodeUnstamped(byte opcode, ByteBuffer buf) {
+        if (opcode == OP_IDENTIFIED) {
+            String requestId = readString(buf, "request id");
+            // The constructor refuses a read, a nested id and a bad id length.
+            return new MqCommand.Identified(requestId, decodeBody(readByte(buf, "opcode"), buf));
+        }
+        return decodeBody(opcode, buf);
     }
 
     private static MqCommand decodeBody(byte opcode, ByteBuffer buf) {
@@ -148,6 +200,28 @@ public final class MqCodec {
             }
             case OP_POP_MESSAGE -> new MqCommand.PopMessage(readString(buf, "topic"));
             case OP_LIST_TOPICS -> new MqCommand.ListTopics();
+            case OP_PUT_BATCH -> {
+                String topic = readString(buf, "topic");
+                int count = readCount(buf, "message count");
+                List<String> messages = new ArrayList<>(count);
+                for (int i = 0; i < count; i++) {
+                    messages.add(readString(buf, "message"));
+                }
+                yield new MqCommand.PutBatch(topic, messages);
+            }
+            case OP_RECEIVE -> {
+                String topic = readString(buf, "topic");
+                int max = readInt(buf, "max");
+                yield new MqCommand.Receive(topic, max, readLong(buf, "visibility"));
+            }
+            case OP_ACK -> new MqCommand.Ack(readString(buf, "topic"), readStrings(buf, "receipt"));
+            case OP_NACK -> new MqCommand.Nack(readString(buf, "topic"), readStrings(buf, "receipt"));
+            case OP_SET_POLICY -> {
+                String topic = readString(buf, "topic");
+                int max = readInt(buf, "max deliveries");
+                yield new MqCommand.SetPolicy(topic, max, readString(buf, "dead-letter topic"));
+            }
+            case OP_TICK -> new MqCommand.Tick();
             default -> throw new IllegalArgumentException("unknown command opcode " + opcode);
         };
     }
@@ -171,6 +245,21 @@ public final class MqCodec {
         if (result.replayed()) {
             flags |= FLAG_REPLAYED;
         }
+        List<MqResult.Delivery> deliveryList = result.deliveries();
+        byte[][] deliveries = new byte[deliveryList.size() * 2][];
+        if (!deliveryList.isEmpty()) {
+            flags |= FLAG_DELIVERIES;
+            size += 4;
+            for (int i = 0; i < deliveryList.size(); i++) {
+                deliveries[2 * i] = utf8(deliveryList.get(i).message(), "message");
+                deliveries[2 * i + 1] = utf8(deliveryList.get(i).receipt(), "receipt");
+                size += 2L * STRING_HEADER + deliveries[2 * i].length + deliveries[2 * i + 1].length + 4;
+            }
+        }
+        if (result.count() != MqResult.NO_COUNT) {
+            flags |= FLAG_COUNT;
+            size += 4;
+        }
         if (!topicList.isEmpty()) {
             flags |= FLAG_TOPICS;
             size += 4;
@@ -189,6 +278,17 @@ public final class MqCodec {
             for (byte[] topic : topics) {
                 putString(buf, topic);
             }
+        }
+        if (!deliveryList.isEmpty()) {
+            buf.putInt(deliveryList.size());
+            for (int i = 0; i < deliveryList.size(); i++) {
+                putString(buf, deliveries[2 * i]);
+                putString(buf, deliveries[2 * i + 1]);
+                buf.putInt(deliveryList.get(i).deliveries());
+            }
+        }
+        if (result.count() != MqResult.NO_COUNT) {
+            buf.putInt(result.count());
         }
         return buf.array();
     }
@@ -217,8 +317,33 @@ public final class MqCodec {
             }
             topics = read;
         }
+        List<MqResult.Delivery> deliveries = List.of();
+        if ((flags & FLAG_DELIVERIES) != 0) {
+            int count = readCount(buf, "delivery count");
+            if (count == 0) {
+                throw new IllegalArgumentException("delivery list flagged present but empty");
+            }
+            List<MqResult.Delivery> read = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                String m = readString(buf, "message");
+                String receipt = readString(buf, "receipt");
+                int times = readInt(buf, "deliveries");
+                if (times < 1) {
+                    throw new IllegalArgumentException("delivery count " + times);
+                }
+                read.add(new MqResult.Delivery(m, receipt, times));
+            }
+            deliveries = read;
+        }
+        int count = MqResult.NO_COUNT;
+        if ((flags & FLAG_COUNT) != 0) {
+            count = readInt(buf, "count");
+            if (count < 0) {
+                throw new IllegalArgumentException("negative count");
+            }
+        }
         requireEnd(buf, "result");
-        return new MqResult(outcome, message, topics, (flags & FLAG_REPLAYED) != 0);
+        return new MqResult(outcome, message, topics, (flags & FLAG_REPLAYED) != 0, deliveries, count);
     }
 
     // ---- strings, shared with the snapshot format of TopicStateMachine ----
@@ -296,6 +421,29 @@ public final class MqCodec {
             throw new IllegalArgumentException("truncated: missing " + what);
         }
         return buf.get();
+    }
+
+    static int readInt(ByteBuffer buf, String what) {
+        if (buf.remaining() < 4) {
+            throw new IllegalArgumentException("truncated: missing " + what);
+        }
+        return buf.getInt();
+    }
+
+    static long readLong(ByteBuffer buf, String what) {
+        if (buf.remaining() < 8) {
+            throw new IllegalArgumentException("truncated: missing " + what);
+        }
+        return buf.getLong();
+    }
+
+    static List<String> readStrings(ByteBuffer buf, String what) {
+        int count = readCount(buf, what + " count");
+        List<String> strings = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            strings.add(readString(buf, what));
+        }
+        return strings;
     }
 
     private static int readCount(ByteBuffer buf, String what) {

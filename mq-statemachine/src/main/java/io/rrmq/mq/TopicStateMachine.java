@@ -12,11 +12,14 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
@@ -32,8 +35,25 @@ import java.util.zip.CheckedOutputStream;
  *       put is never refused for lack of room: how much the queues may hold is decided by the leader
  *       before it proposes ({@link QueueBound}), because a bound read here from each node's own
  *       settings would let nodes with different settings apply the same entry differently;</li>
- *   <li>{@code PopMessage}: {@code OK} with the oldest message (removed), {@code NO_SUCH_TOPIC},
+ *   <li>{@code PopMessage}: {@code OK} with the oldest visible message (removed), {@code NO_SUCH_TOPIC},
  *       or {@code QUEUE_EMPTY};</li>
+ *   <li>{@code PutBatch}: {@code OK} with the count (all appended in order, in this one entry) or
+ *       {@code NO_SUCH_TOPIC} (nothing appended);</li>
+ *   <li>{@code Receive} (stamped only; unstamped: {@code INVALID_COMMAND}): {@code OK} with up to
+ *       {@code max} visible messages, oldest first, each with a new receipt and its delivery count.
+ *       They stay in the topic, invisible, until acked, nacked or their deadline (the entry's time
+ *       plus the visibility) has passed. Or {@code NO_SUCH_TOPIC};</li>
+ *   <li>{@code Ack}/{@code Nack}: {@code OK} with how many of the receipts named a live delivery of
+ *       this topic (each counted once), which ack removes and nack ends at once; unknown, stale and
+ *       other topics' receipts are not counted. Or {@code NO_SUCH_TOPIC};</li>
+ *   <li>a delivery that ends without an ack (deadline passed, or nack) makes its message visible
+ *       again ahead of newer ones, in original order; or, when it was the topic's
+ *       {@code maxDeliveries}-th delivery and its dead-letter topic exists, moves the message to the
+ *       end of that topic (a fresh message there);</li>
+ *   <li>{@code SetPolicy}: {@code OK}, or {@code NO_SUCH_TOPIC} if either topic is missing;</li>
+ *   <li>{@code Stamped}: first the machine's time becomes the larger of its time and the stamp (it
+ *       never goes back), and every delivery whose deadline is at or before it expires, in
+ *       (deadline, delivery) order; then the wrapped command runs. {@code Tick} does only that;</li>
  *   <li>{@code ListTopics}: {@code OK} with every topic in creation order;</li>
  *   <li>{@code Identified} (a write with a request id): the first time, the write's result, which
  *       is remembered under the id; again with the same id and write, the remembered result marked
@@ -48,6 +68,8 @@ import java.util.zip.CheckedOutputStream;
  *
  * <p><b>Determinism.</b> Results and state depend only on the sequence of applied commands (or on
  * the restored snapshot and the commands after it): no clock, randomness or hash order is read.
+ * Time is the leader's clock as stamped into entries; receipts are a hash of the entry's nonce, its
+ * index and the delivery's position in it: unguessable without the log, and never reused.
  * Two instances fed the same entries return byte-identical results and write byte-identical
  * snapshots.
  *
@@ -56,15 +78,23 @@ import java.util.zip.CheckedOutputStream;
  *
  * <p><b>Snapshot format</b> (big-endian; a <i>string</i> is {@code [length u32][UTF-8 bytes]}):
  * <pre>
- * [magic u32 = 0x524D5153 "RMQS"][version u8 = 2]
- * [lastAppliedIndex u64][topic count u32]
- * per topic, in creation order: [name string][message count u32][message string]*  (oldest first)
- * [request count u32]                                              (version 2 only)
+ * [magic u32 = 0x524D5153 "RMQS"][version u8 = 3]
+ * [lastAppliedIndex u64]
+ * [clock u64][next delivery order u64]                             (version 3 only)
+ * [topic count u32]
+ * per topic, in creation order: [name string]
+ *   [head sequence u64]                                            (version 3 only)
+ *   [message count u32][message string]*  (never delivered, oldest first)
+ *   [returned count u32] ([seq u64][deliveries u32][message string])* (version 3; ascending seq)
+ *   [max deliveries u32][dead-letter topic string]                 (version 3)
+ * [in-flight count u32] ([receipt string][topic string][seq u64][deliveries u32][deadline u64]
+ *   [order u64][message string])*  in expiry order                 (version 3 only)
+ * [request count u32]                                              (versions 2 and 3)
  * per remembered request, oldest first: [id string][index u64][SHA-256 of the write, 32 bytes]
  *                                       [result length u32][result bytes]
  * [CRC32C u32 of every byte before it]
  * </pre>
- * Version 1 (no request table) is still read.
+ * Versions 1 (no request table) and 2 (no consumer state) are still read.
  * The snapshot must be the whole stream: {@link #restoreSnapshot} reads to its end (bytes after the
  * checksum are refused), and may buffer ahead.
  *
@@ -75,24 +105,46 @@ import java.util.zip.CheckedOutputStream;
  */
 public final class TopicStateMachine implements StateMachine {
     static final int SNAPSHOT_MAGIC = 0x524D5153;
-    static final byte SNAPSHOT_VERSION = 2;
+    static final byte SNAPSHOT_VERSION = 3;
+    private static final byte SNAPSHOT_VERSION_WITHOUT_CONSUMERS = 2;
     private static final byte SNAPSHOT_VERSION_WITHOUT_REQUESTS = 1;
     private static final int FINGERPRINT_BYTES = 32;
+    private static final int RECEIPT_BYTES = 16;
 
     private static final int IO_BUFFER = 1 << 16;
     // A hostile or corrupt message count must not make restore pre-allocate gigabytes before the
     // checksum is checked; larger queues simply grow.
     private static final int MAX_PRESIZE = 1 << 16;
 
-    private Map<String, ArrayDeque<String>> topics = new LinkedHashMap<>();
+    /**
+     * Told, on the applying thread, when a topic may have gained visible messages (a put, a batch,
+     * a delivery that ended without an ack, a dead letter, a restored snapshot). It must return at
+     * once: it runs inside {@link #apply}.
+     */
+    @FunctionalInterface
+    public interface VisibilityListener {
+        void messagesVisible(String topic);
+    }
+
+    private Map<String, TopicQueue> topics = new LinkedHashMap<>();
     private long messageCount;
     /**
-     * Sum of {@link #footprint} over every queued message. Volatile: written by the applying thread,
-     * read by the leader's {@link QueueBound} on request threads.
+     * Sum of {@link #footprint} over every message held (visible or in flight). Volatile: written by
+     * the applying thread, read by the leader's {@link QueueBound} on request threads.
      */
     private volatile long queuedBytes;
     private long lastAppliedIndex;
     private final RequestTable requests;
+    private final MessageDigest receiptHash;
+
+    /** The largest stamp applied: the machine's time, in millis. Volatile: read by the leader's ticker. */
+    private volatile long clock;
+    /** The earliest deadline of a live delivery, or {@link Long#MAX_VALUE}; volatile, as {@link #clock}. */
+    private volatile long nextDeadline = Long.MAX_VALUE;
+    private long nextOrder;
+    private HashMap<String, InFlight> inFlightByReceipt = new HashMap<>();
+    private TreeSet<InFlight> inFlightByDeadline = new TreeSet<>();
+    private volatile VisibilityListener listener;
 
     /** A state machine with the default {@link RequestRetention}. */
     public TopicStateMachine() {
@@ -106,6 +158,11 @@ public final class TopicStateMachine implements StateMachine {
      */
     public TopicStateMachine(RequestRetention retention) {
         this.requests = new RequestTable(retention);
+        try {
+            this.receiptHash = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e); // every Java platform has SHA-256
+        }
     }
 
     /**
@@ -114,6 +171,11 @@ public final class TopicStateMachine implements StateMachine {
      */
     public static long footprint(String message) {
         return 2L * message.length() + 64;
+    }
+
+    /** Sets who is told when messages become visible ({@code null}: nobody). Any thread. */
+    public void setVisibilityListener(VisibilityListener listener) {
+        this.listener = listener;
     }
 
     /**
@@ -136,15 +198,25 @@ public final class TopicStateMachine implements StateMachine {
         } catch (IllegalArgumentException e) {
             return MqCodec.encodeResult(MqResult.of(MqResult.Outcome.INVALID_COMMAND));
         }
-        if (decoded instanceof MqCommand.Identified identified) {
-            return applyIdentified(index, identified, command);
+        MqCommand.Stamped stamp = null;
+        MqCommand body = decoded;
+        if (decoded instanceof MqCommand.Stamped stamped) {
+            stamp = stamped;
+            advanceClock(stamped.nowMillis());
+            body = stamped.command();
         }
-        return MqCodec.encodeResult(execute(decoded));
+        if (body instanceof MqCommand.Identified identified) {
+            int offset = stamp == null ? MqCodec.wrappedWriteOffset(identified)
+                    : MqCodec.wrappedWriteOffset(stamp, identified);
+            return applyIdentified(index, identified, command, offset, stamp);
+        }
+        return MqCodec.encodeResult(execute(index, body, stamp));
     }
 
     /** At most once per request id: execute and remember, or answer from memory. */
-    private byte[] applyIdentified(long index, MqCommand.Identified identified, byte[] entry) {
-        byte[] fingerprint = requests.fingerprint(MqCodec.VERSION, entry, MqCodec.wrappedWriteOffset(identified));
+    private byte[] applyIdentified(long index, MqCommand.Identified identified, byte[] entry, int writeOffset,
+                                   MqCommand.Stamped stamp) {
+        byte[] fingerprint = requests.fingerprint(MqCodec.VERSION, entry, writeOffset);
         RequestTable.Remembered earlier = requests.get(identified.requestId());
         if (earlier != null) {
             if (!MessageDigest.isEqual(earlier.fingerprint(), fingerprint)) {
@@ -152,44 +224,212 @@ public final class TopicStateMachine implements StateMachine {
             }
             return MqCodec.markReplayed(earlier.result());
         }
-        byte[] result = MqCodec.encodeResult(execute(identified.command()));
-        requests.remember(identified.requestId(), index, fingerprint, result);
+        MqResult executed = execute(index, identified.command(), stamp);
+        byte[] result = MqCodec.encodeResult(executed);
+        if (!foundNothing(identified.command(), executed)) {
+            requests.remember(identified.requestId(), index, fingerprint, result);
+        }
         return result;
     }
 
-    private MqResult execute(MqCommand command) {
+    /** A pop or receive that found the queue empty changed nothing: a retry may run afresh. */
+    private static boolean foundNothing(MqCommand command, MqResult result) {
+        return (command instanceof MqCommand.PopMessage && result.outcome() == MqResult.Outcome.QUEUE_EMPTY)
+                || (command instanceof MqCommand.Receive && result.outcome() == MqResult.Outcome.OK
+                        && result.deliveries().isEmpty());
+    }
+
+    private MqResult execute(long index, MqCommand command, MqCommand.Stamped stamp) {
         if (command instanceof MqCommand.CreateTopic c) {
             if (topics.containsKey(c.topic())) {
                 return MqResult.of(MqResult.Outcome.TOPIC_EXISTS);
             }
-            topics.put(c.topic(), new ArrayDeque<>());
+            topics.put(c.topic(), new TopicQueue());
             return MqResult.ok();
         } else if (command instanceof MqCommand.PutMessage p) {
-            ArrayDeque<String> queue = topics.get(p.topic());
+            TopicQueue queue = topics.get(p.topic());
             if (queue == null) {
                 return MqResult.of(MqResult.Outcome.NO_SUCH_TOPIC);
             }
-            queue.addLast(p.message());
+            queue.fresh.addLast(p.message());
             messageCount++;
             queuedBytes += footprint(p.message());
+            notifyVisible(p.topic());
             return MqResult.ok();
         } else if (command instanceof MqCommand.PopMessage p) {
-            ArrayDeque<String> queue = topics.get(p.topic());
+            TopicQueue queue = topics.get(p.topic());
             if (queue == null) {
                 return MqResult.of(MqResult.Outcome.NO_SUCH_TOPIC);
             }
-            String message = queue.pollFirst();
-            if (message == null) {
+            TopicQueue.Taken taken = queue.takeOldest();
+            if (taken == null) {
                 return MqResult.of(MqResult.Outcome.QUEUE_EMPTY);
             }
             messageCount--;
-            queuedBytes -= footprint(message);
-            return MqResult.popped(message);
+            queuedBytes -= footprint(taken.message());
+            return MqResult.popped(taken.message());
         } else if (command instanceof MqCommand.ListTopics) {
             return MqResult.topics(new ArrayList<>(topics.keySet()));
+        } else if (command instanceof MqCommand.PutBatch b) {
+            return putBatch(b);
+        } else if (command instanceof MqCommand.Receive r) {
+            return stamp == null ? MqResult.of(MqResult.Outcome.INVALID_COMMAND) : receive(index, r, stamp);
+        } else if (command instanceof MqCommand.Ack a) {
+            return endDeliveries(a.topic(), a.receipts(), true);
+        } else if (command instanceof MqCommand.Nack n) {
+            return endDeliveries(n.topic(), n.receipts(), false);
+        } else if (command instanceof MqCommand.SetPolicy p) {
+            return setPolicy(p);
+        } else if (command instanceof MqCommand.Tick) {
+            return MqResult.ok();
         }
-        // Unreachable: MqCommand is sealed, and Identified is handled before execute.
+        // Unreachable: MqCommand is sealed, Identified and Stamped are unwrapped before execute and
+        // their constructors refuse nesting.
         throw new IllegalStateException("unhandled command " + command);
+    }
+
+    private MqResult putBatch(MqCommand.PutBatch batch) {
+        TopicQueue queue = topics.get(batch.topic());
+        if (queue == null) {
+            return MqResult.of(MqResult.Outcome.NO_SUCH_TOPIC);
+        }
+        long bytes = 0;
+        for (String message : batch.messages()) {
+            queue.fresh.addLast(message);
+            bytes += footprint(message);
+        }
+        messageCount += batch.messages().size();
+        queuedBytes += bytes;
+        notifyVisible(batch.topic());
+        return MqResult.counted(batch.messages().size());
+    }
+
+    private MqResult receive(long index, MqCommand.Receive receive, MqCommand.Stamped stamp) {
+        TopicQueue queue = topics.get(receive.topic());
+        if (queue == null) {
+            return MqResult.of(MqResult.Outcome.NO_SUCH_TOPIC);
+        }
+        long deadline = saturatedAdd(clock, receive.visibilityMillis());
+        List<MqResult.Delivery> handedOut = new ArrayList<>(Math.min(receive.max(), queue.visibleCount()));
+        byte[] nonce = stamp.nonce();
+        for (int i = 0; i < receive.max(); i++) {
+            TopicQueue.Taken taken = queue.takeOldest();
+            if (taken == null) {
+                break;
+            }
+            String receipt = receipt(nonce, index, i);
+            int deliveries = taken.deliveries() + 1;
+            InFlight delivery = new InFlight(receipt, receive.topic(), taken.seq(), taken.message(), deliveries,
+                    deadline, nextOrder++);
+            inFlightByReceipt.put(receipt, delivery);
+            inFlightByDeadline.add(delivery);
+            handedOut.add(new MqResult.Delivery(taken.message(), receipt, deliveries));
+        }
+        updateNextDeadline();
+        return MqResult.received(handedOut);
+    }
+
+    /**
+     * The receipt of the {@code position}-th delivery of the entry at {@code index}: the first 16
+     * bytes of SHA-256(nonce, index, position), in hex. The nonce makes it unguessable; the index
+     * and position make it unique (a repeated nonce would not repeat a receipt).
+     */
+    private String receipt(byte[] nonce, long index, int position) {
+        receiptHash.update(nonce);
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            receiptHash.update((byte) (index >>> shift));
+        }
+        for (int shift = 24; shift >= 0; shift -= 8) {
+            receiptHash.update((byte) (position >>> shift));
+        }
+        byte[] digest = receiptHash.digest();
+        StringBuilder hex = new StringBuilder(2 * RECEIPT_BYTES);
+        for (int i = 0; i < RECEIPT_BYTES; i++) {
+            hex.append(Character.forDigit((digest[i] >> 4) & 0xF, 16)).append(Character.forDigit(digest[i] & 0xF, 16));
+        }
+        return hex.toString();
+    }
+
+    /** Ack ({@code remove}) or nack the live deliveries of {@code topic} named by {@code receipts}. */
+    private MqResult endDeliveries(String topic, List<String> receipts, boolean remove) {
+        if (!topics.containsKey(topic)) {
+            return MqResult.of(MqResult.Outcome.NO_SUCH_TOPIC);
+        }
+        int ended = 0;
+        for (String receipt : receipts) {
+            InFlight delivery = inFlightByReceipt.get(receipt);
+            if (delivery == null || !delivery.topic().equals(topic)) {
+                continue; // stale, unknown, already ended (a repeat in the list), or another topic's
+            }
+            inFlightByReceipt.remove(receipt);
+            inFlightByDeadline.remove(delivery);
+            ended++;
+            if (remove) {
+                messageCount--;
+                queuedBytes -= footprint(delivery.message());
+            } else {
+                endWithoutAck(delivery);
+            }
+        }
+        updateNextDeadline();
+        return MqResult.counted(ended);
+    }
+
+    private MqResult setPolicy(MqCommand.SetPolicy policy) {
+        TopicQueue queue = topics.get(policy.topic());
+        if (queue == null || (policy.maxDeliveries() > 0 && !topics.containsKey(policy.deadLetterTopic()))) {
+            return MqResult.of(MqResult.Outcome.NO_SUCH_TOPIC);
+        }
+        queue.maxDeliveries = policy.maxDeliveries();
+        queue.deadLetterTopic = policy.maxDeliveries() > 0 ? policy.deadLetterTopic() : "";
+        return MqResult.ok();
+    }
+
+    /** Moves the clock forward to {@code stamp} (never back) and expires every delivery due by then. */
+    private void advanceClock(long stamp) {
+        if (stamp > clock) {
+            clock = stamp;
+        }
+        boolean expired = false;
+        while (!inFlightByDeadline.isEmpty() && inFlightByDeadline.first().deadline() <= clock) {
+            InFlight due = inFlightByDeadline.pollFirst();
+            inFlightByReceipt.remove(due.receipt());
+            endWithoutAck(due);
+            expired = true;
+        }
+        if (expired) {
+            updateNextDeadline();
+        }
+    }
+
+    /** A delivery ended without an ack: the message is visible again, or dead-lettered. */
+    private void endWithoutAck(InFlight delivery) {
+        TopicQueue queue = topics.get(delivery.topic());
+        TopicQueue deadLetters = queue.maxDeliveries > 0 && delivery.deliveries() >= queue.maxDeliveries
+                ? topics.get(queue.deadLetterTopic) : null;
+        if (deadLetters != null) {
+            deadLetters.fresh.addLast(delivery.message());
+            notifyVisible(queue.deadLetterTopic);
+        } else {
+            queue.giveBack(delivery.seq(), delivery.message(), delivery.deliveries());
+            notifyVisible(delivery.topic());
+        }
+    }
+
+    private void updateNextDeadline() {
+        nextDeadline = inFlightByDeadline.isEmpty() ? Long.MAX_VALUE : inFlightByDeadline.first().deadline();
+    }
+
+    private void notifyVisible(String topic) {
+        VisibilityListener l = listener;
+        if (l != null) {
+            l.messagesVisible(topic);
+        }
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
     }
 
     /** The number of topics. */
@@ -202,9 +442,24 @@ public final class TopicStateMachine implements StateMachine {
         return queuedBytes;
     }
 
-    /** The number of messages queued across all topics; O(1). */
+    /** The number of messages held across all topics, visible or in flight; O(1). */
     public long messageCount() {
         return messageCount;
+    }
+
+    /** The number of live deliveries (received, not yet acked, nacked or expired). */
+    public int inFlightCount() {
+        return inFlightByReceipt.size();
+    }
+
+    /** The machine's time: the largest stamp applied, in millis (0 before any). Any thread. */
+    public long clockMillis() {
+        return clock;
+    }
+
+    /** The earliest deadline of a live delivery, or {@link Long#MAX_VALUE} if none. Any thread. */
+    public long nextDeadlineMillis() {
+        return nextDeadline;
     }
 
     /** The index of the last applied entry, or of the restored snapshot; 0 initially. */
@@ -231,27 +486,37 @@ public final class TopicStateMachine implements StateMachine {
         takeSnapshot().writeTo(out);
     }
 
+    /** One topic as captured for a snapshot: immutable or private copies only. */
+    private record TopicView(String name, long headSeq, Object[] fresh, List<Map.Entry<Long, TopicQueue.Returned>> returned,
+                             int maxDeliveries, String deadLetterTopic) {
+    }
+
     /**
      * Captures the state cheaply for a snapshot written on another thread: each queue's message
      * references are copied into an array (Strings are immutable, so they are shared, not copied),
-     * and so are the remembered requests (immutable records). Cost on the caller's thread: one
-     * array copy per topic, about 4 to 8 bytes per queued message; no encoding.
+     * and so are the returned messages, live deliveries and remembered requests (immutable records).
+     * Cost on the caller's thread: one array copy per topic, about 4 to 8 bytes per queued message;
+     * no encoding.
      */
     @Override
     public SnapshotWriter takeSnapshot() {
         long index = lastAppliedIndex;
-        List<String> names = new ArrayList<>(topics.size());
-        List<Object[]> queues = new ArrayList<>(topics.size());
-        for (Map.Entry<String, ArrayDeque<String>> topic : topics.entrySet()) {
-            names.add(topic.getKey());
-            queues.add(topic.getValue().toArray());
+        long time = clock;
+        long order = nextOrder;
+        List<TopicView> views = new ArrayList<>(topics.size());
+        for (Map.Entry<String, TopicQueue> topic : topics.entrySet()) {
+            TopicQueue q = topic.getValue();
+            views.add(new TopicView(topic.getKey(), q.headSeq, q.fresh.toArray(),
+                    q.returned.isEmpty() ? List.of() : List.copyOf(q.returned.entrySet()), q.maxDeliveries, q.deadLetterTopic));
         }
+        List<InFlight> inFlight = List.copyOf(inFlightByDeadline);
         List<Map.Entry<String, RequestTable.Remembered>> remembered = requests.entries().entrySet().stream()
                 .map(e -> Map.entry(e.getKey(), e.getValue())).toList();
-        return out -> write(out, index, names, queues, remembered);
+        return out -> write(out, index, time, order, views, inFlight, remembered);
     }
 
-    private static void write(OutputStream out, long index, List<String> names, List<Object[]> queues,
+    private static void write(OutputStream out, long index, long time, long order, List<TopicView> views,
+                              List<InFlight> inFlight,
                               List<Map.Entry<String, RequestTable.Remembered>> requestEntries) throws IOException {
         CRC32C crc = new CRC32C();
         // Buffer before checksumming, so the CRC runs over large chunks rather than single bytes.
@@ -260,14 +525,34 @@ public final class TopicStateMachine implements StateMachine {
         data.writeInt(SNAPSHOT_MAGIC);
         data.writeByte(SNAPSHOT_VERSION);
         data.writeLong(index);
-        data.writeInt(names.size());
-        for (int t = 0; t < names.size(); t++) {
-            writeString(data, names.get(t));
-            Object[] messages = queues.get(t);
-            data.writeInt(messages.length);
-            for (Object message : messages) {
+        data.writeLong(time);
+        data.writeLong(order);
+        data.writeInt(views.size());
+        for (TopicView view : views) {
+            writeString(data, view.name());
+            data.writeLong(view.headSeq());
+            data.writeInt(view.fresh().length);
+            for (Object message : view.fresh()) {
                 writeString(data, (String) message);
             }
+            data.writeInt(view.returned().size());
+            for (Map.Entry<Long, TopicQueue.Returned> back : view.returned()) {
+                data.writeLong(back.getKey());
+                data.writeInt(back.getValue().deliveries());
+                writeString(data, back.getValue().message());
+            }
+            data.writeInt(view.maxDeliveries());
+            writeString(data, view.deadLetterTopic());
+        }
+        data.writeInt(inFlight.size());
+        for (InFlight delivery : inFlight) {
+            writeString(data, delivery.receipt());
+            writeString(data, delivery.topic());
+            data.writeLong(delivery.seq());
+            data.writeInt(delivery.deliveries());
+            data.writeLong(delivery.deadline());
+            data.writeLong(delivery.order());
+            writeString(data, delivery.message());
         }
         data.writeInt(requestEntries.size());
         for (Map.Entry<String, RequestTable.Remembered> request : requestEntries) {
@@ -293,10 +578,10 @@ public final class TopicStateMachine implements StateMachine {
 
     /**
      * Replaces the whole state with the snapshot that makes up the rest of {@code in}. Verifies
-     * magic, version, structure (down to each remembered result being a valid result encoding)
-     * and CRC32C before touching the current state: on any
-     * {@link IOException} (corrupt, truncated, trailing bytes, unknown version) the state is exactly
-     * as before. Allocation is bounded by the bytes actually read, whatever the lengths claim.
+     * magic, version, structure (down to each remembered result being a valid result encoding and
+     * each live delivery naming an existing topic) and CRC32C before touching the current state: on
+     * any {@link IOException} (corrupt, truncated, trailing bytes, unknown version) the state is
+     * exactly as before. Allocation is bounded by the bytes actually read, whatever the lengths claim.
      * Does not close {@code in}.
      */
     @Override
@@ -309,33 +594,78 @@ public final class TopicStateMachine implements StateMachine {
             throw new IOException("not an RRMQ topic snapshot: magic 0x" + Integer.toHexString(magic));
         }
         byte version = data.readByte();
-        if (version != SNAPSHOT_VERSION && version != SNAPSHOT_VERSION_WITHOUT_REQUESTS) {
+        if (version != SNAPSHOT_VERSION && version != SNAPSHOT_VERSION_WITHOUT_CONSUMERS
+                && version != SNAPSHOT_VERSION_WITHOUT_REQUESTS) {
             throw new IOException("unsupported topic snapshot version " + version);
         }
+        boolean consumers = version == SNAPSHOT_VERSION;
         long restoredIndex = data.readLong();
         if (restoredIndex < 0) {
             throw new IOException("corrupt topic snapshot: lastAppliedIndex " + restoredIndex);
         }
+        long restoredClock = consumers ? data.readLong() : 0;
+        long restoredOrder = consumers ? data.readLong() : 0;
         int topicCount = readCount(data, "topic count");
-        Map<String, ArrayDeque<String>> restored = new LinkedHashMap<>();
+        Map<String, TopicQueue> restored = new LinkedHashMap<>();
         long restoredMessages = 0;
         long restoredBytes = 0;
         for (int t = 0; t < topicCount; t++) {
             String name = readString(data, "topic name");
+            long headSeq = consumers ? data.readLong() : 0;
             int size = readCount(data, "message count");
-            ArrayDeque<String> queue = new ArrayDeque<>(Math.min(size, MAX_PRESIZE));
+            TopicQueue queue = new TopicQueue(new ArrayDeque<>(Math.min(size, MAX_PRESIZE)), headSeq);
             if (restored.putIfAbsent(name, queue) != null) {
                 throw new IOException("corrupt topic snapshot: topic listed twice");
             }
             for (int m = 0; m < size; m++) {
                 String message = readString(data, "message");
-                queue.addLast(message);
+                queue.fresh.addLast(message);
                 restoredBytes += footprint(message);
             }
             restoredMessages += size;
+            if (consumers) {
+                int returnedCount = readCount(data, "returned count");
+                for (int r = 0; r < returnedCount; r++) {
+                    long seq = data.readLong();
+                    int deliveries = data.readInt();
+                    String message = readString(data, "returned message");
+                    if (seq >= headSeq || deliveries < 1 || queue.returned.put(seq, new TopicQueue.Returned(message, deliveries)) != null) {
+                        throw new IOException("corrupt topic snapshot: bad returned message");
+                    }
+                    restoredBytes += footprint(message);
+                    restoredMessages++;
+                }
+                queue.maxDeliveries = data.readInt();
+                queue.deadLetterTopic = readString(data, "dead-letter topic");
+                if (queue.maxDeliveries < 0) {
+                    throw new IOException("corrupt topic snapshot: bad policy");
+                }
+            }
+        }
+        HashMap<String, InFlight> byReceipt = new HashMap<>();
+        TreeSet<InFlight> byDeadline = new TreeSet<>();
+        if (consumers) {
+            int inFlightCount = readCount(data, "in-flight count");
+            for (int i = 0; i < inFlightCount; i++) {
+                String receipt = readString(data, "receipt");
+                String topic = readString(data, "delivery topic");
+                long seq = data.readLong();
+                int deliveries = data.readInt();
+                long deadline = data.readLong();
+                long order = data.readLong();
+                String message = readString(data, "delivered message");
+                InFlight delivery = new InFlight(receipt, topic, seq, message, deliveries, deadline, order);
+                TopicQueue queue = restored.get(topic);
+                if (queue == null || seq >= queue.headSeq || deliveries < 1 || order >= restoredOrder
+                        || byReceipt.put(receipt, delivery) != null || !byDeadline.add(delivery)) {
+                    throw new IOException("corrupt topic snapshot: bad delivery");
+                }
+                restoredBytes += footprint(message);
+                restoredMessages++;
+            }
         }
         LinkedHashMap<String, RequestTable.Remembered> restoredRequests = new LinkedHashMap<>();
-        if (version == SNAPSHOT_VERSION) {
+        if (version != SNAPSHOT_VERSION_WITHOUT_REQUESTS) {
             int requestCount = readCount(data, "request count");
             for (int r = 0; r < requestCount; r++) {
                 String requestId = readString(data, "request id");
@@ -362,7 +692,17 @@ public final class TopicStateMachine implements StateMachine {
         messageCount = restoredMessages;
         queuedBytes = restoredBytes;
         lastAppliedIndex = restoredIndex;
+        clock = restoredClock;
+        nextOrder = restoredOrder;
+        inFlightByReceipt = byReceipt;
+        inFlightByDeadline = byDeadline;
+        updateNextDeadline();
         requests.replaceWith(restoredRequests);
+        for (Map.Entry<String, TopicQueue> topic : topics.entrySet()) {
+            if (topic.getValue().visibleCount() > 0) {
+                notifyVisible(topic.getKey());
+            }
+        }
     }
 
     private static boolean isResult(byte[] bytes) {

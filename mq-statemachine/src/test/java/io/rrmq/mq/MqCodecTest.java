@@ -101,11 +101,11 @@ class MqCodecTest {
     @Test
     void rejectsUnknownOpcodeOutcomeAndFlags() {
         assertRejected("0100", "unknown command opcode 0");
-        assertRejected("0106", "unknown command opcode 6");
+        assertRejected("010D", "unknown command opcode 13");
         assertThatThrownBy(() -> MqCodec.decodeResult(HEX.parseHex("010800")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("unknown result outcome 8");
-        assertThatThrownBy(() -> MqCodec.decodeResult(HEX.parseHex("010108")))
+        assertThatThrownBy(() -> MqCodec.decodeResult(HEX.parseHex("010120")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("unknown result flags");
     }

@@ -22,7 +22,9 @@ final class ReferenceModel {
             Map.Entry<MqCommand, MqResult> earlier = requests.get(identified.requestId());
             if (earlier == null) {
                 MqResult result = execute(identified.command());
-                requests.put(identified.requestId(), Map.entry(identified.command(), result));
+                if (result.outcome() != MqResult.Outcome.QUEUE_EMPTY) { // an empty pop changed nothing
+                    requests.put(identified.requestId(), Map.entry(identified.command(), result));
+                }
                 return result;
             }
             return earlier.getKey().equals(identified.command()) ? earlier.getValue().asReplay()

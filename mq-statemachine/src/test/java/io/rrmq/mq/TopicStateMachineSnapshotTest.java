@@ -69,12 +69,15 @@ class TopicStateMachineSnapshotTest {
     void writesTheDocumentedHeaderAndAValidTrailingChecksum() {
         byte[] snapshot = snapshotOf(new MachineDriver().machine);
 
-        assertThat(snapshot).hasSize(4 + 1 + 8 + 4 + 4 + 4);
+        assertThat(snapshot).hasSize(4 + 1 + 8 + 8 + 8 + 4 + 4 + 4 + 4);
         ByteBuffer buf = ByteBuffer.wrap(snapshot);
         assertThat(buf.getInt()).isEqualTo(0x524D5153);
-        assertThat(buf.get()).isEqualTo((byte) 2);
+        assertThat(buf.get()).isEqualTo((byte) 3);
         assertThat(buf.getLong()).isZero();
+        assertThat(buf.getLong()).as("clock").isZero();
+        assertThat(buf.getLong()).as("next delivery order").isZero();
         assertThat(buf.getInt()).as("topics").isZero();
+        assertThat(buf.getInt()).as("live deliveries").isZero();
         assertThat(buf.getInt()).as("remembered requests").isZero();
         CRC32C crc = new CRC32C();
         crc.update(snapshot, 0, snapshot.length - 4);
@@ -123,11 +126,11 @@ class TopicStateMachineSnapshotTest {
     @Test
     void rejectsAnUnknownVersionEvenWithAValidChecksum() {
         byte[] snapshot = withChecksum(ByteBuffer.allocate(4 + 1 + 8 + 4 + 4 + 4)
-                .putInt(0x524D5153).put((byte) 3).putLong(0).putInt(0).putInt(0));
+                .putInt(0x524D5153).put((byte) 4).putLong(0).putInt(0).putInt(0));
 
         assertThatThrownBy(() -> new TopicStateMachine().restoreSnapshot(new ByteArrayInputStream(snapshot)))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("version 3");
+                .hasMessageContaining("version 4");
     }
 
     @Test

@@ -52,6 +52,36 @@ public record ApiRequest(String method, String path, String jsonBody, String req
         return new ApiRequest("GET", "/message/" + encodePathSegment(topic), null, requestId);
     }
 
+    /** {@code GET /message/<topic>?wait=S}: a pop held by the server up to {@code waitSeconds}. */
+    public static ApiRequest popMessage(String topic, String requestId, String waitSeconds) {
+        return new ApiRequest("GET", "/message/" + encodePathSegment(topic) + "?wait=" + waitSeconds, null, requestId);
+    }
+
+    /** {@code PUT /messages}. */
+    public static ApiRequest putBatch(String topic, java.util.List<String> messages, String requestId) {
+        StringBuilder body = new StringBuilder("{\"topic\":").append(quote(topic)).append(",\"messages\":[");
+        for (int i = 0; i < messages.size(); i++) {
+            body.append(i == 0 ? "" : ",").append(quote(messages.get(i)));
+        }
+        return new ApiRequest("PUT", "/messages", body.append("]}").toString(), requestId);
+    }
+
+    /** {@code POST /message/<topic>/receive}. */
+    public static ApiRequest receive(String topic, int max, String visibilitySeconds, String waitSeconds, String requestId) {
+        return new ApiRequest("POST", "/message/" + encodePathSegment(topic) + "/receive",
+                "{\"max\":" + max + ",\"visibility\":" + visibilitySeconds + ",\"wait\":" + waitSeconds + "}", requestId);
+    }
+
+    /** {@code POST /message/<topic>/ack} or {@code /nack}. */
+    public static ApiRequest endDeliveries(String topic, String op, java.util.List<String> receipts, String requestId) {
+        StringBuilder body = new StringBuilder("{\"receipts\":[");
+        for (int i = 0; i < receipts.size(); i++) {
+            body.append(i == 0 ? "" : ",").append(quote(receipts.get(i)));
+        }
+        return new ApiRequest("POST", "/message/" + encodePathSegment(topic) + "/" + op, body.append("]}").toString(),
+                requestId);
+    }
+
     public static ApiRequest listTopics() {
         return new ApiRequest("GET", "/topic", null, null);
     }

@@ -103,7 +103,16 @@ public final class ClusterClient {
 
     /** Sends {@code request} until it is answered definitely or {@link RetryPolicy#timeout()} has passed. */
     public Outcome send(ApiRequest request) throws InterruptedException {
-        long deadline = System.nanoTime() + policy.timeout().toNanos();
+        return send(request, Duration.ZERO);
+    }
+
+    /**
+     * Like {@link #send(ApiRequest)} for a request the server may hold up to {@code hold} (a long
+     * poll): each attempt may take that much longer, and so may the whole command.
+     */
+    public Outcome send(ApiRequest request, Duration hold) throws InterruptedException {
+        long holdNanos = hold.toNanos();
+        long deadline = System.nanoTime() + policy.timeout().toNanos() + holdNanos;
         int cursor = 0;             // next node of the round-robin, when no leader is known
         URI next = null;            // where the next attempt goes when known (leader hint, retry of an unknown)
         int failedInRound = 0;      // nodes that could not serve the request since the last pause
@@ -128,7 +137,8 @@ public final class ClusterClient {
                 cursor++;
             }
             attempts++;
-            Attempt result = attempt(node, request, Duration.ofNanos(Math.min(remaining, policy.requestTimeout().toNanos())));
+            Attempt result = attempt(node, request,
+                    Duration.ofNanos(Math.min(remaining, policy.requestTimeout().toNanos() + holdNanos)));
             trace.accept("attempt " + attempts + " " + request.method() + " " + node + request.path() + ": " + result.describe());
 
             Duration pause = Duration.ZERO;

@@ -2,7 +2,9 @@ package io.rrmq.cli;
 
 import io.rrmq.cli.command.CompletionCommand;
 import io.rrmq.cli.command.CreateTopicCommand;
+import io.rrmq.cli.command.AckCommand;
 import io.rrmq.cli.command.GetCommand;
+import io.rrmq.cli.command.ReceiveCommand;
 import io.rrmq.cli.command.PutCommand;
 import io.rrmq.cli.command.LeaderCommand;
 import io.rrmq.cli.command.LeaderGroup;
@@ -46,6 +48,9 @@ public final class Main {
         CommandLine cmd = new CommandLine(root)
                 .addSubcommand(new PutCommand(root))
                 .addSubcommand(new GetCommand(root))
+                .addSubcommand(new ReceiveCommand(root))
+                .addSubcommand(new AckCommand.Ack(root))
+                .addSubcommand(new AckCommand.Nack(root))
                 .addSubcommand(new TopicsCommand(root))
                 .addSubcommand(new CreateTopicCommand(root))
                 .addSubcommand(new StatusCommand(root))

@@ -43,7 +43,7 @@ public final class ScriptedServer implements AutoCloseable {
 
     /** What the server received. */
     public record Request(String method, String path, String requestId, String contentType, String body,
-                          String authorization) {
+                          String authorization, String query) {
     }
 
     private final HttpServer server;
@@ -100,7 +100,7 @@ public final class ScriptedServer implements AutoCloseable {
         requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
                 exchange.getRequestHeaders().getFirst(ApiRequest.REQUEST_ID_HEADER),
                 exchange.getRequestHeaders().getFirst("Content-Type"), body,
-                exchange.getRequestHeaders().getFirst("Authorization")));
+                exchange.getRequestHeaders().getFirst("Authorization"), exchange.getRequestURI().getRawQuery()));
         Reply reply = next();
         if (reply.delayMillis() > 0) {
             try {

@@ -16,6 +16,7 @@ import io.rrmq.server.config.ServerSettings;
 import io.rrmq.server.config.StorageSettings;
 import io.rrmq.server.http.AdminHandler;
 import io.rrmq.server.http.ApiHandler;
+import io.rrmq.server.http.Consumers;
 import io.rrmq.server.http.HttpServer;
 import io.rrmq.server.http.TokenGate;
 import io.rrmq.server.membership.ClusterIdentity;
@@ -76,6 +77,7 @@ public final class RrmqNode implements AutoCloseable {
 
     private volatile RaftNode raft;
     private volatile QueueBound queueBound;
+    private final Consumers consumers;
     private HttpTransport transport;
     private boolean closed;
 
@@ -93,9 +95,10 @@ public final class RrmqNode implements AutoCloseable {
                 settings.maxRaftBodyBytes(), authenticator, members);
         boolean separate = self.separatePeerPort();
         boolean tokens = security.clients().isPresent();
+        this.consumers = new Consumers(this::raftNode, settings);
         HttpHandler api = new ApiHandler(directory, () -> this.selfId, () -> this.clusterId, this::raftNode,
                 () -> queueBound, settings, separate ? null : raftHandler,
-                outcomes -> new AdminHandler(this::raftNode, directory, security.admin(), tokens, outcomes));
+                outcomes -> new AdminHandler(this::raftNode, directory, security.admin(), tokens, outcomes), consumers);
         if (security.clients().isPresent()) {
             api = new TokenGate(security.clients().get(), api);
         }
@@ -203,6 +206,7 @@ public final class RrmqNode implements AutoCloseable {
                 storageSettings.diskReserveBytes(), null);
         RaftNode started;
         TopicStateMachine machine = new TopicStateMachine(RequestRetention.defaults());
+        consumers.attach(machine);
         try {
             // Opened after the log, whose lock covers the whole data directory.
             FileSnapshotStore snapshots = FileSnapshotStore.open(dir.resolve("snapshots"));
@@ -297,6 +301,7 @@ public final class RrmqNode implements AutoCloseable {
             running = raft;
             peers = transport;
         }
+        consumers.close();
         if (running != null) {
             handOverLeadership(running);
             try {

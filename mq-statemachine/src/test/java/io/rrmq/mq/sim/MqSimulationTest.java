@@ -19,6 +19,10 @@ import org.junit.jupiter.api.Test;
 class MqSimulationTest {
     private static final int CI_SEEDS_PER_SIZE = 200;
     private static final long CI_CHAOS_SECONDS = 30;
+    private static final java.util.concurrent.atomic.AtomicLong DELIVERIES = new java.util.concurrent.atomic.AtomicLong();
+    private static final java.util.concurrent.atomic.AtomicLong REDELIVERIES = new java.util.concurrent.atomic.AtomicLong();
+    private static final java.util.concurrent.atomic.AtomicLong ACKED = new java.util.concurrent.atomic.AtomicLong();
+    private static final java.util.concurrent.atomic.AtomicLong DEAD_LETTERED = new java.util.concurrent.atomic.AtomicLong();
 
     private static Simulation.Result runSeed(int nodes, long seed, long chaosMicros) {
         String replay = "mvn -B -pl mq-statemachine -am test -Dtest=MqSimulationTest"
@@ -36,6 +40,21 @@ class MqSimulationTest {
                         && op.result().outcome() == MqResult.Outcome.OK)
                 .count();
         assertThat(acknowledgedPuts).as("seed %d put something", seed).isPositive();
+        for (MqOperation op : workload.history()) {
+            if (op.outcome() == MqOperation.Outcome.ACKNOWLEDGED) {
+                for (MqResult.Delivery d : op.result().deliveries()) {
+                    DELIVERIES.incrementAndGet();
+                    if (d.deliveries() > 1) {
+                        REDELIVERIES.incrementAndGet();
+                    }
+                }
+                if (op.result().count() > 0 && op.command() instanceof MqCommand.Stamped s
+                        && s.command() instanceof MqCommand.Identified i && i.command() instanceof MqCommand.Ack) {
+                    ACKED.addAndGet(op.result().count());
+                }
+            }
+        }
+        DEAD_LETTERED.addAndGet(MqHistoryChecker.deadLettered(result.committedLog()));
         return result;
     }
 
@@ -46,9 +65,13 @@ class MqSimulationTest {
         }
         long chaos = SeedSweep.chaosMicros(CI_CHAOS_SECONDS);
         SeedSweep.Summary summary = SeedSweep.run(SeedSweep.seeds(CI_SEEDS_PER_SIZE), seed -> runSeed(nodes, seed, chaos));
-        System.out.println("MqSimulationTest, " + nodes + " nodes: " + summary);
+        System.out.println("MqSimulationTest, " + nodes + " nodes: " + summary + "; receive deliveries " + DELIVERIES
+                + " (redeliveries " + REDELIVERIES + "), acked " + ACKED + ", dead-lettered " + DEAD_LETTERED);
         if (summary.runs() >= CI_SEEDS_PER_SIZE) {
-            // Half the seeds take snapshots of TopicStateMachine (its request table stays empty: the workload sends no ids) constantly.
+            assertThat(REDELIVERIES.get()).as("redeliveries").isPositive();
+            assertThat(ACKED.get()).as("acks").isPositive();
+            assertThat(DEAD_LETTERED.get()).as("dead letters").isPositive();
+            // Half the seeds take snapshots of TopicStateMachine (with live deliveries and remembered receive/ack ids) constantly.
             assertThat(summary.snapshots().taken()).as("snapshots taken").isGreaterThan(5L * summary.runs());
             assertThat(summary.snapshots().transfers()).as("InstallSnapshot transfers").isGreaterThan(summary.runs() / 2);
             assertThat(summary.snapshots().interrupted()).as("transfers interrupted by crashes").isPositive();

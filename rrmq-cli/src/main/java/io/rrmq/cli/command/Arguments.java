@@ -37,4 +37,35 @@ final class Arguments {
         }
         return request;
     }
+
+    /**
+     * A duration as decimal seconds for the API: {@code 20s}, {@code 1.5s}, {@code 500ms} or a plain
+     * number of seconds, within {@code (min, max]} ({@code [min, max]} when {@code minIncluded}).
+     */
+    static java.math.BigDecimal seconds(String given, String option, long min, boolean minIncluded, long max)
+            throws UsageException {
+        String text = given.strip();
+        java.math.BigDecimal scale = java.math.BigDecimal.ONE;
+        if (text.endsWith("ms")) {
+            text = text.substring(0, text.length() - 2);
+            scale = new java.math.BigDecimal("0.001");
+        } else if (text.endsWith("s")) {
+            text = text.substring(0, text.length() - 1);
+        } else if (text.endsWith("m")) {
+            text = text.substring(0, text.length() - 1);
+            scale = java.math.BigDecimal.valueOf(60);
+        }
+        java.math.BigDecimal value;
+        try {
+            value = new java.math.BigDecimal(text).multiply(scale);
+        } catch (NumberFormatException e) {
+            throw new UsageException(option + " must be a duration such as 20s, 1.5s or 500ms, not " + given);
+        }
+        int low = value.compareTo(java.math.BigDecimal.valueOf(min));
+        if (low < 0 || (low == 0 && !minIncluded) || value.compareTo(java.math.BigDecimal.valueOf(max)) > 0) {
+            throw new UsageException(option + " must be " + (minIncluded ? "at least " : "more than ") + min
+                    + "s and at most " + max + "s");
+        }
+        return value.stripTrailingZeros();
+    }
 }

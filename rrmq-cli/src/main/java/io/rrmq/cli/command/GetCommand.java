@@ -24,6 +24,7 @@ import picocli.CommandLine.Parameters;
             "  rrmq get orders",
             "  while msg=$(rrmq get orders); do echo \"got $msg\"; done    # drain a queue",
             "  rrmq get -n orders > message.bin",
+            "  rrmq get --wait 20s orders              # long poll: wait up to 20 s for a message",
             "", io.rrmq.cli.ExitCode.HELP})
 public final class GetCommand extends ClusterCommand {
     @Parameters(index = "0", paramLabel = "TOPIC", description = "Topic to pop from.")
@@ -35,6 +36,11 @@ public final class GetCommand extends ClusterCommand {
     @Option(names = "--request-id", paramLabel = "ID", description = REQUEST_ID_HELP)
     private String requestId;
 
+    @Option(names = {"-w", "--wait"}, paramLabel = "DURATION",
+            description = "Long poll: if the queue is empty, wait up to DURATION (at most 20s, e.g. 20s, 1.5s,"
+                    + " 500ms) for a message instead of failing at once; waiters are served in arrival order.")
+    private String wait;
+
     public GetCommand(RrmqCommand root) {
         super(root);
     }
@@ -43,7 +49,14 @@ public final class GetCommand extends ClusterCommand {
     protected ExitCode run(ClusterClient client, Output output) throws UsageException, InterruptedException {
         String t = Arguments.require(topic);
         String id = Arguments.requestId(requestId);
-        Outcome outcome = client.send(ApiRequest.popMessage(t, id));
+        Outcome outcome;
+        if (wait == null) {
+            outcome = client.send(ApiRequest.popMessage(t, id));
+        } else {
+            java.math.BigDecimal seconds = Arguments.seconds(wait, "--wait", 0, false, 20);
+            outcome = client.send(ApiRequest.popMessage(t, id, seconds.toPlainString()),
+                    java.time.Duration.ofMillis(seconds.movePointRight(3).longValue()));
+        }
         if (outcome instanceof Outcome.Answered a && ExitCode.forStatus(a.status()) == ExitCode.OK) {
             JsonNode body = body(a);
             JsonNode message = body == null ? null : body.get("message");

@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
 public final class ApiHandler implements HttpHandler {
     private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
     /** An oversized body up to this size is read and discarded so that its 413 arrives intact. */
-    private static final long DRAIN_LIMIT = 8L << 20;
+    static final long DRAIN_LIMIT = 8L << 20;
 
     private final PeerDirectory directory;
     private final IntSupplier selfId;
@@ -55,6 +55,8 @@ public final class ApiHandler implements HttpHandler {
     private final ServerSettings settings;
     private final HttpHandler raftHandler;
     private final AdminHandler admin;
+    /** The consumer endpoints (SPEC "Consumers"), or {@code null} without them. */
+    private final Consumers consumers;
 
     /**
      * @param node        the running Raft node, or {@code null} while it is starting
@@ -63,10 +65,13 @@ public final class ApiHandler implements HttpHandler {
      *                    (then {@code /raft} is 404 here)
      * @param admin       builds the admin API's handler from this handler's outcome mapper, or
      *                    {@code null} for none (then {@code /cluster/...} is 404)
+     * @param consumers   the consumer endpoints (SPEC "Consumers"), or {@code null} without them
      */
     public ApiHandler(PeerDirectory directory, IntSupplier selfId, Supplier<String> clusterId,
                       Supplier<RaftNode> node, Supplier<QueueBound> queueBound, ServerSettings settings,
-                      HttpHandler raftHandler, java.util.function.Function<OutcomeMapper, AdminHandler> admin) {
+                      HttpHandler raftHandler, java.util.function.Function<OutcomeMapper, AdminHandler> admin,
+                      Consumers consumers) {
+        this.consumers = consumers;
         this.directory = directory;
         this.selfId = selfId;
         this.clusterId = clusterId;
@@ -76,13 +81,22 @@ public final class ApiHandler implements HttpHandler {
         this.raftHandler = raftHandler;
         this.outcomes = new OutcomeMapper(directory::url);
         this.admin = admin == null ? null : admin.apply(outcomes);
+        if (consumers != null) {
+            consumers.bind(outcomes, this::propose);
+        }
     }
 
     /** A handler without an admin API, for a cluster of the file's members (tests). */
     public ApiHandler(ClusterConfig cluster, int selfId, Supplier<RaftNode> node, Supplier<QueueBound> queueBound,
                       ServerSettings settings, HttpHandler raftHandler) {
+        this(cluster, selfId, node, queueBound, settings, raftHandler, null);
+    }
+
+    /** As above, with the consumer endpoints served by {@code consumers} (tests). */
+    public ApiHandler(ClusterConfig cluster, int selfId, Supplier<RaftNode> node, Supplier<QueueBound> queueBound,
+                      ServerSettings settings, HttpHandler raftHandler, Consumers consumers) {
         this(new PeerDirectory(java.util.Optional.of(cluster)), () -> selfId, cluster::clusterId, node, queueBound,
-                settings, raftHandler, null);
+                settings, raftHandler, null, consumers);
     }
 
     @Override
@@ -142,6 +156,9 @@ public final class ApiHandler implements HttpHandler {
                 }
                 return;
             default:
+                if (consumers != null && consumers.route(exchange, method, path)) {
+                    return;
+                }
                 if (path.startsWith(TopicPath.PREFIX)) {
                     if (allow(exchange, method, "GET")) {
                         popMessage(exchange, path.substring(TopicPath.PREFIX.length()));
@@ -172,10 +189,18 @@ public final class ApiHandler implements HttpHandler {
 
     private void popMessage(HttpServerExchange exchange, String rawTopic) {
         MqCommand pop;
+        String topic;
+        long waitMillis;
         try {
-            pop = ApiRequests.identified(new MqCommand.PopMessage(TopicPath.decode(rawTopic)), requestId(exchange));
+            topic = TopicPath.decode(rawTopic);
+            pop = ApiRequests.identified(new MqCommand.PopMessage(topic), requestId(exchange));
+            waitMillis = consumers == null ? 0 : ConsumerRequests.waitParameter(exchange.getQueryString());
         } catch (BadRequestException e) {
             Exchanges.send(exchange, e.reply());
+            return;
+        }
+        if (waitMillis > 0) {
+            consumers.longPoll(exchange, topic, pop, waitMillis);
             return;
         }
         propose(exchange, pop);
@@ -215,7 +240,7 @@ public final class ApiHandler implements HttpHandler {
      * Proposes {@code command} and answers when its future completes. Must be called on the I/O
      * thread from within the handler (or a receiver callback), since it dispatches the exchange.
      */
-    private void propose(HttpServerExchange exchange, MqCommand command) {
+    void propose(HttpServerExchange exchange, MqCommand command) {
         RaftNode raft = node.get();
         if (raft == null) {
             Exchanges.send(exchange, outcomes.starting());
@@ -259,7 +284,14 @@ public final class ApiHandler implements HttpHandler {
      * for commands that add nothing to the queues (only a leader checks; a follower answers 421).
      */
     private static long admissionCost(MqCommand command) {
-        MqCommand write = command instanceof MqCommand.Identified identified ? identified.command() : command;
+        MqCommand write = OutcomeMapper.unwrap(command);
+        if (write instanceof MqCommand.PutBatch batch) {
+            long cost = 0;
+            for (String message : batch.messages()) {
+                cost += TopicStateMachine.footprint(message);
+            }
+            return cost;
+        }
         return write instanceof MqCommand.PutMessage put ? TopicStateMachine.footprint(put.message()) : -1;
     }
 

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  *
  * <table>
  *   <tr><th>outcome</th><th>status</th><th>meaning for the client</th></tr>
- *   <tr><td>applied, OK</td><td>200</td><td>done, durable on a majority</td></tr>
+ *   <tr><td>applied, OK</td><td>200</td><td>done, durable on a majority (a receive, batch, ack
+ *       or nack with its fields: {@code messages}, {@code count}, {@code acked}, {@code nacked})</td></tr>
  *   <tr><td>TOPIC_EXISTS</td><td>409</td><td>not done, never will be</td></tr>
  *   <tr><td>NO_SUCH_TOPIC / QUEUE_EMPTY</td><td>404</td><td>not done (reason in header)</td></tr>
  *   <tr><td>REQUEST_ID_REUSED</td><td>422</td><td>not done: the id names another request</td></tr>
@@ -61,8 +62,7 @@ public final class OutcomeMapper {
 
     /** The reply for a command the state machine applied with {@code result}. */
     public Reply applied(MqCommand command, MqResult result) {
-        Reply reply = appliedWrite(command instanceof MqCommand.Identified identified ? identified.command() : command,
-                result);
+        Reply reply = appliedWrite(unwrap(command), result);
         return result.replayed() ? reply.with(Reply.REPLAYED_HEADER, "true") : reply;
     }
 
@@ -78,6 +78,18 @@ public final class OutcomeMapper {
                     }
                     return Replies.message(result.message());
                 }
+                if (command instanceof MqCommand.Receive) {
+                    return Replies.deliveries(result.deliveries());
+                }
+                if (command instanceof MqCommand.PutBatch) {
+                    return Replies.counted("count", result.count());
+                }
+                if (command instanceof MqCommand.Ack) {
+                    return Replies.counted("acked", result.count());
+                }
+                if (command instanceof MqCommand.Nack) {
+                    return Replies.counted("nacked", result.count());
+                }
                 return Replies.success();
             case TOPIC_EXISTS:
                 return Replies.failure(409, "topic-exists");
@@ -91,6 +103,12 @@ public final class OutcomeMapper {
                 // INVALID_COMMAND: the state machine could not decode what our own encoder wrote.
                 return internalError("state machine answered " + result.outcome() + " to " + command);
         }
+    }
+
+    /** The client's own command inside its stamp and request id. */
+    static MqCommand unwrap(MqCommand command) {
+        MqCommand inner = command instanceof MqCommand.Stamped stamped ? stamped.command() : command;
+        return inner instanceof MqCommand.Identified identified ? identified.command() : inner;
     }
 
     /** The reply for a proposal whose future failed with {@code failure}. */

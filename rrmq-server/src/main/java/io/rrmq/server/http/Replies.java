@@ -51,6 +51,34 @@ public final class Replies {
         }));
     }
 
+    /** 200 {@code {"success":true,"messages":[{"message":...,"receipt":...,"deliveries":n}, ...]}}. */
+    public static Reply deliveries(List<io.rrmq.mq.MqResult.Delivery> deliveries) {
+        return Reply.of(200, Json.write(json -> {
+            json.writeStartObject();
+            json.writeBooleanField("success", true);
+            json.writeArrayFieldStart("messages");
+            for (io.rrmq.mq.MqResult.Delivery d : deliveries) {
+                json.writeStartObject();
+                json.writeStringField("message", d.message());
+                json.writeStringField("receipt", d.receipt());
+                json.writeNumberField("deliveries", d.deliveries());
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        }));
+    }
+
+    /** 200 {@code {"success":true,"<field>":n}}. */
+    public static Reply counted(String field, int count) {
+        return Reply.of(200, Json.write(json -> {
+            json.writeStartObject();
+            json.writeBooleanField("success", true);
+            json.writeNumberField(field, count);
+            json.writeEndObject();
+        }));
+    }
+
     /** {@code status} with the exact body {@code {"success":false}} and a reason header. */
     public static Reply failure(int status, String reason) {
         return Reply.of(status, FAILURE).with(Reply.ERROR_HEADER, reason);

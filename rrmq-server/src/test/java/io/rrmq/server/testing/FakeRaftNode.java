@@ -43,6 +43,11 @@ public final class FakeRaftNode implements RaftNode {
         this.id = id;
     }
 
+    /** The state machine the fake applies to (to watch it, as the server's consumer endpoints do). */
+    public TopicStateMachine stateMachine() {
+        return stateMachine;
+    }
+
     public FakeRaftNode mode(Mode newMode) {
         this.mode = newMode;
         return this;

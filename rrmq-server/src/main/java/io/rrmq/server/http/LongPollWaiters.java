@@ -1,0 +1,356 @@
+package io.rrmq.server.http;
+
+import io.rrmq.mq.MqCodec;
+import io.rrmq.mq.MqCommand;
+import io.rrmq.mq.MqResult;
+import io.rrmq.raft.RaftNode;
+import io.rrmq.raft.RaftStatus;
+import io.rrmq.raft.Role;
+import io.undertow.server.HttpServerExchange;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Long-polling requests ({@code GET /message/<topic>?wait=S}, a receive with {@code wait}) held
+ * while their topic has nothing for them.
+ *
+ * <p><b>How a waiter is served.</b> Waiters of a topic form a FIFO. At most one attempt per topic is
+ * in flight: the head waiter's command (a pop or a receive) is proposed through the log, as any pop
+ * is; if it finds something, the head is answered and the next waiter's attempt follows; if it finds
+ * nothing, the head stays and the topic sleeps until the state machine says messages became visible
+ * there ({@link #signal}, from the applying thread: a put, a batch, an expired or nacked delivery, a
+ * dead letter). An attempt is proposed only for a waiter whose connection is open, so a message is
+ * never popped for a client known to be gone; one whose connection dies while its attempt is in
+ * flight can fetch the result again with its request id.
+ *
+ * <p><b>Threads.</b> Every field below is owned by the one consumer thread ({@code loop}); the
+ * Undertow I/O threads, the Raft loop and the timers only hand it tasks. A held request occupies no
+ * thread: it is an exchange in a queue. The applying thread's {@link #signal} costs one lookup in a
+ * concurrent set when nobody waits on the topic.
+ *
+ * <p><b>Leadership.</b> The consumer thread checks the role with every {@link #checkLeadership}
+ * tick: once this node is no longer leader, idle waiters are answered as a follower answers (421
+ * with the leader, or 503); a waiter whose attempt is in flight gets that attempt's outcome (504 if
+ * leadership was lost before it committed).
+ */
+final class LongPollWaiters {
+    /** One held request. */
+    static final class Waiter {
+        final HttpServerExchange exchange;
+        final String topic;
+        /** Makes the command of the next attempt (a receive is stamped afresh each time). */
+        final Supplier<MqCommand> attempt;
+        /** The reply once the wait is over with nothing found. */
+        final Reply whenEmpty;
+        ScheduledFuture<?> timeout;
+        boolean inFlight;
+        boolean expired;
+        boolean done;
+
+        Waiter(HttpServerExchange exchange, String topic, Supplier<MqCommand> attempt, Reply whenEmpty) {
+            this.exchange = exchange;
+            this.topic = topic;
+            this.attempt = attempt;
+            this.whenEmpty = whenEmpty;
+        }
+
+        boolean connectionOpen() {
+            return exchange.getConnection().isOpen();
+        }
+    }
+
+    private static final class TopicWaiters {
+        final ArrayDeque<Waiter> queue = new ArrayDeque<>();
+        boolean attemptInFlight;
+        /** Counts signals, so that one arriving during an empty attempt makes us try again. */
+        long signals;
+        long signalsAtAttempt;
+    }
+
+    private final ScheduledExecutorService loop;
+    private final Supplier<RaftNode> node;
+    private final OutcomeMapper outcomes;
+    private final long proposalTimeoutMillis;
+    private final Map<String, TopicWaiters> byTopic = new HashMap<>();
+    /** The topics with waiters: read by the applying thread, written by the consumer thread. */
+    private final Set<String> waitingTopics = ConcurrentHashMap.newKeySet();
+
+    LongPollWaiters(ScheduledExecutorService loop, Supplier<RaftNode> node, OutcomeMapper outcomes,
+                    long proposalTimeoutMillis) {
+        this.loop = loop;
+        this.node = node;
+        this.outcomes = outcomes;
+        this.proposalTimeoutMillis = proposalTimeoutMillis;
+    }
+
+    /**
+     * Holds {@code exchange} for up to {@code waitMillis}. Call on its I/O thread, from the handler:
+     * it dispatches the exchange so that Undertow keeps it open.
+     */
+    void add(HttpServerExchange exchange, String topic, Supplier<MqCommand> attempt, Reply whenEmpty,
+             long waitMillis) {
+        Waiter waiter = new Waiter(exchange, topic, attempt, whenEmpty);
+        exchange.dispatch(io.undertow.util.SameThreadExecutor.INSTANCE, () -> {
+            exchange.getConnection().addCloseListener(c -> loop.execute(() -> closed(waiter)));
+            watchForClose(exchange);
+            loop.execute(() -> enqueue(waiter, waitMillis));
+        });
+    }
+
+    /**
+     * Notices a client that goes away while its request is held. Undertow reads nothing from a
+     * connection while an exchange is active, so a closed socket would go unnoticed until the reply
+     * is written, and a message would be popped for nobody. So while a request without a body (a
+     * {@code GET} long poll) is held, the connection is read: end of stream closes it (which runs the
+     * close listener); bytes that arrive (a pipelined next request) are handed back to Undertow as
+     * the connection's extra bytes, and watching stops. When the exchange ends, Undertow sets its own
+     * read listener on the same channel again; replies are written from the I/O thread
+     * ({@link #finish}), so that never races with this listener. A request with a body is not
+     * watched (its channel is the body's view until the exchange ends): a receive handed to a client
+     * that is gone is not lost, only invisible until its visibility passes. I/O thread only.
+     */
+    private static void watchForClose(HttpServerExchange exchange) {
+        if (!(exchange.getConnection() instanceof io.undertow.server.protocol.http.HttpServerConnection http)
+                || http.getExtraBytes() != null) {
+            return;
+        }
+        if (exchange.getRequestContentLength() > 0
+                || exchange.getRequestHeaders().contains(io.undertow.util.Headers.TRANSFER_ENCODING)) {
+            return;
+        }
+        org.xnio.conduits.ConduitStreamSourceChannel source = http.getChannel().getSourceChannel();
+        source.getReadSetter().set(channel -> {
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(1024);
+            try {
+                int read = channel.read(buffer);
+                if (read < 0) {
+                    org.xnio.IoUtils.safeClose(http);
+                } else if (read > 0) {
+                    channel.suspendReads();
+                    channel.getReadSetter().set(null);
+                    buffer.flip();
+                    http.setExtraBytes(new io.undertow.util.ImmediatePooledByteBuffer(buffer));
+                }
+            } catch (java.io.IOException e) {
+                org.xnio.IoUtils.safeClose(http);
+            }
+        });
+        source.resumeReads();
+    }
+
+    /** Topic {@code topic} may have visible messages now. Any thread; returns at once. */
+    void signal(String topic) {
+        if (waitingTopics.contains(topic)) {
+            loop.execute(() -> {
+                TopicWaiters waiters = byTopic.get(topic);
+                if (waiters != null) {
+                    waiters.signals++;
+                    pump(topic, waiters);
+                }
+            });
+        }
+    }
+
+    /** The number of held requests (tests, status). Consumer thread only. */
+    int size() {
+        int n = 0;
+        for (TopicWaiters w : byTopic.values()) {
+            n += w.queue.size();
+        }
+        return n;
+    }
+
+    private void enqueue(Waiter waiter, long waitMillis) {
+        RaftNode raft = node.get();
+        if (raft == null) {
+            finish(waiter, outcomes.starting());
+            return;
+        }
+        RaftStatus status = raft.status();
+        if (status.role() != Role.LEADER) {
+            finish(waiter, outcomes.notLeader(status.leaderId()));
+            return;
+        }
+        if (!waiter.connectionOpen()) {
+            waiter.done = true;
+            return;
+        }
+        TopicWaiters waiters = byTopic.computeIfAbsent(waiter.topic, t -> new TopicWaiters());
+        waiters.queue.addLast(waiter);
+        waitingTopics.add(waiter.topic);
+        waiter.timeout = loop.schedule(() -> expire(waiter), waitMillis, TimeUnit.MILLISECONDS);
+        pump(waiter.topic, waiters);
+    }
+
+    /** Proposes the head waiter's attempt, unless one is in flight. */
+    private void pump(String topic, TopicWaiters waiters) {
+        if (waiters.attemptInFlight) {
+            return;
+        }
+        Waiter head;
+        while ((head = waiters.queue.peekFirst()) != null && (head.done || !head.connectionOpen())) {
+            waiters.queue.pollFirst();
+            head.done = true;
+            cancelTimeout(head);
+        }
+        if (head == null) {
+            byTopic.remove(topic);
+            waitingTopics.remove(topic);
+            return;
+        }
+        RaftNode raft = node.get();
+        MqCommand command = head.attempt.get();
+        CompletableFuture<byte[]> pending;
+        try {
+            if (raft == null) {
+                throw new io.rrmq.raft.NotLeaderException(RaftStatus.NO_LEADER);
+            }
+            pending = raft.propose(MqCodec.encodeCommand(command));
+        } catch (RuntimeException e) {
+            waiters.queue.pollFirst();
+            finish(head, outcomes.failed(e));
+            pump(topic, waiters);
+            return;
+        }
+        waiters.attemptInFlight = true;
+        waiters.signalsAtAttempt = waiters.signals;
+        head.inFlight = true;
+        Waiter attempted = head;
+        pending.copy().orTimeout(proposalTimeoutMillis, TimeUnit.MILLISECONDS)
+                .whenCompleteAsync((result, failure) -> attempted(topic, waiters, attempted, command, result, failure), loop);
+    }
+
+    private void attempted(String topic, TopicWaiters waiters, Waiter waiter, MqCommand command, byte[] result,
+                           Throwable failure) {
+        waiters.attemptInFlight = false;
+        waiter.inFlight = false;
+        if (failure != null) {
+            waiters.queue.remove(waiter);
+            finish(waiter, outcomes.failed(failure));
+        } else {
+            MqResult decoded;
+            try {
+                decoded = MqCodec.decodeResult(result);
+            } catch (RuntimeException e) {
+                waiters.queue.remove(waiter);
+                finish(waiter, outcomes.internalError("cannot decode the state machine's result: " + e));
+                pump(topic, waiters);
+                return;
+            }
+            if (!foundNothing(command, decoded)) {
+                waiters.queue.remove(waiter);
+                finish(waiter, outcomes.applied(command, decoded));
+            } else if (waiter.expired || waiter.done || !waiter.connectionOpen()) {
+                waiters.queue.remove(waiter);
+                finish(waiter, waiter.whenEmpty);
+            } else if (waiters.signals == waiters.signalsAtAttempt) {
+                return; // sleep until a signal
+            }
+        }
+        pump(topic, waiters);
+    }
+
+    private static boolean foundNothing(MqCommand command, MqResult result) {
+        MqCommand write = OutcomeMapper.unwrap(command);
+        return (write instanceof MqCommand.PopMessage && result.outcome() == MqResult.Outcome.QUEUE_EMPTY)
+                || (write instanceof MqCommand.Receive && result.outcome() == MqResult.Outcome.OK
+                        && result.deliveries().isEmpty());
+    }
+
+    private void expire(Waiter waiter) {
+        waiter.expired = true;
+        if (waiter.inFlight || waiter.done) {
+            return; // answered when its attempt completes
+        }
+        TopicWaiters waiters = byTopic.get(waiter.topic);
+        if (waiters != null) {
+            waiters.queue.remove(waiter);
+            if (waiters.queue.isEmpty() && !waiters.attemptInFlight) {
+                byTopic.remove(waiter.topic);
+                waitingTopics.remove(waiter.topic);
+            }
+        }
+        finish(waiter, waiter.whenEmpty);
+    }
+
+    private void closed(Waiter waiter) {
+        if (!waiter.inFlight && !waiter.done) {
+            expire(waiter);
+        }
+    }
+
+    /**
+     * Answers every idle waiter as a follower would once this node is no longer the leader. Consumer
+     * thread; cheap when nobody waits.
+     */
+    void checkLeadership() {
+        if (byTopic.isEmpty()) {
+            return;
+        }
+        RaftNode raft = node.get();
+        RaftStatus status = raft == null ? null : raft.status();
+        if (status != null && status.role() == Role.LEADER) {
+            return;
+        }
+        Reply reply = status == null ? outcomes.starting() : outcomes.notLeader(status.leaderId());
+        List<Waiter> idle = new ArrayList<>();
+        Iterator<Map.Entry<String, TopicWaiters>> topics = byTopic.entrySet().iterator();
+        while (topics.hasNext()) {
+            Map.Entry<String, TopicWaiters> entry = topics.next();
+            TopicWaiters waiters = entry.getValue();
+            waiters.queue.removeIf(w -> {
+                if (w.inFlight) {
+                    return false;
+                }
+                idle.add(w);
+                return true;
+            });
+            if (waiters.queue.isEmpty() && !waiters.attemptInFlight) {
+                topics.remove();
+                waitingTopics.remove(entry.getKey());
+            }
+        }
+        for (Waiter w : idle) {
+            finish(w, reply);
+        }
+    }
+
+    /** Answers every waiter (shutdown). Consumer thread. */
+    void answerAll(Reply reply) {
+        for (TopicWaiters waiters : byTopic.values()) {
+            for (Waiter w : waiters.queue) {
+                finish(w, reply);
+            }
+        }
+        byTopic.clear();
+        waitingTopics.clear();
+    }
+
+    private void finish(Waiter waiter, Reply reply) {
+        if (waiter.done) {
+            return;
+        }
+        waiter.done = true;
+        cancelTimeout(waiter);
+        // On the connection's I/O thread: cheapest there (see ApiHandler.propose), and the exchange
+        // then ends on the thread that runs watchForClose's listener.
+        waiter.exchange.getIoThread().execute(() -> Exchanges.send(waiter.exchange, reply));
+    }
+
+    private static void cancelTimeout(Waiter waiter) {
+        if (waiter.timeout != null) {
+            waiter.timeout.cancel(false);
+        }
+    }
+}
