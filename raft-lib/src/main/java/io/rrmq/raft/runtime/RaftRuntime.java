@@ -8,6 +8,7 @@ import io.rrmq.raft.OverloadedException;
 import io.rrmq.raft.RaftConfig;
 import io.rrmq.raft.RaftMetrics;
 import io.rrmq.raft.RaftNode;
+import io.rrmq.raft.RaftObserver;
 import io.rrmq.raft.RaftStatus;
 import io.rrmq.raft.RaftStorage;
 import io.rrmq.raft.Role;
@@ -20,6 +21,8 @@ import io.rrmq.raft.Transport;
 import io.rrmq.raft.core.RaftCore;
 import io.rrmq.raft.core.Ready;
 import io.rrmq.raft.core.SnapshotChunkRequest;
+import io.rrmq.raft.message.AppendEntries;
+import io.rrmq.raft.message.AppendEntriesResponse;
 import io.rrmq.raft.message.InstallSnapshot;
 import io.rrmq.raft.message.RaftMessage;
 import java.io.IOException;
@@ -78,6 +81,7 @@ public final class RaftRuntime implements RaftNode {
     private final RaftStorage storage;
     private final SnapshotStore snapshots;
     private final Transport transport;
+    private final RaftObserver observer;
     private final ChunkAssembler assembler;
     private final SnapshotPolicy snapshotPolicy;
     /** Runs every snapshot file operation, in order. */
@@ -117,10 +121,10 @@ public final class RaftRuntime implements RaftNode {
     private volatile long fsyncs;
     private volatile long entriesPersisted;
 
-    private record Proposal(byte[] command, CompletableFuture<byte[]> future) {
+    private record Proposal(byte[] command, CompletableFuture<byte[]> future, long proposedNanos) {
     }
 
-    private record Pending(long term, CompletableFuture<byte[]> future) {
+    private record Pending(long term, CompletableFuture<byte[]> future, long proposedNanos) {
     }
 
     private record Persisted(long seq) {
@@ -142,8 +146,9 @@ public final class RaftRuntime implements RaftNode {
     private static final Object STOP = new Object();
 
     private RaftRuntime(RaftConfig config, RaftCore core, StateMachine stateMachine, RaftStorage storage,
-                        SnapshotStore snapshots, Transport transport) {
+                        SnapshotStore snapshots, Transport transport, RaftObserver observer) {
         this.config = config;
+        this.observer = observer;
         this.core = core;
         this.stateMachine = stateMachine;
         this.storage = storage;
@@ -176,6 +181,17 @@ public final class RaftRuntime implements RaftNode {
     public static RaftNode start(RaftConfig config, int selfId, List<Integer> memberIds,
                                  StateMachine stateMachine, RaftStorage storage, SnapshotStore snapshots,
                                  Transport transport, long randomSeed) throws IOException {
+        return start(config, selfId, memberIds, stateMachine, storage, snapshots, transport, randomSeed,
+                RaftObserver.NONE);
+    }
+
+    /**
+     * Like {@link #start(RaftConfig, int, List, StateMachine, RaftStorage, SnapshotStore, Transport, long)},
+     * reporting to {@code observer} on the threads its methods name.
+     */
+    public static RaftNode start(RaftConfig config, int selfId, List<Integer> memberIds,
+                                 StateMachine stateMachine, RaftStorage storage, SnapshotStore snapshots,
+                                 Transport transport, long randomSeed, RaftObserver observer) throws IOException {
         RaftStorage.Stored stored = storage.load();
         Recovery.Recovered recovered = Recovery.recover(stored, snapshots, memberIds);
         if (recovered.snapshot() != null) {
@@ -192,7 +208,7 @@ public final class RaftRuntime implements RaftNode {
         }
         RaftCore core = new RaftCore(selfId, memberIds, config, stored.hardState(), recovered.snapshot(),
                 recovered.tail(), new Random(randomSeed));
-        RaftRuntime runtime = new RaftRuntime(config, core, stateMachine, storage, snapshots, transport);
+        RaftRuntime runtime = new RaftRuntime(config, core, stateMachine, storage, snapshots, transport, observer);
         runtime.storageThread.start();
         runtime.loopThread.start();
         return runtime;
@@ -222,7 +238,7 @@ public final class RaftRuntime implements RaftNode {
             return future;
         }
         future.whenComplete((r, e) -> proposalsInFlight.decrementAndGet());
-        inbox.add(new Proposal(command, future));
+        inbox.add(new Proposal(command, future, System.nanoTime()));
         return future;
     }
 
@@ -236,6 +252,11 @@ public final class RaftRuntime implements RaftNode {
     @Override
     public RaftStatus status() {
         return status;
+    }
+
+    @Override
+    public int pendingProposals() {
+        return proposalsInFlight.get();
     }
 
     @Override
@@ -308,8 +329,11 @@ public final class RaftRuntime implements RaftNode {
                 if (now >= nextTick) {
                     core.tick();
                     nextTick = Math.max(nextTick + tickNanos, now);
+                    processReady();
+                    observer.ticked(status);
+                } else {
+                    processReady();
                 }
-                processReady();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -330,13 +354,16 @@ public final class RaftRuntime implements RaftNode {
     private void handle(Object event) {
         if (event instanceof RaftMessage m) {
             core.step(m);
+            if (m instanceof AppendEntriesResponse r && r.success()) {
+                observer.appendEntriesAcknowledged(r.from(), r.matchIndex());
+            }
         } else if (event instanceof Proposal p) {
             long index = core.propose(p.command());
             if (index < 0) {
                 p.future().completeExceptionally(new NotLeaderException(core.leaderId()));
             } else {
                 proposalsAccepted++;
-                pending.put(index, new Pending(core.term(), p.future()));
+                pending.put(index, new Pending(core.term(), p.future(), p.proposedNanos()));
             }
         } else if (event instanceof Persisted p) {
             core.onPersisted(p.seq());
@@ -358,6 +385,9 @@ public final class RaftRuntime implements RaftNode {
             List<RaftMessage> afterPersistence = new ArrayList<>();
             boolean storageBusy = ready.hasWrites() || storageOutstanding.get() > 0;
             for (RaftMessage m : ready.messages()) {
+                if (m instanceof AppendEntries ae && !ae.entries().isEmpty()) {
+                    observer.appendEntriesSent(ae.to(), ae.entries().size());
+                }
                 if (storageBusy && Ready.mustFollowPersistence(m)) {
                     afterPersistence.add(m);
                 } else {
@@ -393,12 +423,19 @@ public final class RaftRuntime implements RaftNode {
         }
         RaftStatus previous = status;
         status = core.status(lastApplied);
-        logRoleChange(previous, status);
+        if (previous.role() != status.role() || previous.term() != status.term()
+                || previous.leaderId() != status.leaderId()) {
+            logRoleChange(previous, status);
+            observer.statusChanged(previous, status);
+        }
     }
 
     /** One line per change of role or leader: what an operator reads first after an incident. */
     private static void logRoleChange(RaftStatus before, RaftStatus after) {
         if (before.role() == after.role() && before.leaderId() == after.leaderId()) {
+            // A term passed by without a change of role (a follower hears of a newer term): one line.
+            LOG.log(System.Logger.Level.INFO, () -> String.format("node %d: term %d -> %d as %s", after.id(),
+                    before.term(), after.term(), after.role()));
             return;
         }
         // Campaigns that go nowhere (a partitioned node retrying) stay at DEBUG; leaders found or lost
@@ -424,6 +461,7 @@ public final class RaftRuntime implements RaftNode {
         lastAppliedTerm = core.latestSnapshotTerm();
         snapshotsInstalled++;
         snapshotPolicy.restored();
+        observer.snapshotInstalled(index);
         LOG.log(System.Logger.Level.INFO, () -> "node " + core.id() + " installed the leader's snapshot " + index);
     }
 
@@ -447,6 +485,9 @@ public final class RaftRuntime implements RaftNode {
                 snapshots.save(meta, writer, 2);
                 lastSnapshotNanos = System.nanoTime() - started;
                 snapshotsTaken++;
+                LOG.log(System.Logger.Level.INFO, () -> String.format("node %d saved %s in %d ms", core.id(), meta,
+                        lastSnapshotNanos / 1_000_000));
+                observer.snapshotSaved(meta.lastIncludedIndex(), lastSnapshotNanos);
                 inbox.add(new SnapshotSaved(meta));
             } catch (IOException | RuntimeException e) {
                 // Not fatal: the log is intact and still holds everything; try again later.
@@ -484,6 +525,7 @@ public final class RaftRuntime implements RaftNode {
             Pending p = pending.remove(entry.index());
             if (p != null) {
                 if (p.term() == entry.term()) {
+                    observer.proposalApplied(System.nanoTime() - p.proposedNanos());
                     p.future().complete(result);
                 } else {
                     p.future().completeExceptionally(new LeadershipLostException(entry.index(), p.term()));
@@ -554,7 +596,9 @@ public final class RaftRuntime implements RaftNode {
                     lastSeq = Math.max(lastSeq, r.persistSeq());
                 }
                 if (wrote) {
+                    long syncStarted = System.nanoTime();
                     storage.sync();
+                    observer.synced(System.nanoTime() - syncStarted, (int) entries);
                     fsyncs++;
                     entriesPersisted += entries;
                 }
