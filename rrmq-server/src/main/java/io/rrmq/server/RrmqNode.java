@@ -14,8 +14,11 @@ import io.rrmq.server.config.DataDirectory;
 import io.rrmq.server.config.ServerSettings;
 import io.rrmq.server.config.StorageSettings;
 import io.rrmq.server.http.ApiHandler;
+import io.rrmq.server.http.HealthHandler;
 import io.rrmq.server.http.HttpServer;
+import io.rrmq.server.http.OperationsRouter;
 import io.rrmq.server.http.TokenGate;
+import io.rrmq.server.metrics.NodeMetrics;
 import io.rrmq.server.security.MemberCertificates;
 import io.rrmq.server.security.NodeSecurity;
 import io.rrmq.server.security.PeerAuthenticator;
@@ -23,6 +26,7 @@ import io.rrmq.server.security.TlsContexts;
 import io.rrmq.server.transport.HttpTransport;
 import io.rrmq.server.transport.PeerListenerHandler;
 import io.rrmq.server.transport.RaftMessageHandler;
+import io.rrmq.server.ui.UiHandler;
 import io.undertow.server.HttpHandler;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -53,6 +57,7 @@ public final class RrmqNode implements AutoCloseable {
     /** Null without TLS. */
     private final TlsContexts tls;
     private final RaftMessageHandler raftHandler;
+    private final NodeMetrics metrics;
 
     private volatile RaftNode raft;
     private volatile QueueBound queueBound;
@@ -73,9 +78,14 @@ public final class RrmqNode implements AutoCloseable {
         boolean separate = self.separatePeerPort();
         HttpHandler api = new ApiHandler(cluster, selfId, this::raftNode, () -> queueBound, settings,
                 separate ? null : raftHandler);
+        this.metrics = new NodeMetrics(selfId, this::raftNode, NodeMetrics.topicLabelsFromSystemProperties());
+        HealthHandler health = new HealthHandler(this::raftNode, metrics::sinceLastTickNanos);
+        api = new OperationsRouter(metrics, health,
+                new UiHandler(cluster, selfId, this::raftNode, metrics, health, tls == null ? null : tls.standard()), api);
         if (security.clients().isPresent()) {
             api = new TokenGate(security.clients().get(), api);
         }
+        api = metrics.instrument(api);
         HttpServer.Tls listenerTls = tls == null ? null : new HttpServer.Tls(tls.standard(), tls.membersOnly(members));
         this.http = separate
                 ? HttpServer.start(self.host(), self.port(), settings, api, self.peerPort(),
@@ -152,7 +162,9 @@ public final class RrmqNode implements AutoCloseable {
             // Opened after the log, whose lock covers the whole data directory.
             FileSnapshotStore snapshots = FileSnapshotStore.open(dir.resolve("snapshots"));
             peers.start();
-            started = RaftRuntime.start(raftConfig, selfId, cluster.ids(), machine, storage, snapshots, peers, seed);
+            metrics.attach(machine, dir);
+            started = RaftRuntime.start(raftConfig, selfId, cluster.ids(), machine, storage, snapshots, peers, seed,
+                    metrics.raftObserver());
         } catch (IOException | RuntimeException e) {
             storage.close();
             throw e;
@@ -174,6 +186,11 @@ public final class RrmqNode implements AutoCloseable {
 
     public int port() {
         return http.port();
+    }
+
+    /** This node's metrics (what {@code GET /metrics} exports). */
+    public NodeMetrics metrics() {
+        return metrics;
     }
 
     /** The handler of inbound Raft requests (its counters: refused, misaddressed). */
@@ -209,5 +226,6 @@ public final class RrmqNode implements AutoCloseable {
             peers.close();
         }
         http.close();
+        metrics.close();
     }
 }
