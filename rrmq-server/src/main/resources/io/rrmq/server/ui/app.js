@@ -95,7 +95,8 @@
         if (v === null) { pen = false; return; }
         const x = ((offset + i) / (slots - 1)) * W;
         const y = H - (v * unitScale / max) * (H - 4) - 2;
-        d += (pen ? 'L' : 'M') + x.toFixed(1) + ' ' + y.toFixed(1);
+        // A point with no neighbour still shows: a short dash from where the line would start.
+        d += (pen ? 'L' : 'M') + x.toFixed(1) + ' ' + y.toFixed(1) + (pen ? '' : 'l2 0');
         pen = true;
       });
       if (!d) continue;
