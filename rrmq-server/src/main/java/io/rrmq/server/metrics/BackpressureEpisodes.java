@@ -37,7 +37,7 @@ final class BackpressureEpisodes {
     BackpressureEpisodes(PrometheusRegistry registry, int nodeId, LongSupplier clock) {
         this.nodeId = nodeId;
         this.clock = clock;
-        Counter counter = Counter.builder().name("rrmq_backpressure_refusals_total")
+        Counter counter = Counter.builder().withoutExemplars().name("rrmq_backpressure_refusals_total")
                 .help("Writes refused with 503 under backpressure, by reason").labelNames("reason")
                 .register(registry);
         for (int i = 0; i < REASONS.length; i++) {

@@ -40,10 +40,10 @@ public final class HttpMetrics {
 
     HttpMetrics(PrometheusRegistry registry, BackpressureEpisodes backpressure) {
         this.backpressure = backpressure;
-        this.requests = Counter.builder().name("rrmq_http_requests_total")
+        this.requests = Counter.builder().withoutExemplars().name("rrmq_http_requests_total")
                 .help("HTTP requests answered on the client port, by route and status code")
                 .labelNames("route", "code").register(registry);
-        this.latency = Histogram.builder().name("rrmq_http_request_seconds")
+        this.latency = Histogram.builder().withoutExemplars().name("rrmq_http_request_seconds")
                 .help("Time from a request's arrival until its reply completed, by route")
                 .labelNames("route").classicUpperBounds(LATENCY_BUCKETS).classicOnly().register(registry);
         this.latencyByRoute = new DistributionDataPoint[Routes.NAMES.length];
@@ -51,10 +51,10 @@ public final class HttpMetrics {
             latencyByRoute[route] = latency.labelValues(Routes.name(route));
         }
         this.requestsByRouteAndCode = new AtomicReferenceArray<>(Routes.NAMES.length * CODES);
-        this.putCounter = Counter.builder().name("rrmq_messages_put_total")
+        this.putCounter = Counter.builder().withoutExemplars().name("rrmq_messages_put_total")
                 .help("Messages this node acknowledged as put (PUT /message answered 200)")
                 .register(registry);
-        this.popCounter = Counter.builder().name("rrmq_messages_popped_total")
+        this.popCounter = Counter.builder().withoutExemplars().name("rrmq_messages_popped_total")
                 .help("Messages this node handed out by a pop (GET /message/<topic> answered 200)")
                 .register(registry);
     }

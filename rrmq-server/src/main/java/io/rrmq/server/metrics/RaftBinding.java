@@ -45,16 +45,16 @@ final class RaftBinding implements RaftObserver {
     private int lastLeader = RaftStatus.NO_LEADER;
 
     RaftBinding(PrometheusRegistry registry) {
-        fsync = Histogram.builder().name("rrmq_raft_fsync_seconds")
+        fsync = Histogram.builder().withoutExemplars().name("rrmq_raft_fsync_seconds")
                 .help("Time of one storage sync (group commit: one sync makes a batch durable)")
                 .classicUpperBounds(FSYNC_BUCKETS).classicOnly().register(registry);
-        batch = Histogram.builder().name("rrmq_raft_append_entries_batch_entries")
+        batch = Histogram.builder().withoutExemplars().name("rrmq_raft_append_entries_batch_entries")
                 .help("Entries per AppendEntries sent (heartbeats without entries not counted)")
                 .classicUpperBounds(BATCH_BUCKETS).classicOnly().register(registry);
-        commit = Histogram.builder().name("rrmq_raft_commit_seconds")
+        commit = Histogram.builder().withoutExemplars().name("rrmq_raft_commit_seconds")
                 .help("Time from a proposal to its entry applied on this node (leader only)")
                 .classicUpperBounds(HttpMetrics.LATENCY_BUCKETS).classicOnly().register(registry);
-        leaderChanges = Counter.builder().name("rrmq_raft_leader_changes_total")
+        leaderChanges = Counter.builder().withoutExemplars().name("rrmq_raft_leader_changes_total")
                 .help("Times this node saw a new leader").register(registry);
     }
 
