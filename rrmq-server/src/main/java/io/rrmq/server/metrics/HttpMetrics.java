@@ -106,6 +106,17 @@ public final class HttpMetrics {
             route = Routes.POP; // a topic whose name ends in /ack, popped
         }
         int code = exchange.getStatusCode();
+        record(route, get, code, nanos);
+        if (code == 503) {
+            String reason = exchange.getResponseHeaders().getFirst(Reply.ERROR_HEADER);
+            if (reason != null) {
+                backpressure.refused(reason);
+            }
+        }
+    }
+
+    /** Records one completed request of {@code route}; package-private for measuring its cost. */
+    void record(int route, boolean get, int code, long nanos) {
         latencyByRoute[route].observe(nanos / 1e9);
         counter(route, code).inc();
         if (code == 200) {
@@ -113,11 +124,6 @@ public final class HttpMetrics {
                 putCounter.inc();
             } else if (route == Routes.POP && get) {
                 popCounter.inc();
-            }
-        } else if (code == 503) {
-            String reason = exchange.getResponseHeaders().getFirst(Reply.ERROR_HEADER);
-            if (reason != null) {
-                backpressure.refused(reason);
             }
         }
     }
