@@ -87,10 +87,15 @@ public final class RrmqNode implements AutoCloseable {
         }
         api = metrics.instrument(api);
         HttpServer.Tls listenerTls = tls == null ? null : new HttpServer.Tls(tls.standard(), tls.membersOnly(members));
-        this.http = separate
-                ? HttpServer.start(self.host(), self.port(), settings, api, self.peerPort(),
-                        new PeerListenerHandler(raftHandler), listenerTls)
-                : HttpServer.start(self.host(), self.port(), settings, api, -1, null, listenerTls);
+        try {
+            this.http = separate
+                    ? HttpServer.start(self.host(), self.port(), settings, api, self.peerPort(),
+                            new PeerListenerHandler(raftHandler), listenerTls)
+                    : HttpServer.start(self.host(), self.port(), settings, api, -1, null, listenerTls);
+        } catch (IOException | RuntimeException e) {
+            metrics.close();
+            throw e;
+        }
     }
 
     /**

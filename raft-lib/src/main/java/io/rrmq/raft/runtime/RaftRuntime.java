@@ -433,9 +433,11 @@ public final class RaftRuntime implements RaftNode {
     /** One line per change of role or leader: what an operator reads first after an incident. */
     private static void logRoleChange(RaftStatus before, RaftStatus after) {
         if (before.role() == after.role() && before.leaderId() == after.leaderId()) {
-            // A term passed by without a change of role (a follower hears of a newer term): one line.
-            LOG.log(System.Logger.Level.INFO, () -> String.format("node %d: term %d -> %d as %s", after.id(),
-                    before.term(), after.term(), after.role()));
+            // A term passed by without a change of role or leader: a follower hears of a newer term
+            // (INFO), or a candidate campaigns again (DEBUG, like the campaigns below).
+            boolean campaign = after.role() == Role.CANDIDATE || after.role() == Role.PRE_CANDIDATE;
+            LOG.log(campaign ? System.Logger.Level.DEBUG : System.Logger.Level.INFO, () -> String.format(
+                    "node %d: term %d -> %d as %s", after.id(), before.term(), after.term(), after.role()));
             return;
         }
         // Campaigns that go nowhere (a partitioned node retrying) stay at DEBUG; leaders found or lost

@@ -40,6 +40,12 @@ public final class LogbackSetup extends ContextAwareBase implements Configurator
             // logger, thread, message, throwable).
             JsonEncoder json = new JsonEncoder();
             json.setContext(context);
+            json.setWithFormattedMessage(true); // the line as text, not the {} pattern and its arguments
+            json.setWithMessage(false);
+            json.setWithArguments(false);
+            json.setWithContext(false);
+            json.setWithSequenceNumber(false);
+            json.setWithNanoseconds(false);
             json.start();
             encoder = json;
         } else {
