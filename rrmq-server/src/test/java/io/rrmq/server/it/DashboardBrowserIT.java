@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -77,13 +78,27 @@ class DashboardBrowserIT {
         return new ChromeDriver(service, options);
     }
 
-    private List<WebElement> memberRows() {
-        return browser.findElements(By.cssSelector("#members tbody tr"));
+    /**
+     * The member rows as {@code "id:role"}, read in one script: the page redraws its tables every
+     * second, so elements found in one call may be gone (stale) by the next.
+     */
+    @SuppressWarnings("unchecked")
+    private List<String> members() {
+        return (List<String>) ((JavascriptExecutor) browser).executeScript(
+                "return Array.from(document.querySelectorAll('#members tbody tr'))"
+                        + ".map(r => r.dataset.id + ':' + r.dataset.role);");
     }
 
+    private List<String> membersWithRole(String role) {
+        return members().stream().filter(m -> m.endsWith(":" + role)).toList();
+    }
+
+    /** The depth the page shows for {@code topic}, or null if it lists no such topic. */
     private String depthShown(String topic) {
-        List<WebElement> cells = browser.findElements(By.cssSelector("#topics tr[data-topic='" + topic + "'] td.depth"));
-        return cells.isEmpty() ? null : cells.get(0).getText();
+        return (String) ((JavascriptExecutor) browser).executeScript(
+                "const row = Array.from(document.querySelectorAll('#topics tbody tr'))"
+                        + ".find(r => r.dataset.topic === arguments[0]);"
+                        + "return row ? row.querySelector('td.depth').textContent : null;", topic);
     }
 
     private void screenshot(String name) throws Exception {
@@ -105,12 +120,11 @@ class DashboardBrowserIT {
 
         long opened = System.nanoTime();
         browser.get(served.url() + "/ui");
-        await().atMost(START).until(() -> memberRows().size() == 3
-                && browser.findElements(By.cssSelector("#members tr[data-role='Leader']")).size() == 1);
+        await().atMost(START).until(() -> members().size() == 3 && membersWithRole("Leader").size() == 1);
         long firstRenderMillis = (System.nanoTime() - opened) / 1_000_000;
-        assertThat(browser.findElement(By.cssSelector("#members tr[data-role='Leader']")).getAttribute("data-id"))
-                .isEqualTo(Integer.toString(leader.index()));
-        assertThat(browser.findElements(By.cssSelector("#members tr[data-role='Follower']"))).hasSize(2);
+        List<String> shown = members();
+        assertThat(shown).filteredOn(m -> m.endsWith(":Leader")).containsExactly(leader.index() + ":Leader");
+        assertThat(shown).filteredOn(m -> m.endsWith(":Follower")).hasSize(2);
 
         ApiClient api = new ApiClient(leader.url());
         assertThat(api.createTopic("orders").statusCode()).isEqualTo(200);
@@ -135,9 +149,10 @@ class DashboardBrowserIT {
 
         leader.kill();
         await().atMost(START).until(() -> {
-            List<WebElement> leaders = browser.findElements(By.cssSelector("#members tr[data-role='Leader']"));
-            return leaders.size() == 1 && !leaders.get(0).getAttribute("data-id").equals(Integer.toString(leader.index()))
-                    && browser.findElements(By.cssSelector("#members tr[data-role='Unreachable']")).size() == 1;
+            List<String> now = members();
+            List<String> leaders = now.stream().filter(m -> m.endsWith(":Leader")).toList();
+            return leaders.size() == 1 && !leaders.get(0).equals(leader.index() + ":Leader")
+                    && now.contains(leader.index() + ":Unreachable");
         });
         screenshot("dashboard-after-failover.png");
 
