@@ -478,6 +478,15 @@ public final class TopicStateMachine implements StateMachine {
     }
 
     /**
+     * Calls {@code action} with every topic and the number of messages queued in it, in creation
+     * order; O(number of topics), nothing copied. Read-only, for the applying thread (metrics sample
+     * the queues through it between two entries).
+     */
+    public void forEachTopicDepth(java.util.function.ObjIntConsumer<String> action) {
+        topics.forEach((name, queue) -> action.accept(name, queue.size()));
+    }
+
+    /**
      * Writes the state in the format of the class comment. Flushes {@code out} but does not close
      * it. Cost: one pass over the messages, no per-message allocation beyond their UTF-8 bytes.
      */

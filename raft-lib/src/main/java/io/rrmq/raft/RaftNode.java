@@ -90,6 +90,14 @@ public interface RaftNode extends AutoCloseable {
     /** The latest status published by the event loop (at most one event-loop turn old). */
     RaftStatus status();
 
+    /**
+     * Proposals accepted by {@link #propose} and not answered yet (the backpressure bound of
+     * {@link RaftConfig#maxPendingProposals()} applies to this number); 0 if not counted.
+     */
+    default int pendingProposals() {
+        return 0;
+    }
+
     /** Counters since start; implementations that keep none return {@link RaftMetrics#NONE}. */
     default RaftMetrics metrics() {
         return RaftMetrics.NONE;

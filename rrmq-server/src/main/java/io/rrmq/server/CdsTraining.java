@@ -58,6 +58,8 @@ public final class CdsTraining {
             int port = leader.port();
             request(port, "GET", "/", null);
             request(port, "GET", "/status", null);
+            request(port, "GET", "/metrics", null);
+            request(port, "GET", "/readyz", null);
             request(port, "PUT", "/topic", "{\"topic\": \"training\"}");
             request(port, "PUT", "/topic", "{\"topic\": \"training\"}");
             request(port, "GET", "/topic", null);

@@ -17,11 +17,14 @@ import io.rrmq.server.config.StorageSettings;
 import io.rrmq.server.http.AdminHandler;
 import io.rrmq.server.http.ApiHandler;
 import io.rrmq.server.http.Consumers;
+import io.rrmq.server.http.HealthHandler;
 import io.rrmq.server.http.HttpServer;
+import io.rrmq.server.http.OperationsRouter;
 import io.rrmq.server.http.TokenGate;
 import io.rrmq.server.membership.ClusterIdentity;
 import io.rrmq.server.membership.MemberAddress;
 import io.rrmq.server.membership.PeerDirectory;
+import io.rrmq.server.metrics.NodeMetrics;
 import io.rrmq.server.security.MemberCertificates;
 import io.rrmq.server.security.NodeSecurity;
 import io.rrmq.server.security.PeerAuthenticator;
@@ -29,6 +32,7 @@ import io.rrmq.server.security.TlsContexts;
 import io.rrmq.server.transport.HttpTransport;
 import io.rrmq.server.transport.PeerListenerHandler;
 import io.rrmq.server.transport.RaftMessageHandler;
+import io.rrmq.server.ui.UiHandler;
 import io.undertow.server.HttpHandler;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -74,6 +78,7 @@ public final class RrmqNode implements AutoCloseable {
     /** Null without TLS. */
     private final TlsContexts tls;
     private final RaftMessageHandler raftHandler;
+    private final NodeMetrics metrics;
 
     private volatile RaftNode raft;
     private volatile QueueBound queueBound;
@@ -99,14 +104,24 @@ public final class RrmqNode implements AutoCloseable {
         HttpHandler api = new ApiHandler(directory, () -> this.selfId, () -> this.clusterId, this::raftNode,
                 () -> queueBound, settings, separate ? null : raftHandler,
                 outcomes -> new AdminHandler(this::raftNode, directory, security.admin(), tokens, outcomes), consumers);
+        this.metrics = new NodeMetrics(selfId, this::raftNode, NodeMetrics.topicLabelsFromSystemProperties());
+        HealthHandler health = new HealthHandler(this::raftNode, metrics::sinceLastTickNanos);
+        api = new OperationsRouter(metrics, health, new UiHandler(directory, () -> this.selfId, this::raftNode, metrics,
+                health, tls == null ? null : tls.standard()), api);
         if (security.clients().isPresent()) {
             api = new TokenGate(security.clients().get(), api);
         }
+        api = metrics.instrument(api);
         HttpServer.Tls listenerTls = tls == null ? null : new HttpServer.Tls(tls.standard(), tls.membersOnly(members));
-        this.http = separate
-                ? HttpServer.start(self.host(), self.port(), settings, api, self.peerPort(),
-                        new PeerListenerHandler(raftHandler), listenerTls)
-                : HttpServer.start(self.host(), self.port(), settings, api, -1, null, listenerTls);
+        try {
+            this.http = separate
+                    ? HttpServer.start(self.host(), self.port(), settings, api, self.peerPort(),
+                            new PeerListenerHandler(raftHandler), listenerTls)
+                    : HttpServer.start(self.host(), self.port(), settings, api, -1, null, listenerTls);
+        } catch (IOException | RuntimeException e) {
+            metrics.close();
+            throw e;
+        }
     }
 
     /**
@@ -213,7 +228,9 @@ public final class RrmqNode implements AutoCloseable {
             peers.start();
             // The file's members bootstrap a new cluster; once the log records a configuration, it rules.
             Configuration initial = cluster.map(PeerDirectory::bootstrapConfiguration).orElse(Configuration.EMPTY);
-            started = RaftRuntime.start(raftConfig, selfId, initial, machine, storage, snapshots, peers, seed);
+            metrics.attach(machine, dir);
+            started = RaftRuntime.start(raftConfig, selfId, initial, machine, storage, snapshots, peers, seed,
+                    metrics.raftObserver());
             warnIfMoved(started.status().configuration());
         } catch (IOException | RuntimeException e) {
             storage.close();
@@ -259,6 +276,11 @@ public final class RrmqNode implements AutoCloseable {
 
     public int port() {
         return http.port();
+    }
+
+    /** This node's metrics (what {@code GET /metrics} exports). */
+    public NodeMetrics metrics() {
+        return metrics;
     }
 
     /** The handler of inbound Raft requests (its counters: refused, misaddressed). */
@@ -314,5 +336,6 @@ public final class RrmqNode implements AutoCloseable {
             peers.close();
         }
         http.close();
+        metrics.close();
     }
 }

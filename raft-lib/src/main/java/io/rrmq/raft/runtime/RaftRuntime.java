@@ -12,6 +12,7 @@ import io.rrmq.raft.RaftConfig;
 import io.rrmq.raft.RaftException;
 import io.rrmq.raft.RaftMetrics;
 import io.rrmq.raft.RaftNode;
+import io.rrmq.raft.RaftObserver;
 import io.rrmq.raft.RaftStatus;
 import io.rrmq.raft.RaftStorage;
 import io.rrmq.raft.Role;
@@ -24,6 +25,8 @@ import io.rrmq.raft.Transport;
 import io.rrmq.raft.core.RaftCore;
 import io.rrmq.raft.core.Ready;
 import io.rrmq.raft.core.SnapshotChunkRequest;
+import io.rrmq.raft.message.AppendEntries;
+import io.rrmq.raft.message.AppendEntriesResponse;
 import io.rrmq.raft.message.InstallSnapshot;
 import io.rrmq.raft.message.RaftMessage;
 import java.io.IOException;
@@ -82,6 +85,7 @@ public final class RaftRuntime implements RaftNode {
     private final RaftStorage storage;
     private final SnapshotStore snapshots;
     private final Transport transport;
+    private final RaftObserver observer;
     private final ChunkAssembler assembler;
     private final SnapshotPolicy snapshotPolicy;
     /** Runs every snapshot file operation, in order. */
@@ -134,10 +138,10 @@ public final class RaftRuntime implements RaftNode {
     private volatile long fsyncs;
     private volatile long entriesPersisted;
 
-    private record Proposal(byte[] command, CompletableFuture<byte[]> future) {
+    private record Proposal(byte[] command, CompletableFuture<byte[]> future, long proposedNanos) {
     }
 
-    private record Pending(long term, CompletableFuture<byte[]> future) {
+    private record Pending(long term, CompletableFuture<byte[]> future, long proposedNanos) {
     }
 
     private record Persisted(long seq) {
@@ -166,8 +170,9 @@ public final class RaftRuntime implements RaftNode {
     private static final Object STOP = new Object();
 
     private RaftRuntime(RaftConfig config, RaftCore core, StateMachine stateMachine, RaftStorage storage,
-                        SnapshotStore snapshots, Transport transport) {
+                        SnapshotStore snapshots, Transport transport, RaftObserver observer) {
         this.config = config;
+        this.observer = observer;
         this.core = core;
         this.stateMachine = stateMachine;
         this.storage = storage;
@@ -201,20 +206,21 @@ public final class RaftRuntime implements RaftNode {
                                  StateMachine stateMachine, RaftStorage storage, SnapshotStore snapshots,
                                  Transport transport, long randomSeed) throws IOException {
         return start(config, selfId, Configuration.ofVoters(memberIds), stateMachine, storage, snapshots, transport,
-                randomSeed);
+                randomSeed, RaftObserver.NONE);
     }
 
     /**
      * Recovers a node from {@code storage} and {@code snapshots} and starts its threads.
      *
-     * @param initial the configuration to use until the log or a snapshot records one: the bootstrap
-     *                members of a new group (the first leader writes them into the log), or
-     *                {@link Configuration#EMPTY} for a node that waits to be added to a running group.
-     *                Once the log records a configuration, this argument is ignored.
+     * @param initial  the configuration to use until the log or a snapshot records one: the bootstrap
+     *                 members of a new group (the first leader writes them into the log), or
+     *                 {@link Configuration#EMPTY} for a node that waits to be added to a running group.
+     *                 Once the log records a configuration, this argument is ignored.
+     * @param observer told of the engine's events, on the threads its methods name
      */
     public static RaftNode start(RaftConfig config, int selfId, Configuration initial,
                                  StateMachine stateMachine, RaftStorage storage, SnapshotStore snapshots,
-                                 Transport transport, long randomSeed) throws IOException {
+                                 Transport transport, long randomSeed, RaftObserver observer) throws IOException {
         RaftStorage.Stored stored = storage.load();
         Recovery.Recovered recovered = Recovery.recover(stored, snapshots);
         if (recovered.snapshot() != null) {
@@ -231,7 +237,7 @@ public final class RaftRuntime implements RaftNode {
         }
         RaftCore core = new RaftCore(selfId, config, stored.hardState(), recovered.snapshot(),
                 recovered.tail(), initial, new Random(randomSeed));
-        RaftRuntime runtime = new RaftRuntime(config, core, stateMachine, storage, snapshots, transport);
+        RaftRuntime runtime = new RaftRuntime(config, core, stateMachine, storage, snapshots, transport, observer);
         runtime.appliedConfiguration = recovered.snapshot() != null ? recovered.snapshot().configuration() : initial;
         runtime.publishConfiguration();
         runtime.storageThread.start();
@@ -263,7 +269,7 @@ public final class RaftRuntime implements RaftNode {
             return future;
         }
         future.whenComplete((r, e) -> proposalsInFlight.decrementAndGet());
-        inbox.add(new Proposal(command, future));
+        inbox.add(new Proposal(command, future, System.nanoTime()));
         return future;
     }
 
@@ -369,7 +375,7 @@ public final class RaftRuntime implements RaftNode {
         requireLeader();
         long index = core.proposeConfiguration(next);
         CompletableFuture<byte[]> applied = new CompletableFuture<>();
-        pending.put(index, new Pending(core.term(), applied));
+        pending.put(index, new Pending(core.term(), applied, System.nanoTime()));
         applied.whenComplete((result, failure) -> {
             if (failure != null) {
                 future.completeExceptionally(failure);
@@ -467,6 +473,11 @@ public final class RaftRuntime implements RaftNode {
     }
 
     @Override
+    public int pendingProposals() {
+        return proposalsInFlight.get();
+    }
+
+    @Override
     public RaftMetrics metrics() {
         return new RaftMetrics(fsyncs, entriesPersisted, entriesApplied, proposalsAccepted, snapshotsTaken,
                 snapshotsInstalled, lastCaptureNanos / 1000, lastSnapshotNanos / 1000);
@@ -537,8 +548,11 @@ public final class RaftRuntime implements RaftNode {
                     core.tick();
                     tickCount++;
                     nextTick = Math.max(nextTick + tickNanos, now);
+                    processReady();
+                    observer.ticked(status);
+                } else {
+                    processReady();
                 }
-                processReady();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -566,6 +580,9 @@ public final class RaftRuntime implements RaftNode {
     private void handle(Object event) {
         if (event instanceof RaftMessage m) {
             core.step(m);
+            if (m instanceof AppendEntriesResponse r && r.success()) {
+                observer.appendEntriesAcknowledged(r.from(), r.matchIndex());
+            }
         } else if (event instanceof Proposal p) {
             long index = core.propose(p.command());
             if (index < 0) {
@@ -574,7 +591,7 @@ public final class RaftRuntime implements RaftNode {
                 p.future().completeExceptionally(new NotLeaderException(hint));
             } else {
                 proposalsAccepted++;
-                pending.put(index, new Pending(core.term(), p.future()));
+                pending.put(index, new Pending(core.term(), p.future(), p.proposedNanos()));
             }
         } else if (event instanceof Persisted p) {
             core.onPersisted(p.seq());
@@ -602,6 +619,9 @@ public final class RaftRuntime implements RaftNode {
             List<RaftMessage> afterPersistence = new ArrayList<>();
             boolean storageBusy = ready.hasWrites() || storageOutstanding.get() > 0;
             for (RaftMessage m : ready.messages()) {
+                if (m instanceof AppendEntries ae && !ae.entries().isEmpty()) {
+                    observer.appendEntriesSent(ae.to(), ae.entries().size());
+                }
                 if (storageBusy && Ready.mustFollowPersistence(m)) {
                     afterPersistence.add(m);
                 } else {
@@ -639,12 +659,21 @@ public final class RaftRuntime implements RaftNode {
         publishConfiguration();
         RaftStatus previous = status;
         status = core.status(lastApplied);
-        logRoleChange(previous, status);
+        if (previous.role() != status.role() || previous.term() != status.term()
+                || previous.leaderId() != status.leaderId()) {
+            logRoleChange(previous, status);
+            observer.statusChanged(previous, status);
+        }
     }
 
     /** One line per change of role or leader: what an operator reads first after an incident. */
     private static void logRoleChange(RaftStatus before, RaftStatus after) {
         if (before.role() == after.role() && before.leaderId() == after.leaderId()) {
+            // A term passed by without a change of role or leader: a follower hears of a newer term
+            // (INFO), or a candidate campaigns again (DEBUG, like the campaigns below).
+            boolean campaign = after.role() == Role.CANDIDATE || after.role() == Role.PRE_CANDIDATE;
+            LOG.log(campaign ? System.Logger.Level.DEBUG : System.Logger.Level.INFO, () -> String.format(
+                    "node %d: term %d -> %d as %s", after.id(), before.term(), after.term(), after.role()));
             return;
         }
         // Campaigns that go nowhere (a partitioned node retrying) stay at DEBUG; leaders found or lost
@@ -673,6 +702,7 @@ public final class RaftRuntime implements RaftNode {
         }
         snapshotsInstalled++;
         snapshotPolicy.restored();
+        observer.snapshotInstalled(index);
         LOG.log(System.Logger.Level.INFO, () -> "node " + core.id() + " installed the leader's snapshot " + index);
     }
 
@@ -696,6 +726,9 @@ public final class RaftRuntime implements RaftNode {
                 snapshots.save(meta, writer, 2);
                 lastSnapshotNanos = System.nanoTime() - started;
                 snapshotsTaken++;
+                LOG.log(System.Logger.Level.INFO, () -> String.format("node %d saved %s in %d ms", core.id(), meta,
+                        lastSnapshotNanos / 1_000_000));
+                observer.snapshotSaved(meta.lastIncludedIndex(), lastSnapshotNanos);
                 inbox.add(new SnapshotSaved(meta));
             } catch (IOException | RuntimeException e) {
                 // Not fatal: the log is intact and still holds everything; try again later.
@@ -736,6 +769,7 @@ public final class RaftRuntime implements RaftNode {
             Pending p = pending.remove(entry.index());
             if (p != null) {
                 if (p.term() == entry.term()) {
+                    observer.proposalApplied(System.nanoTime() - p.proposedNanos());
                     p.future().complete(result);
                 } else {
                     p.future().completeExceptionally(new LeadershipLostException(entry.index(), p.term()));
@@ -808,7 +842,9 @@ public final class RaftRuntime implements RaftNode {
                     lastSeq = Math.max(lastSeq, r.persistSeq());
                 }
                 if (wrote) {
+                    long syncStarted = System.nanoTime();
                     storage.sync();
+                    observer.synced(System.nanoTime() - syncStarted, (int) entries);
                     fsyncs++;
                     entriesPersisted += entries;
                 }

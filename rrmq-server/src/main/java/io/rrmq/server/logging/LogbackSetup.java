@@ -3,11 +3,13 @@ package io.rrmq.server.logging;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ConfiguratorRank;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
 
 /**
@@ -19,7 +21,8 @@ import ch.qos.logback.core.spi.ContextAwareBase;
  * Registered through {@code META-INF/services/ch.qos.logback.classic.spi.Configurator}, which logback
  * consults before looking for XML.
  *
- * <p>Overrides: {@code -Drrmq.log.level=DEBUG} changes the root level; with
+ * <p>Overrides: {@code -Drrmq.log.level=DEBUG} changes the root level; {@code -Drrmq.log.json=true}
+ * writes JSON lines (logback's {@link JsonEncoder}) instead of the pattern; with
  * {@code -Dlogback.configurationFile=FILE} this class steps aside and logback reads FILE as usual.
  */
 @ConfiguratorRank(ConfiguratorRank.CUSTOM_HIGH_PRIORITY)
@@ -31,10 +34,27 @@ public final class LogbackSetup extends ContextAwareBase implements Configurator
         if (System.getProperty("logback.configurationFile") != null) {
             return ExecutionStatus.INVOKE_NEXT_IF_ANY;
         }
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
-        encoder.setContext(context);
-        encoder.setPattern(PATTERN);
-        encoder.start();
+        Encoder<ILoggingEvent> encoder;
+        if (Boolean.getBoolean("rrmq.log.json")) {
+            // One JSON object per line for log shippers: logback's own encoder (timestamp, level,
+            // logger, thread, message, throwable).
+            JsonEncoder json = new JsonEncoder();
+            json.setContext(context);
+            json.setWithFormattedMessage(true); // the line as text, not the {} pattern and its arguments
+            json.setWithMessage(false);
+            json.setWithArguments(false);
+            json.setWithContext(false);
+            json.setWithSequenceNumber(false);
+            json.setWithNanoseconds(false);
+            json.start();
+            encoder = json;
+        } else {
+            PatternLayoutEncoder pattern = new PatternLayoutEncoder();
+            pattern.setContext(context);
+            pattern.setPattern(PATTERN);
+            pattern.start();
+            encoder = pattern;
+        }
 
         ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
         console.setContext(context);
