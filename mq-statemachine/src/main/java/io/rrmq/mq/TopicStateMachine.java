@@ -478,12 +478,12 @@ public final class TopicStateMachine implements StateMachine {
     }
 
     /**
-     * Calls {@code action} with every topic and the number of messages queued in it, in creation
-     * order; O(number of topics), nothing copied. Read-only, for the applying thread (metrics sample
+     * Calls {@code action} with every topic and the number of messages visible in it (not those
+     * received and not yet acknowledged), in creation order; O(number of topics), nothing copied. Read-only, for the applying thread (metrics sample
      * the queues through it between two entries).
      */
     public void forEachTopicDepth(java.util.function.ObjIntConsumer<String> action) {
-        topics.forEach((name, queue) -> action.accept(name, queue.size()));
+        topics.forEach((name, queue) -> action.accept(name, queue.visibleCount()));
     }
 
     /**
