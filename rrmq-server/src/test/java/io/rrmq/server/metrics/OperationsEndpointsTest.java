@@ -111,7 +111,8 @@ class OperationsEndpointsTest {
     }
 
     private void tick(long applied) {
-        metrics.raftObserver().ticked(new RaftStatus(0, Role.LEADER, 3, 0, applied, applied, applied));
+        metrics.raftObserver().ticked(new RaftStatus(0, Role.LEADER, 3, 0, applied, applied, applied,
+                io.rrmq.raft.Configuration.ofVoters(java.util.List.of(0, 1, 2))));
     }
 
     @Test
