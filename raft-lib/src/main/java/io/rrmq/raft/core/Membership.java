@@ -28,6 +28,11 @@ final class Membership {
         return history.getLast().configuration();
     }
 
+    /** The newest configuration known committed (what {@link #committed} keeps as the oldest). */
+    Configuration newestCommitted() {
+        return history.getFirst().configuration();
+    }
+
     /** Index of the entry that made {@link #current()}, or the base's index. */
     long currentIndex() {
         return history.getLast().index();

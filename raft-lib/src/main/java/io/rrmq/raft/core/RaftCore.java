@@ -90,6 +90,14 @@ public final class RaftCore {
 
     private List<RaftMessage> outbox = new ArrayList<>();
 
+    /**
+     * Safety rules the deterministic simulation breaks on purpose, to prove its invariant checks
+     * catch the classic membership bugs. Set only by test code in this package; never in production.
+     */
+    enum InjectedBug { NONE, VOTES_IN_COMMITTED_CONFIGURATION, CONCURRENT_CHANGES, CHANGE_BEFORE_TERM_COMMIT }
+
+    private InjectedBug injectedBug = InjectedBug.NONE;
+
     /** The newest durable snapshot of this node, the one a leader sends; 0 if none. */
     private long latestSnapshotIndex;
     private long latestSnapshotTerm;
@@ -206,12 +214,12 @@ public final class RaftCore {
         if (transferTarget != NONE) {
             throw new MembershipChangeException("leadership is being handed over to " + transferTarget, true);
         }
-        if (commitIndex < termStartIndex) {
+        if (commitIndex < termStartIndex && injectedBug != InjectedBug.CHANGE_BEFORE_TERM_COMMIT) {
             // Ongaro 2015: a change appended before the leader commits in its term could overlap an
             // uncommitted change of an earlier leader and break the single-server overlap argument.
             throw new MembershipChangeException("the leader has not committed an entry of its term yet", true);
         }
-        if (membership.currentIndex() > commitIndex) {
+        if (membership.currentIndex() > commitIndex && injectedBug != InjectedBug.CONCURRENT_CHANGES) {
             throw new MembershipChangeException("another membership change (entry " + membership.currentIndex()
                     + ") is not committed yet", true);
         }
@@ -595,7 +603,7 @@ public final class RaftCore {
 
     private void requestVotes(boolean preVote, boolean transfer) {
         // Majorities of the configuration in effect now, appended or not (thesis §4.1).
-        List<Integer> voters = configuration().voterIds();
+        List<Integer> voters = electorate().voterIds();
         votes = new VoteTally(voters.size());
         votes.record(id, true);
         if (votes.won()) {
@@ -643,7 +651,7 @@ public final class RaftCore {
         if (!expected || r.term() != expectedTerm) {
             return;
         }
-        if (!configuration().isVoter(r.from())) {
+        if (!electorate().isVoter(r.from())) {
             return;
         }
         votes.record(r.from(), r.granted());
@@ -709,6 +717,17 @@ public final class RaftCore {
         if (transferTarget != NONE && !configuration().isVoter(transferTarget)) {
             transferTarget = NONE;
         }
+    }
+
+    /** Who elects a leader: the configuration in effect (thesis §4.1), unless a test broke the rule. */
+    private Configuration electorate() {
+        return injectedBug == InjectedBug.VOTES_IN_COMMITTED_CONFIGURATION ? membership.newestCommitted()
+                : configuration();
+    }
+
+    /** Test hook: see {@link InjectedBug}. */
+    void inject(InjectedBug bug) {
+        injectedBug = bug;
     }
 
     private void resetElectionTimer() {
