@@ -33,6 +33,16 @@ final class Membership {
         return history.getFirst().configuration();
     }
 
+    /** The configuration {@link #current()} replaced, kept while that one is not committed; null if none. */
+    Configuration previous() {
+        if (history.size() < 2) {
+            return null;
+        }
+        var it = history.descendingIterator();
+        it.next();
+        return it.next().configuration();
+    }
+
     /** Index of the entry that made {@link #current()}, or the base's index. */
     long currentIndex() {
         return history.getLast().index();

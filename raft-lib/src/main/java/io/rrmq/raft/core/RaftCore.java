@@ -176,8 +176,7 @@ public final class RaftCore {
             if (electionElapsed < Integer.MAX_VALUE) {
                 electionElapsed++;
             }
-            // Learners and servers outside the configuration never campaign (thesis §4.2.1, §4.2.3).
-            if (electionElapsed >= randomizedElectionTimeout && configuration().isVoter(id)) {
+            if (electionElapsed >= randomizedElectionTimeout && mayCampaign()) {
                 campaign();
             }
         }
@@ -605,7 +604,9 @@ public final class RaftCore {
         // Majorities of the configuration in effect now, appended or not (thesis §4.1).
         List<Integer> voters = electorate().voterIds();
         votes = new VoteTally(voters.size());
-        votes.record(id, true);
+        if (voters.contains(id)) {
+            votes.record(id, true); // a server outside the voters campaigns without a vote of its own
+        }
         if (votes.won()) {
             if (preVote) {
                 becomeCandidate(false);
@@ -620,6 +621,25 @@ public final class RaftCore {
                 outbox.add(new VoteRequest(id, peer, term, log.lastIndex(), log.lastTerm(), preVote, transfer));
             }
         }
+    }
+
+    /**
+     * Voters campaign; learners and servers removed or not yet added do not (thesis §4.2.1, §4.2.3).
+     * One exception: a server whose newest configuration removes it, not known committed, while the
+     * configuration before it made it a voter. That is a leader that appended its own removal and
+     * lost its leadership (a crash) before the change reached anyone: its log may be the only copy of
+     * what the remaining voters need, and they cannot elect one of their own without its vote, which
+     * it refuses them (their logs are behind). It campaigns without voting for itself, wins only with
+     * a majority of the new configuration, and steps down once that commits, as a removed leader does.
+     */
+    private boolean mayCampaign() {
+        Configuration current = configuration();
+        if (current.isVoter(id)) {
+            return true;
+        }
+        Configuration previous = membership.previous();
+        return !configurationCommitted() && !current.voterIds().isEmpty() && previous != null
+                && previous.isVoter(id) && !current.contains(id);
     }
 
     /** Thesis §3.10: the leader handed over; campaign now, skipping the pre-vote. */

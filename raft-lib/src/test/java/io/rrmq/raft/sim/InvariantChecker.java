@@ -345,9 +345,10 @@ public final class InvariantChecker {
         }
         boolean leaderNow = core.role() == Role.LEADER;
         Configuration configuration = core.configuration();
-        if ((core.role() == Role.PRE_CANDIDATE || core.role() == Role.CANDIDATE) && !configuration.isVoter(node.id)) {
+        if ((core.role() == Role.PRE_CANDIDATE || core.role() == Role.CANDIDATE) && mustNotCampaign(core)) {
             throw new InvariantViolation("non-voter campaigns", "n" + node.id + " is " + core.role() + " in term "
-                    + core.term() + " outside the voters of its configuration " + configuration);
+                    + core.term() + " outside the voters of its configuration " + configuration
+                    + (core.configurationCommitted() ? " (committed)" : ""));
         }
         if (leaderNow) {
             Integer other = leaders.putIfAbsent(core.term(), node.id);
@@ -367,16 +368,29 @@ public final class InvariantChecker {
         v.term = core.term();
     }
 
+    /**
+     * A learner, a server waiting to be added, or one that knows its removal is committed never
+     * campaigns. (A leader that appended its own removal and crashed before it committed may: its
+     * log can be the only copy the remaining voters need; it campaigns without a vote of its own.)
+     */
+    private static boolean mustNotCampaign(RaftCore core) {
+        Configuration c = core.configuration();
+        return !c.isVoter(core.id()) && (core.configurationCommitted() || c.contains(core.id()) || c.voterIds().isEmpty());
+    }
+
     /** Thesis §4.1: the votes of a majority of the voters of the configuration in the new leader's log. */
     private void requireElectedByMajority(SimNode node, NodeView v, Configuration configuration) {
         List<Integer> voters = configuration.voterIds();
-        if (!voters.contains(node.id)) {
+        if (mustNotCampaign(node.core())) {
             throw new InvariantViolation("non-voter campaigns", "n" + node.id + " became leader of term "
                     + node.core().term() + " outside the voters of its configuration " + configuration);
         }
-        int votes = 1;
+        int votes = 0;
         List<Integer> granted = new ArrayList<>();
-        granted.add(node.id);
+        if (voters.contains(node.id)) {
+            votes++;
+            granted.add(node.id);
+        }
         if (v.grantsTerm == node.core().term()) {
             for (int voter : voters) {
                 if (voter != node.id && v.grants.contains(voter)) {
