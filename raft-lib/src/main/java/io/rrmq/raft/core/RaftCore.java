@@ -64,6 +64,8 @@ public final class RaftCore {
     private long currentTerm;
     private int votedFor;
     private HardState handedOutHardState;
+    /** The write that carries {@link #handedOutHardState}; 0 for the recovered one. */
+    private long hardStateSeq;
 
     // Figure 2, volatile state.
     private Role role = Role.FOLLOWER;
@@ -405,11 +407,6 @@ public final class RaftCore {
 
     /** Hands out everything the runtime must do since the last call (see {@link Ready}). */
     public Ready takeReady() {
-        if (role == Role.LEADER) {
-            for (Map.Entry<Integer, Progress> e : progress.entrySet()) {
-                sendEntries(e.getKey(), e.getValue());
-            }
-        }
         HardState hardState = null;
         if (currentTerm != handedOutHardState.currentTerm() || votedFor != handedOutHardState.votedFor()) {
             hardState = new HardState(currentTerm, votedFor);
@@ -419,6 +416,14 @@ public final class RaftCore {
         long seq = 0;
         if (hardState != null || !entries.isEmpty()) {
             seq = durability.handOut(log.lastIndex());
+        }
+        if (hardState != null) {
+            hardStateSeq = seq;
+        }
+        if (role == Role.LEADER && termDurable()) {
+            for (Map.Entry<Integer, Progress> e : progress.entrySet()) {
+                sendEntries(e.getKey(), e.getValue());
+            }
         }
         List<LogEntry> committed = List.of();
         if (commitIndex > appliedCursor) {
@@ -557,16 +562,24 @@ public final class RaftCore {
 
     /**
      * Stops replicating to servers the committed configuration no longer has, once they hold the
-     * entry that removed them (so they know) or after check-quorum's window.
+     * entry that removed them and a heartbeat interval has passed (a heartbeat then told them it is
+     * committed, so they know they are out for good and never campaign: see {@link #mayCampaign}),
+     * or after check-quorum's window.
      */
     private void forgetDepartedServers() {
         if (!configurationCommitted()) {
             return;
         }
         Configuration current = configuration();
-        progress.entrySet().removeIf(e -> !current.contains(e.getKey())
-                && (e.getValue().matchIndex >= membership.currentIndex()
-                        || ++e.getValue().departedTicks > config.checkQuorumTicks()));
+        progress.entrySet().removeIf(e -> {
+            if (current.contains(e.getKey())) {
+                return false;
+            }
+            Progress p = e.getValue();
+            p.departedTicks++;
+            return p.matchIndex >= membership.currentIndex() && p.departedTicks > config.heartbeatTicks()
+                    || p.departedTicks > config.checkQuorumTicks();
+        });
     }
 
     /** Whether we heard from a live leader within the minimum election timeout (thesis §4.2.3). */
@@ -737,6 +750,17 @@ public final class RaftCore {
         if (transferTarget != NONE && !configuration().isVoter(transferTarget)) {
             transferTarget = NONE;
         }
+    }
+
+    /**
+     * Whether this node's current term is on disk. A leader sends nothing of its term before that:
+     * one that won by its own vote alone (a single voter, with learners to replicate to) and then
+     * lost its term in a crash would campaign for the same term again and hand out different entries
+     * under the same index and term, which its learners would take for the ones they hold. (A leader
+     * elected by others' votes has its term on disk already: its vote requests waited for it.)
+     */
+    private boolean termDurable() {
+        return durability.persistedSeq() >= hardStateSeq;
     }
 
     /** Who elects a leader: the configuration in effect (thesis §4.1), unless a test broke the rule. */
@@ -1040,6 +1064,9 @@ public final class RaftCore {
      * the consistency check, reveal within one interval a pipeline that lost a message.
      */
     private void broadcastHeartbeat() {
+        if (!termDurable()) {
+            return;
+        }
         for (Map.Entry<Integer, Progress> e : progress.entrySet()) {
             Progress p = e.getValue();
             if (p.state == Progress.State.PROBE) {
