@@ -6,6 +6,7 @@ import io.rrmq.raft.Configuration;
 import io.rrmq.raft.HardState;
 import io.rrmq.raft.LogEntry;
 import io.rrmq.raft.Member;
+import io.rrmq.raft.RaftConfig;
 import io.rrmq.raft.Role;
 import io.rrmq.raft.message.AppendEntries;
 import io.rrmq.raft.message.RaftMessage;
@@ -97,5 +98,45 @@ class RaftCoreMembershipRegressionTest {
         core.tick();
         List<RaftMessage> afterwards = core.takeReady().messages();
         assertThat(afterwards).anyMatch(m -> m instanceof AppendEntries a && a.to() == 1 && a.term() == core.term());
+    }
+
+    /**
+     * The disruptive server (thesis §4.2.3): 4 is removed without hearing of it and keeps timing out.
+     * Voters 0-2 hold the removal and ignore its vote requests; 3 lacks the removal (its appends are
+     * lost) but hears the leader's heartbeats, so its lease makes it ignore them too. Returns the
+     * leader's term at the start and at the end, and the vote requests 4 sent.
+     */
+    private static long[] removedServerCampaignsAgainst(RaftConfig config) {
+        CoreNetwork net = new CoreNetwork(5, config, 5);
+        net.elect(0);
+        net.deliverAll();
+        net.dropWhen(m -> m.to() == 3 && m instanceof AppendEntries a && !a.entries().isEmpty()
+                || m.from() == 0 && m.to() == 4);
+        net.core(0).proposeConfiguration(net.core(0).configuration().without(4));
+        net.deliverAll();
+        net.tickAll(2 * config.heartbeatTicks());
+        assertThat(net.core(0).configurationCommitted()).isTrue();
+        assertThat(net.core(4).configuration().isVoter(4)).as("4 does not know").isTrue();
+        assertThat(net.core(3).configuration().isVoter(4)).as("3 does not know").isTrue();
+        long termBefore = net.core(0).term();
+
+        net.tickAll(20 * config.electionTicks());
+
+        long requests = net.sent.get(4).stream().filter(m -> m instanceof io.rrmq.raft.message.VoteRequest).count();
+        return new long[] {termBefore, net.core(0).role() == Role.LEADER ? net.core(0).term() : -1, requests};
+    }
+
+    @Test
+    void preVoteAndTheLeaseKeepTheLeaderWhenARemovedServerThatMissedItsRemovalCampaigns() {
+        long[] outcome = removedServerCampaignsAgainst(CoreNetwork.config());
+        assertThat(outcome[2]).as("vote requests from the removed server").isPositive();
+        assertThat(outcome[1]).as("the leader's term at the end").isEqualTo(outcome[0]);
+    }
+
+    @Test
+    void withoutPreVoteAndTheLeaseTheSameRemovedServerDeposesTheLeader() {
+        long[] outcome = removedServerCampaignsAgainst(CoreNetwork.config().withPreVoteAndCheckQuorum(false, false));
+        assertThat(outcome[2]).isPositive();
+        assertThat(outcome[1]).as("leader 0 deposed").isNotEqualTo(outcome[0]);
     }
 }
