@@ -199,11 +199,13 @@ public final class InvariantChecker {
     void onDelivered(SimNode node, RaftMessage m) {
         if (m instanceof VoteResponse r && r.granted() && !r.preVote()) {
             NodeView v = views[node.id];
-            if (v.grantsTerm != r.term()) {
+            if (r.term() > v.grantsTerm) {
                 v.grantsTerm = r.term();
                 v.grants.clear();
             }
-            v.grants.add(r.from());
+            if (r.term() == v.grantsTerm) { // a late answer of an earlier campaign counts for nothing
+                v.grants.add(r.from());
+            }
         } else if (m instanceof VoteRequest && !node.core().configuration().isVoter(m.from())) {
             membershipStats.ignoredVoteRequests++;
         }
