@@ -116,6 +116,8 @@ public final class InvariantChecker {
     private final ArrayList<Long> committedDigests = new ArrayList<>();
     private final List<Proposal> acknowledged = new ArrayList<>();
     private final boolean strictChangeCheck;
+    /** Configuration entries leaders appended that were past the committed prefix when last looked at. */
+    private final java.util.Set<Position> uncommittedConfigurations = new java.util.LinkedHashSet<>();
     private final MembershipStats.Counter membershipStats;
 
     /**
@@ -262,6 +264,10 @@ public final class InvariantChecker {
         }
         v.untrackFrom(first);
         for (LogEntry e : entries) {
+            if (e.type() == LogEntry.Type.CONFIGURATION && core.role() == Role.LEADER && e.term() == core.term()
+                    && uncommittedConfigurations.add(new Position(e.index(), e.term())) && strictChangeCheck) {
+                requireNoOtherLiveChange(node, v, e);
+            }
             v.track(e);
             long previousTerm = v.termAt(e.index() - 1);
             Slot seen = slots.putIfAbsent(new Position(e.index(), e.term()), new Slot(e, previousTerm));
@@ -271,6 +277,45 @@ public final class InvariantChecker {
             }
             v.log.add(e);
         }
+    }
+
+    /**
+     * Ongaro's 2015 rule, cluster-wide: when a leader appends a change, no other change that is not in
+     * its log can still commit. Such a change is alive while its branch agrees with the committed
+     * prefix (log matching: follow its predecessors' terms down to the end of the prefix).
+     */
+    private void requireNoOtherLiveChange(SimNode leader, NodeView v, LogEntry appended) {
+        long prefix = committed.size();
+        for (var it = uncommittedConfigurations.iterator(); it.hasNext(); ) {
+            Position p = it.next();
+            if (p.index() == appended.index() && p.term() == appended.term()) {
+                continue;
+            }
+            if (p.index() <= prefix || !onCommittedBranch(p, prefix)) {
+                it.remove(); // committed, or on a branch that can never commit
+                continue;
+            }
+            LogEntry mine = v.entry(p.index());
+            if (mine == null || mine.term() != p.term()) {
+                throw new InvariantViolation("one change at a time", "leader n" + leader.id + " of term "
+                        + leader.core().term() + " appends a configuration at " + appended.index() + " while the"
+                        + " uncommitted configuration at " + p.index() + "@" + p.term() + ", on a branch it lacks,"
+                        + " can still commit (committed prefix " + prefix + ")");
+            }
+        }
+    }
+
+    /** Whether the branch ending at {@code p} holds the committed entry at {@code prefix} (p beyond it). */
+    private boolean onCommittedBranch(Position p, long prefix) {
+        Position at = p;
+        while (at.index() > prefix) {
+            Slot slot = slots.get(at);
+            if (slot == null) {
+                return true; // not seen: assume the worst
+            }
+            at = new Position(at.index() - 1, slot.previousTerm());
+        }
+        return prefix == 0 || committed.get((int) prefix - 1).term() == at.term();
     }
 
     /** Applied in order, from 1 after every restart, and always what was committed at that index. */

@@ -76,6 +76,35 @@ final class MembershipNemesis {
         }
     }
 
+    /**
+     * A new leader: sometimes a membership request arrives at once, as from an operator's script
+     * that retries against whoever leads now. This is the window of Ongaro's rule: the leader must
+     * refuse until an entry of its term has committed.
+     */
+    void onNewLeader(SimNode leader) {
+        if (random.nextInt(100) < chaos.burstPercent()) {
+            sim.scheduleChaos(random.nextInt(5_000), this::act);
+        }
+    }
+
+    /**
+     * Sometimes the leader that just appended a change loses power a moment later, before the change
+     * commits: the next leader inherits an uncommitted change.
+     */
+    private void maybeCrashAfterChange(SimNode leader) {
+        if (random.nextInt(100) >= chaos.burstPercent() / 2) {
+            return;
+        }
+        int life = leader.incarnation();
+        sim.scheduleChaos(random.nextInt(3_000), () -> {
+            if (leader.inLife(life)) {
+                sim.log().record(sim.now(), "nemesis: power cut right after a configuration change:");
+                leader.crash();
+                sim.scheduleRestart(leader.id, 20_000 + random.nextInt(500_000));
+            }
+        });
+    }
+
     private void addLearner(SimNode leader, Configuration current) {
         if (spare < 0) {
             if (joinersLeft == 0) {
@@ -148,6 +177,7 @@ final class MembershipNemesis {
                 }
                 try {
                     leader.proposeConfiguration(current.withPromoted(learner));
+                    maybeCrashAfterChange(leader);
                     stats.promoted++;
                     return true;
                 } catch (MembershipChangeException e) {
@@ -205,6 +235,7 @@ final class MembershipNemesis {
     private boolean propose(SimNode leader, Configuration next, String what) {
         try {
             leader.proposeConfiguration(next);
+            maybeCrashAfterChange(leader);
             return true;
         } catch (MembershipChangeException e) {
             stats.refused++;

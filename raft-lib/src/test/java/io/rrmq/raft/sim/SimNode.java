@@ -317,12 +317,16 @@ final class SimNode {
             }
             pending.clear();
         }
+        boolean newLeader = core.role() == Role.LEADER && (lastRole != Role.LEADER || lastTerm != core.term());
         if (core.role() != lastRole || core.term() != lastTerm) {
             log.record(scheduler.now(), "n" + id + " " + core.role() + " term " + core.term());
             lastRole = core.role();
             lastTerm = core.term();
         }
         checker.afterStep(this);
+        if (newLeader) {
+            faults.becameLeader(this);
+        }
     }
 
     private void apply(List<LogEntry> committed) {
@@ -472,6 +476,9 @@ final class SimNode {
 
         /** A received chunk is being stored, done at {@code storedAt}. */
         void chunkStoreStarted(SimNode node, InstallSnapshot chunk, long storedAt);
+
+        /** The node was elected leader (operators' scripts retry against a new leader at once). */
+        void becameLeader(SimNode node);
     }
 
     /** Whether the node is still in the life it had when {@link #incarnation()} returned {@code life}. */

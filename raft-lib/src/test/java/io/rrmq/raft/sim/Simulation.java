@@ -44,6 +44,7 @@ public final class Simulation {
     private final InvariantChecker checker;
     private final SimNetwork network;
     private final Nemesis nemesis;
+    private final MembershipNemesis membershipNemesis;
     private final SnapshotStats.Counter snapshotStats = new SnapshotStats.Counter();
     private final MembershipStats.Counter membershipStats = new MembershipStats.Counter();
     private final Workload observed = new ObservingWorkload();
@@ -74,9 +75,9 @@ public final class Simulation {
                 to.receive(m);
             }
         });
-        this.nemesis = new Nemesis(this, network, random, config.capacity(),
-                config.membership() == null ? null : new MembershipNemesis(this, random, config.membership(),
-                        config.raft(), membershipStats, config.nodes()));
+        this.membershipNemesis = config.membership() == null ? null : new MembershipNemesis(this, random,
+                config.membership(), config.raft(), membershipStats, config.nodes());
+        this.nemesis = new Nemesis(this, network, random, config.capacity(), membershipNemesis);
         List<Integer> members = IntStream.range(0, config.nodes()).boxed().toList();
         this.knownMembers = members;
         Configuration bootstrap = Configuration.ofVoters(members);
@@ -329,6 +330,13 @@ public final class Simulation {
         public void snapshotSaveStarted(SimNode node, long durableAt) {
             if (!healed) {
                 nemesis.maybeCrashDuringSnapshotSave(node, durableAt);
+            }
+        }
+
+        @Override
+        public void becameLeader(SimNode node) {
+            if (!healed && membershipNemesis != null) {
+                membershipNemesis.onNewLeader(node);
             }
         }
 
