@@ -150,6 +150,14 @@ public final class InvariantChecker {
 
     void onCrash(SimNode node) {
         requireMirrorMatchesCore(node);
+        long term = node.core().term();
+        if (node.durableTerm() < term) {
+            // Its term is lost with the crash: it sent nothing of it (a leader waits for its term to be
+            // durable, and entries are written after it), so the entries of that term it made are gone
+            // without a trace, and it may make others under the same term once it wins it again.
+            slots.keySet().removeIf(p -> p.term() == term);
+            uncommittedConfigurations.removeIf(p -> p.term() == term);
+        }
     }
 
     /** Commit indexes only grow within a life, stay within the log, and agree across nodes. */

@@ -500,6 +500,11 @@ final class SimNode {
         return lastApplied;
     }
 
+    /** The term on this node's disk. */
+    long durableTerm() {
+        return storage.hardState().currentTerm();
+    }
+
     long ticks() {
         return ticks;
     }
