@@ -294,6 +294,13 @@ public final class InvariantChecker {
      */
     private void requireNoOtherLiveChange(SimNode leader, NodeView v, LogEntry appended) {
         long prefix = committed.size();
+        if (appended.index() <= prefix || !onCommittedBranch(new Position(appended.index() - 1,
+                v.termAt(appended.index() - 1)), prefix)) {
+            // A stale leader's change on a branch that can never commit (a newer leader committed past
+            // where its log turns off): harmless, whatever else is in flight.
+            uncommittedConfigurations.remove(new Position(appended.index(), appended.term()));
+            return;
+        }
         for (var it = uncommittedConfigurations.iterator(); it.hasNext(); ) {
             Position p = it.next();
             if (p.index() == appended.index() && p.term() == appended.term()) {
@@ -313,7 +320,7 @@ public final class InvariantChecker {
         }
     }
 
-    /** Whether the branch ending at {@code p} holds the committed entry at {@code prefix} (p beyond it). */
+    /** Whether the branch ending at {@code p} holds the committed entry at {@code prefix} (p at or beyond it). */
     private boolean onCommittedBranch(Position p, long prefix) {
         Position at = p;
         while (at.index() > prefix) {
