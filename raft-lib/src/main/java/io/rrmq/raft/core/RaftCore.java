@@ -178,7 +178,8 @@ public final class RaftCore {
             if (electionElapsed < Integer.MAX_VALUE) {
                 electionElapsed++;
             }
-            if (electionElapsed >= randomizedElectionTimeout && mayCampaign()) {
+            if (electionElapsed >= randomizedElectionTimeout && configuration().isVoter(id)
+                    || electionElapsed >= 2 * randomizedElectionTimeout && mayCampaign()) {
                 campaign();
             }
         }
@@ -644,6 +645,8 @@ public final class RaftCore {
      * what the remaining voters need, and they cannot elect one of their own without its vote, which
      * it refuses them (their logs are behind). It campaigns without voting for itself, wins only with
      * a majority of the new configuration, and steps down once that commits, as a removed leader does.
+     * It waits twice as long as a voter would, so that the voters, if one of them can win (one
+     * holding the removal ignores its requests), get there first.
      */
     private boolean mayCampaign() {
         Configuration current = configuration();
