@@ -10,6 +10,8 @@ import java.util.ArrayDeque;
 final class Durability {
     private long durableIndex;
     private long nextSeq = 1;
+    /** The newest write storage reported durable. */
+    private long persistedSeq;
     /** Writes handed out and not yet durable: {seq, highest index they make durable}, oldest first. */
     private final ArrayDeque<long[]> pending = new ArrayDeque<>();
 
@@ -21,6 +23,10 @@ final class Durability {
         return durableIndex;
     }
 
+    long persistedSeq() {
+        return persistedSeq;
+    }
+
     /** Records a write that makes the log durable up to {@code lastIndex}; returns its sequence number. */
     long handOut(long lastIndex) {
         long seq = nextSeq++;
@@ -30,6 +36,7 @@ final class Durability {
 
     /** Storage finished write {@code seq} and every one before it. */
     void persisted(long seq) {
+        persistedSeq = Math.max(persistedSeq, seq);
         while (!pending.isEmpty() && pending.peekFirst()[0] <= seq) {
             durableIndex = Math.max(durableIndex, pending.pollFirst()[1]);
         }

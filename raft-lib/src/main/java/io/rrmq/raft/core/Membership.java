@@ -28,6 +28,21 @@ final class Membership {
         return history.getLast().configuration();
     }
 
+    /** The newest configuration known committed (what {@link #committed} keeps as the oldest). */
+    Configuration newestCommitted() {
+        return history.getFirst().configuration();
+    }
+
+    /** The configuration {@link #current()} replaced, kept while that one is not committed; null if none. */
+    Configuration previous() {
+        if (history.size() < 2) {
+            return null;
+        }
+        var it = history.descendingIterator();
+        it.next();
+        return it.next().configuration();
+    }
+
     /** Index of the entry that made {@link #current()}, or the base's index. */
     long currentIndex() {
         return history.getLast().index();

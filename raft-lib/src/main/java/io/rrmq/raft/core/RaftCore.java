@@ -64,6 +64,8 @@ public final class RaftCore {
     private long currentTerm;
     private int votedFor;
     private HardState handedOutHardState;
+    /** The write that carries {@link #handedOutHardState}; 0 for the recovered one. */
+    private long hardStateSeq;
 
     // Figure 2, volatile state.
     private Role role = Role.FOLLOWER;
@@ -89,6 +91,14 @@ public final class RaftCore {
     private final Map<Integer, Progress> progress = new LinkedHashMap<>();
 
     private List<RaftMessage> outbox = new ArrayList<>();
+
+    /**
+     * Safety rules the deterministic simulation breaks on purpose, to prove its invariant checks
+     * catch the classic membership bugs. Set only by test code in this package; never in production.
+     */
+    enum InjectedBug { NONE, VOTES_IN_COMMITTED_CONFIGURATION, CONCURRENT_CHANGES, CHANGE_BEFORE_TERM_COMMIT }
+
+    private InjectedBug injectedBug = InjectedBug.NONE;
 
     /** The newest durable snapshot of this node, the one a leader sends; 0 if none. */
     private long latestSnapshotIndex;
@@ -168,8 +178,8 @@ public final class RaftCore {
             if (electionElapsed < Integer.MAX_VALUE) {
                 electionElapsed++;
             }
-            // Learners and servers outside the configuration never campaign (thesis §4.2.1, §4.2.3).
-            if (electionElapsed >= randomizedElectionTimeout && configuration().isVoter(id)) {
+            if (electionElapsed >= randomizedElectionTimeout && configuration().isVoter(id)
+                    || electionElapsed >= 2 * randomizedElectionTimeout && mayCampaign()) {
                 campaign();
             }
         }
@@ -206,12 +216,12 @@ public final class RaftCore {
         if (transferTarget != NONE) {
             throw new MembershipChangeException("leadership is being handed over to " + transferTarget, true);
         }
-        if (commitIndex < termStartIndex) {
+        if (commitIndex < termStartIndex && injectedBug != InjectedBug.CHANGE_BEFORE_TERM_COMMIT) {
             // Ongaro 2015: a change appended before the leader commits in its term could overlap an
             // uncommitted change of an earlier leader and break the single-server overlap argument.
             throw new MembershipChangeException("the leader has not committed an entry of its term yet", true);
         }
-        if (membership.currentIndex() > commitIndex) {
+        if (membership.currentIndex() > commitIndex && injectedBug != InjectedBug.CONCURRENT_CHANGES) {
             throw new MembershipChangeException("another membership change (entry " + membership.currentIndex()
                     + ") is not committed yet", true);
         }
@@ -398,11 +408,6 @@ public final class RaftCore {
 
     /** Hands out everything the runtime must do since the last call (see {@link Ready}). */
     public Ready takeReady() {
-        if (role == Role.LEADER) {
-            for (Map.Entry<Integer, Progress> e : progress.entrySet()) {
-                sendEntries(e.getKey(), e.getValue());
-            }
-        }
         HardState hardState = null;
         if (currentTerm != handedOutHardState.currentTerm() || votedFor != handedOutHardState.votedFor()) {
             hardState = new HardState(currentTerm, votedFor);
@@ -412,6 +417,14 @@ public final class RaftCore {
         long seq = 0;
         if (hardState != null || !entries.isEmpty()) {
             seq = durability.handOut(log.lastIndex());
+        }
+        if (hardState != null) {
+            hardStateSeq = seq;
+        }
+        if (role == Role.LEADER && termDurable()) {
+            for (Map.Entry<Integer, Progress> e : progress.entrySet()) {
+                sendEntries(e.getKey(), e.getValue());
+            }
         }
         List<LogEntry> committed = List.of();
         if (commitIndex > appliedCursor) {
@@ -550,16 +563,24 @@ public final class RaftCore {
 
     /**
      * Stops replicating to servers the committed configuration no longer has, once they hold the
-     * entry that removed them (so they know) or after check-quorum's window.
+     * entry that removed them and a heartbeat interval has passed (a heartbeat then told them it is
+     * committed, so they know they are out for good and never campaign: see {@link #mayCampaign}),
+     * or after check-quorum's window.
      */
     private void forgetDepartedServers() {
         if (!configurationCommitted()) {
             return;
         }
         Configuration current = configuration();
-        progress.entrySet().removeIf(e -> !current.contains(e.getKey())
-                && (e.getValue().matchIndex >= membership.currentIndex()
-                        || ++e.getValue().departedTicks > config.checkQuorumTicks()));
+        progress.entrySet().removeIf(e -> {
+            if (current.contains(e.getKey())) {
+                return false;
+            }
+            Progress p = e.getValue();
+            p.departedTicks++;
+            return p.matchIndex >= membership.currentIndex() && p.departedTicks > config.heartbeatTicks()
+                    || p.departedTicks > config.checkQuorumTicks();
+        });
     }
 
     /** Whether we heard from a live leader within the minimum election timeout (thesis §4.2.3). */
@@ -595,9 +616,11 @@ public final class RaftCore {
 
     private void requestVotes(boolean preVote, boolean transfer) {
         // Majorities of the configuration in effect now, appended or not (thesis §4.1).
-        List<Integer> voters = configuration().voterIds();
+        List<Integer> voters = electorate().voterIds();
         votes = new VoteTally(voters.size());
-        votes.record(id, true);
+        if (voters.contains(id)) {
+            votes.record(id, true); // a server outside the voters campaigns without a vote of its own
+        }
         if (votes.won()) {
             if (preVote) {
                 becomeCandidate(false);
@@ -612,6 +635,27 @@ public final class RaftCore {
                 outbox.add(new VoteRequest(id, peer, term, log.lastIndex(), log.lastTerm(), preVote, transfer));
             }
         }
+    }
+
+    /**
+     * Voters campaign; learners and servers removed or not yet added do not (thesis §4.2.1, §4.2.3).
+     * One exception: a server whose newest configuration removes it, not known committed, while the
+     * configuration before it made it a voter. That is a leader that appended its own removal and
+     * lost its leadership (a crash) before the change reached anyone: its log may be the only copy of
+     * what the remaining voters need, and they cannot elect one of their own without its vote, which
+     * it refuses them (their logs are behind). It campaigns without voting for itself, wins only with
+     * a majority of the new configuration, and steps down once that commits, as a removed leader does.
+     * It waits twice as long as a voter would, so that the voters, if one of them can win (one
+     * holding the removal ignores its requests), get there first.
+     */
+    private boolean mayCampaign() {
+        Configuration current = configuration();
+        if (current.isVoter(id)) {
+            return true;
+        }
+        Configuration previous = membership.previous();
+        return !configurationCommitted() && !current.voterIds().isEmpty() && previous != null
+                && previous.isVoter(id) && !current.contains(id);
     }
 
     /** Thesis §3.10: the leader handed over; campaign now, skipping the pre-vote. */
@@ -643,7 +687,7 @@ public final class RaftCore {
         if (!expected || r.term() != expectedTerm) {
             return;
         }
-        if (!configuration().isVoter(r.from())) {
+        if (!electorate().isVoter(r.from())) {
             return;
         }
         votes.record(r.from(), r.granted());
@@ -709,6 +753,28 @@ public final class RaftCore {
         if (transferTarget != NONE && !configuration().isVoter(transferTarget)) {
             transferTarget = NONE;
         }
+    }
+
+    /**
+     * Whether this node's current term is on disk. A leader sends nothing of its term before that:
+     * one that won by its own vote alone (a single voter, with learners to replicate to) and then
+     * lost its term in a crash would campaign for the same term again and hand out different entries
+     * under the same index and term, which its learners would take for the ones they hold. (A leader
+     * elected by others' votes has its term on disk already: its vote requests waited for it.)
+     */
+    private boolean termDurable() {
+        return durability.persistedSeq() >= hardStateSeq;
+    }
+
+    /** Who elects a leader: the configuration in effect (thesis §4.1), unless a test broke the rule. */
+    private Configuration electorate() {
+        return injectedBug == InjectedBug.VOTES_IN_COMMITTED_CONFIGURATION ? membership.newestCommitted()
+                : configuration();
+    }
+
+    /** Test hook: see {@link InjectedBug}. */
+    void inject(InjectedBug bug) {
+        injectedBug = bug;
     }
 
     private void resetElectionTimer() {
@@ -1001,6 +1067,9 @@ public final class RaftCore {
      * the consistency check, reveal within one interval a pipeline that lost a message.
      */
     private void broadcastHeartbeat() {
+        if (!termDurable()) {
+            return;
+        }
         for (Map.Entry<Integer, Progress> e : progress.entrySet()) {
             Progress p = e.getValue();
             if (p.state == Progress.State.PROBE) {

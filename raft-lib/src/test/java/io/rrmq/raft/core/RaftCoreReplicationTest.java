@@ -42,6 +42,13 @@ class RaftCoreReplicationTest {
     }
 
     /** Elects core 0 of {@code size} members by feeding it votes by hand. */
+    /** The Ready contract: the vote requests, hence the answers, follow the durable term and vote. */
+    private static void persistIfCandidate(RaftCore c) {
+        if (c.role() == Role.CANDIDATE) {
+            c.onPersisted(c.takeReady().persistSeq());
+        }
+    }
+
     private static RaftCore electedLeader(int size, HardState hs, List<LogEntry> log, RaftConfig config) {
         RaftCore c = new RaftCore(0, IntStream.range(0, size).boxed().toList(), config, hs, log, new Random(5));
         while (c.role() == Role.FOLLOWER) {
@@ -49,9 +56,11 @@ class RaftCoreReplicationTest {
         }
         long term = c.term() + 1;
         for (int voter = 1; voter < size && c.role() != Role.LEADER; voter++) {
+            persistIfCandidate(c);
             c.step(new VoteResponse(voter, 0, term, true, c.role() == Role.PRE_CANDIDATE));
         }
         for (int voter = 1; voter < size && c.role() != Role.LEADER; voter++) {
+            persistIfCandidate(c);
             c.step(new VoteResponse(voter, 0, term, true, false));
         }
         assertThat(c.role()).isEqualTo(Role.LEADER);

@@ -1,9 +1,14 @@
 package io.rrmq.raft.sim;
 
+import io.rrmq.raft.Configuration;
 import io.rrmq.raft.LogEntry;
 import io.rrmq.raft.Role;
+import io.rrmq.raft.core.Quorum;
 import io.rrmq.raft.core.RaftCore;
 import io.rrmq.raft.core.Ready;
+import io.rrmq.raft.message.RaftMessage;
+import io.rrmq.raft.message.VoteRequest;
+import io.rrmq.raft.message.VoteResponse;
 import io.rrmq.raft.storage.MemorySnapshotStore;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -11,6 +16,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -18,6 +24,14 @@ import java.util.TreeMap;
  * the client-visible one: nothing acknowledged is lost. Each check costs only what the step changed:
  * a node's log is followed through the entries its Ready hands out (the contract says that is every
  * change), so log matching is checked per new entry against every (index, term) ever seen.
+ *
+ * <p><b>Configurations</b> (thesis ch. 4). Every majority is checked against the configuration the
+ * node had in effect: a leader's every commit-index advance must be held durably by a majority of its
+ * configuration's voters, and every elected leader must have been granted votes (observed as the
+ * VoteResponses delivered to it) by a majority of its configuration's voters. A leader's log never
+ * holds more than one configuration change past what is known committed; a server that is not a
+ * voter of its own configuration (a learner, a removed server, a server waiting to be added) never
+ * campaigns nor becomes leader.
  */
 public final class InvariantChecker {
     /** An (index, term) slot of any log: the entry there and the term before it. */
@@ -38,6 +52,11 @@ public final class InvariantChecker {
         long applied;
         long term;
         boolean leader;
+        /** Indexes of the CONFIGURATION entries in {@link #log}, ascending. */
+        final ArrayList<Long> configurations = new ArrayList<>();
+        /** The voters whose real (not pre-) vote this node received in {@link #grantsTerm}. */
+        long grantsTerm;
+        final Set<Integer> grants = new java.util.HashSet<>();
 
         long lastIndex() {
             return base + log.size();
@@ -55,6 +74,18 @@ public final class InvariantChecker {
 
         long termAt(long index) {
             return index == base ? baseTerm : index < base ? -1 : log.get((int) (index - base - 1)).term();
+        }
+
+        void track(LogEntry e) {
+            if (e.type() == LogEntry.Type.CONFIGURATION) {
+                configurations.add(e.index());
+            }
+        }
+
+        void untrackFrom(long index) {
+            while (!configurations.isEmpty() && configurations.get(configurations.size() - 1) >= index) {
+                configurations.remove(configurations.size() - 1);
+            }
         }
 
         void compactTo(long index, long term) {
@@ -84,10 +115,20 @@ public final class InvariantChecker {
     /** The digest of the committed commands up to each index ({@link DigestingStateMachine#chain}). */
     private final ArrayList<Long> committedDigests = new ArrayList<>();
     private final List<Proposal> acknowledged = new ArrayList<>();
+    private final boolean strictChangeCheck;
+    /** Configuration entries leaders appended that were past the committed prefix when last looked at. */
+    private final java.util.Set<Position> uncommittedConfigurations = new java.util.LinkedHashSet<>();
+    private final MembershipStats.Counter membershipStats;
 
-    InvariantChecker(SimNode[] nodes) {
+    /**
+     * @param nodes             by id, null for servers not started yet
+     * @param strictChangeCheck whether to check that a leader's log holds at most one uncommitted change
+     */
+    InvariantChecker(SimNode[] nodes, boolean strictChangeCheck, MembershipStats.Counter membershipStats) {
         this.nodes = nodes;
         this.views = new NodeView[nodes.length];
+        this.strictChangeCheck = strictChangeCheck;
+        this.membershipStats = membershipStats;
     }
 
     // ---------------------------------------------------------------- events from the nodes
@@ -99,6 +140,7 @@ public final class InvariantChecker {
         v.baseTerm = core.log().snapshotTerm();
         for (long i = core.log().firstIndex(); i <= core.log().lastIndex(); i++) {
             v.log.add(core.log().entryAt(i));
+            v.track(core.log().entryAt(i));
         }
         v.term = core.term();
         v.applied = node.lastApplied();
@@ -108,6 +150,14 @@ public final class InvariantChecker {
 
     void onCrash(SimNode node) {
         requireMirrorMatchesCore(node);
+        long term = node.core().term();
+        if (node.durableTerm() < term) {
+            // Its term is lost with the crash: it sent nothing of it (a leader waits for its term to be
+            // durable, and entries are written after it), so the entries of that term it made are gone
+            // without a trace, and it may make others under the same term once it wins it again.
+            slots.keySet().removeIf(p -> p.term() == term);
+            uncommittedConfigurations.removeIf(p -> p.term() == term);
+        }
     }
 
     /** Commit indexes only grow within a life, stay within the log, and agree across nodes. */
@@ -123,11 +173,52 @@ public final class InvariantChecker {
             throw new InvariantViolation("commit within log",
                     "n" + node.id + " commit index " + commit + " beyond its last index " + core.log().lastIndex());
         }
+        if (commit > v.observedCommit && (core.role() == Role.LEADER || v.leader && v.term == core.term())) {
+            // A leader advanced it (one whose removal just committed may have stepped down already).
+            requireDurableMajority(node, commit, core.log().termAt(commit));
+        }
         // Entries at or below the snapshot base are represented by the snapshot (checked on restore).
         for (long i = Math.max(v.observedCommit, core.log().snapshotIndex()) + 1; i <= commit; i++) {
             recordCommitted(node.id, core.term(), i, core.log().entryAt(i));
         }
         v.observedCommit = commit;
+    }
+
+    /**
+     * Figure 2, leader rule 4, with the majority of the configuration in effect at the leader (thesis
+     * §4.1): a majority of its voters hold the newly committed entry on disk.
+     */
+    private void requireDurableMajority(SimNode leader, long index, long term) {
+        List<Integer> voters = leader.core().configuration().voterIds();
+        int holding = 0;
+        List<Integer> holders = new ArrayList<>();
+        for (int voter : voters) {
+            SimNode node = nodes[voter];
+            if (node != null && node.holdsDurably(index, term)) {
+                holding++;
+                holders.add(voter);
+            }
+        }
+        if (holding < Quorum.size(voters.size())) {
+            throw new InvariantViolation("commit quorum", "leader n" + leader.id + " of term " + leader.core().term()
+                    + " commits " + index + "@" + term + " held durably only by " + holders + " of voters " + voters);
+        }
+    }
+
+    /** Real votes granted to a candidate, as delivered to it; vote requests a non-voter sent. */
+    void onDelivered(SimNode node, RaftMessage m) {
+        if (m instanceof VoteResponse r && r.granted() && !r.preVote()) {
+            NodeView v = views[node.id];
+            if (r.term() > v.grantsTerm) {
+                v.grantsTerm = r.term();
+                v.grants.clear();
+            }
+            if (r.term() == v.grantsTerm) { // a late answer of an earlier campaign counts for nothing
+                v.grants.add(r.from());
+            }
+        } else if (m instanceof VoteRequest && !node.core().configuration().isVoter(m.from())) {
+            membershipStats.ignoredVoteRequests++;
+        }
     }
 
     /** Follows the node's log through the Ready, in the contract's order: discard, entries, compaction. */
@@ -143,6 +234,7 @@ public final class InvariantChecker {
             v.log.clear();
             v.base = snapshots.restoreIndex();
             v.baseTerm = core.latestSnapshotTerm();
+            v.untrackFrom(v.base + 1);
         }
         appendEntries(node, v, core, ready.entries());
         if (snapshots.compactUpTo() > 0) {
@@ -178,7 +270,13 @@ public final class InvariantChecker {
         while (v.lastIndex() >= first) {
             v.log.remove(v.log.size() - 1);
         }
+        v.untrackFrom(first);
         for (LogEntry e : entries) {
+            if (e.type() == LogEntry.Type.CONFIGURATION && core.role() == Role.LEADER && e.term() == core.term()
+                    && uncommittedConfigurations.add(new Position(e.index(), e.term())) && strictChangeCheck) {
+                requireNoOtherLiveChange(node, v, e);
+            }
+            v.track(e);
             long previousTerm = v.termAt(e.index() - 1);
             Slot seen = slots.putIfAbsent(new Position(e.index(), e.term()), new Slot(e, previousTerm));
             if (seen != null && (!seen.entry().equals(e) || seen.previousTerm() != previousTerm)) {
@@ -187,6 +285,52 @@ public final class InvariantChecker {
             }
             v.log.add(e);
         }
+    }
+
+    /**
+     * Ongaro's 2015 rule, cluster-wide: when a leader appends a change, no other change that is not in
+     * its log can still commit. Such a change is alive while its branch agrees with the committed
+     * prefix (log matching: follow its predecessors' terms down to the end of the prefix).
+     */
+    private void requireNoOtherLiveChange(SimNode leader, NodeView v, LogEntry appended) {
+        long prefix = committed.size();
+        if (appended.index() <= prefix || !onCommittedBranch(new Position(appended.index() - 1,
+                v.termAt(appended.index() - 1)), prefix)) {
+            // A stale leader's change on a branch that can never commit (a newer leader committed past
+            // where its log turns off): harmless, whatever else is in flight.
+            uncommittedConfigurations.remove(new Position(appended.index(), appended.term()));
+            return;
+        }
+        for (var it = uncommittedConfigurations.iterator(); it.hasNext(); ) {
+            Position p = it.next();
+            if (p.index() == appended.index() && p.term() == appended.term()) {
+                continue;
+            }
+            if (p.index() <= prefix || !onCommittedBranch(p, prefix)) {
+                it.remove(); // committed, or on a branch that can never commit
+                continue;
+            }
+            LogEntry mine = v.entry(p.index());
+            if (mine == null || mine.term() != p.term()) {
+                throw new InvariantViolation("one change at a time", "leader n" + leader.id + " of term "
+                        + leader.core().term() + " appends a configuration at " + appended.index() + " while the"
+                        + " uncommitted configuration at " + p.index() + "@" + p.term() + ", on a branch it lacks,"
+                        + " can still commit (committed prefix " + prefix + ")");
+            }
+        }
+    }
+
+    /** Whether the branch ending at {@code p} holds the committed entry at {@code prefix} (p at or beyond it). */
+    private boolean onCommittedBranch(Position p, long prefix) {
+        Position at = p;
+        while (at.index() > prefix) {
+            Slot slot = slots.get(at);
+            if (slot == null) {
+                return true; // not seen: assume the worst
+            }
+            at = new Position(at.index() - 1, slot.previousTerm());
+        }
+        return prefix == 0 || committed.get((int) prefix - 1).term() == at.term();
     }
 
     /** Applied in order, from 1 after every restart, and always what was committed at that index. */
@@ -262,6 +406,12 @@ public final class InvariantChecker {
             throw new InvariantViolation("term monotonic", "n" + node.id + " from " + v.term + " to " + core.term());
         }
         boolean leaderNow = core.role() == Role.LEADER;
+        Configuration configuration = core.configuration();
+        if ((core.role() == Role.PRE_CANDIDATE || core.role() == Role.CANDIDATE) && mustNotCampaign(core)) {
+            throw new InvariantViolation("non-voter campaigns", "n" + node.id + " is " + core.role() + " in term "
+                    + core.term() + " outside the voters of its configuration " + configuration
+                    + (core.configurationCommitted() ? " (committed)" : ""));
+        }
         if (leaderNow) {
             Integer other = leaders.putIfAbsent(core.term(), node.id);
             if (other != null && other != node.id) {
@@ -270,10 +420,65 @@ public final class InvariantChecker {
             }
             if (!v.leader || v.term != core.term()) {
                 requireLeaderHoldsCommitted(node.id, v);
+                requireElectedByMajority(node, v, configuration);
+            }
+            if (strictChangeCheck) {
+                requireOneUncommittedChange(node, v);
             }
         }
         v.leader = leaderNow;
         v.term = core.term();
+    }
+
+    /**
+     * A learner, a server waiting to be added, or one that knows its removal is committed never
+     * campaigns. (A leader that appended its own removal and crashed before it committed may: its
+     * log can be the only copy the remaining voters need; it campaigns without a vote of its own.)
+     */
+    private static boolean mustNotCampaign(RaftCore core) {
+        Configuration c = core.configuration();
+        return !c.isVoter(core.id()) && (core.configurationCommitted() || c.contains(core.id()) || c.voterIds().isEmpty());
+    }
+
+    /** Thesis §4.1: the votes of a majority of the voters of the configuration in the new leader's log. */
+    private void requireElectedByMajority(SimNode node, NodeView v, Configuration configuration) {
+        List<Integer> voters = configuration.voterIds();
+        if (mustNotCampaign(node.core())) {
+            throw new InvariantViolation("non-voter campaigns", "n" + node.id + " became leader of term "
+                    + node.core().term() + " outside the voters of its configuration " + configuration);
+        }
+        int votes = 0;
+        List<Integer> granted = new ArrayList<>();
+        if (voters.contains(node.id)) {
+            votes++;
+            granted.add(node.id);
+        }
+        if (v.grantsTerm == node.core().term()) {
+            for (int voter : voters) {
+                if (voter != node.id && v.grants.contains(voter)) {
+                    votes++;
+                    granted.add(voter);
+                }
+            }
+        }
+        if (votes < Quorum.size(voters.size())) {
+            throw new InvariantViolation("election quorum", "n" + node.id + " became leader of term "
+                    + node.core().term() + " with the votes of " + granted + " (all votes received: "
+                    + (v.grantsTerm == node.core().term() ? v.grants : "none") + ") of voters " + voters);
+        }
+    }
+
+    /**
+     * Single-server changes one at a time (thesis §4.1, with Ongaro's 2015 rule): a leader's log
+     * never holds two configuration entries past the committed prefix.
+     */
+    private void requireOneUncommittedChange(SimNode node, NodeView v) {
+        int n = v.configurations.size();
+        if (n >= 2 && v.configurations.get(n - 2) > committed.size()) {
+            throw new InvariantViolation("one change at a time", "leader n" + node.id + " of term "
+                    + node.core().term() + " holds configuration entries " + v.configurations.get(n - 2) + " and "
+                    + v.configurations.get(n - 1) + ", both past the committed prefix (" + committed.size() + ")");
+        }
     }
 
     // ---------------------------------------------------------------- the properties
@@ -296,7 +501,7 @@ public final class InvariantChecker {
         // Leader completeness: every leader of a later term already holds it.
         for (int other = 0; other < nodes.length; other++) {
             NodeView v = views[other];
-            if (nodes[other].isUp() && v != null && v.leader && v.term > nodeTerm && !v.holds(index, e)) {
+            if (nodes[other] != null && nodes[other].isUp() && v != null && v.leader && v.term > nodeTerm && !v.holds(index, e)) {
                 throw new InvariantViolation("leader completeness", "leader n" + other + " of term " + v.term
                         + " lacks " + e + ", committed by term " + nodeTerm);
             }
@@ -334,14 +539,18 @@ public final class InvariantChecker {
     // ---------------------------------------------------------------- end of run
 
     /**
-     * After the cluster converged: every node holds and applied the same committed log, and every
-     * acknowledged proposal is in it at its index.
+     * After the cluster converged: every node holds its log as handed out, every member of the final
+     * configuration applied the whole committed log, and every acknowledged proposal is in it at its
+     * index.
      */
-    void requireConverged() {
+    void requireConverged(Set<Integer> members) {
         for (SimNode node : nodes) {
+            if (node == null) {
+                continue;
+            }
             requireMirrorMatchesCore(node);
             NodeView v = views[node.id];
-            if (v.applied != committed.size()) {
+            if (members.contains(node.id) && v.applied != committed.size()) {
                 throw new InvariantViolation("convergence", "n" + node.id + " applied " + v.applied + " of "
                         + committed.size() + " committed entries");
             }

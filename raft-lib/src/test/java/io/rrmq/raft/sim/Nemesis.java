@@ -1,11 +1,14 @@
 package io.rrmq.raft.sim;
 
+import java.util.List;
 import java.util.Random;
 
 /**
  * The fault schedule: at random intervals, one action drawn from partitions of every shape, crashes
  * (of the leader or anyone, restarted after anything from a moment to seconds), a change of network
- * quality (loss, duplication, delay) or of one node's clock speed.
+ * quality (loss, duplication, delay) or of one node's clock speed; with a {@link MembershipNemesis},
+ * also membership changes and leadership transfers. Faults are aimed at the current members
+ * ({@link Simulation#faultTargets}); a fixed group draws exactly as it did before membership changes.
  */
 final class Nemesis {
     /** Chance of a power cut while a term or vote write is in flight: the window (c)-type bugs need. */
@@ -19,16 +22,24 @@ final class Nemesis {
     private final Simulation sim;
     private final SimNetwork network;
     private final Random random;
+    /** Node ids the network knows: partitions are drawn over the whole array. */
     private final int size;
+    /** Null for a group whose members never change. */
+    private final MembershipNemesis membership;
 
-    Nemesis(Simulation sim, SimNetwork network, Random random, int size) {
+    Nemesis(Simulation sim, SimNetwork network, Random random, int size, MembershipNemesis membership) {
         this.sim = sim;
         this.network = network;
         this.random = random;
         this.size = size;
+        this.membership = membership;
     }
 
     void act() {
+        if (membership != null && membership.wantsTurn()) {
+            membership.act();
+            return;
+        }
         int roll = random.nextInt(100);
         if (roll < 18) {
             network.split(randomMinority());
@@ -45,8 +56,11 @@ final class Nemesis {
         } else if (roll < 92) {
             network.setQuality(randomQuality());
         } else {
-            int node = random.nextInt(size);
-            sim.node(node).setTickMicros(randomTickMicros());
+            List<Integer> targets = sim.faultTargets();
+            SimNode node = sim.node(targets.get(random.nextInt(targets.size())));
+            if (node != null) {
+                node.setTickMicros(randomTickMicros());
+            }
         }
     }
 
@@ -107,11 +121,16 @@ final class Nemesis {
         return 7_000 + random.nextInt(8_000);
     }
 
+    /** A minority of the fault targets on one side; everyone else (removed servers too) on the other. */
     private boolean[] randomMinority() {
         boolean[] side = new boolean[size];
-        int members = 1 + random.nextInt(size / 2);
+        List<Integer> targets = sim.faultTargets();
+        if (targets.size() < 2) {
+            return side;
+        }
+        int members = 1 + random.nextInt(targets.size() / 2);
         for (int placed = 0; placed < members; ) {
-            int n = random.nextInt(size);
+            int n = targets.get(random.nextInt(targets.size()));
             if (!side[n]) {
                 side[n] = true;
                 placed++;
@@ -133,7 +152,12 @@ final class Nemesis {
 
     /** A node that can hear but not speak, or speak but not hear, or one dead directed link. */
     private void oneWay() {
-        int node = random.nextInt(size);
+        List<Integer> targets = sim.faultTargets();
+        if (targets.size() < 2) {
+            return;
+        }
+        int position = random.nextInt(targets.size());
+        int node = targets.get(position);
         int kind = random.nextInt(3);
         for (int other = 0; other < size; other++) {
             if (other == node) {
@@ -146,7 +170,7 @@ final class Nemesis {
             }
         }
         if (kind == 2) {
-            int other = (node + 1 + random.nextInt(size - 1)) % size;
+            int other = targets.get((position + 1 + random.nextInt(targets.size() - 1)) % targets.size());
             network.setCut(node, other, true);
             sim.log().record(sim.now(), "link n" + node + "->n" + other + " cut");
         } else {
@@ -173,8 +197,9 @@ final class Nemesis {
 
     private void crashSomeone() {
         int leader = sim.someLeader();
-        int victim = leader >= 0 && random.nextBoolean() ? leader : random.nextInt(size);
-        if (!sim.node(victim).isUp()) {
+        List<Integer> targets = membership != null && random.nextInt(8) == 0 ? sim.launchedIds() : sim.faultTargets();
+        int victim = leader >= 0 && random.nextBoolean() ? leader : targets.get(random.nextInt(targets.size()));
+        if (sim.node(victim) == null || !sim.node(victim).isUp()) {
             return;
         }
         sim.node(victim).crash();

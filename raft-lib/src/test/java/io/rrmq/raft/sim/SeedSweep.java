@@ -12,13 +12,15 @@ import java.util.function.LongFunction;
 public final class SeedSweep {
     /** What a sweep covered. */
     public record Summary(int runs, long virtualMicros, long events, long leadersElected, long acknowledged,
-                          long maxLivenessMicros, long wallMillis, long cpuMillis, SnapshotStats snapshots) {
+                          long maxLivenessMicros, long wallMillis, long cpuMillis, SnapshotStats snapshots,
+                          MembershipStats membership) {
         @Override
         public String toString() {
             return String.format("%d runs, %.2f virtual hours, %d events, %d leaders elected, %d acknowledged"
                             + " proposals, worst time to recover after healing %d ms, wall %d ms, cpu %d ms; %s",
                     runs, virtualMicros / 3.6e9, events, leadersElected, acknowledged, maxLivenessMicros / 1000,
-                    wallMillis, cpuMillis, snapshots);
+                    wallMillis, cpuMillis, snapshots) + (membership.joiners() + membership.transfers() > 0
+                    || membership.committedChanges() > 0 ? "; " + membership : "");
         }
     }
 
@@ -62,6 +64,7 @@ public final class SeedSweep {
         long acks = 0;
         long worstLiveness = 0;
         SnapshotStats snapshots = SnapshotStats.NONE;
+        MembershipStats membership = MembershipStats.NONE;
         for (long seed : seeds) {
             Simulation.Result r = runOne.apply(seed);
             virtual += r.virtualMicros();
@@ -70,8 +73,10 @@ public final class SeedSweep {
             acks += r.acknowledged();
             worstLiveness = Math.max(worstLiveness, r.livenessMicros());
             snapshots = snapshots.plus(r.snapshots());
+            membership = membership.plus(r.membership());
         }
         return new Summary(seeds.length, virtual, events, leaders, acks, worstLiveness,
-                (System.nanoTime() - started) / 1_000_000, (CPU.getCurrentThreadCpuTime() - cpuStarted) / 1_000_000, snapshots);
+                (System.nanoTime() - started) / 1_000_000, (CPU.getCurrentThreadCpuTime() - cpuStarted) / 1_000_000, snapshots,
+                membership);
     }
 }

@@ -1,6 +1,7 @@
 package io.rrmq.raft.sim;
 
 import io.rrmq.raft.RaftConfig;
+import io.rrmq.raft.core.BugInjection;
 
 /**
  * The shape of one simulated run. Times are virtual microseconds.
@@ -14,9 +15,40 @@ import io.rrmq.raft.RaftConfig;
  * @param meanFaultGapMicros mean virtual time between two fault actions of the nemesis
  * @param meanProposalGapMicros mean virtual time between two client proposals
  * @param raft             the engine's configuration (10 ms ticks by default)
+ * @param membership       the membership nemesis, or null for a group whose members never change
  */
 public record SimConfig(int nodes, long chaosMicros, long healMicros, long settleMicros,
-                        long meanFaultGapMicros, long meanProposalGapMicros, RaftConfig raft) {
+                        long meanFaultGapMicros, long meanProposalGapMicros, RaftConfig raft,
+                        MembershipChaos membership) {
+
+    /**
+     * What the membership nemesis may do.
+     *
+     * @param percent            share of the nemesis's actions that are membership actions (add a
+     *                           learner, promote one, remove a server, transfer leadership)
+     * @param burstPercent       chance that a membership action is followed within 30 ms by another
+     *                           one, as an operator's script would (it meets the one-change-at-a-time rule)
+     * @param maxVoters          promotions stop at this many voters; removals at one
+     * @param maxJoiners         how many new servers a run may start (ids {@code nodes ..})
+     * @param bug                a membership safety rule broken on purpose in every core, or NONE
+     * @param strictChangeCheck  whether the checker insists on at most one uncommitted configuration
+     *                           change in a leader's log; off, a bug must show itself by deeper damage
+     */
+    public record MembershipChaos(int percent, int burstPercent, int maxVoters, int maxJoiners,
+                                  BugInjection.Bug bug, boolean strictChangeCheck) {
+        public static MembershipChaos standard() {
+            return new MembershipChaos(30, 30, 7, 16, BugInjection.Bug.NONE, true);
+        }
+
+        public MembershipChaos withBug(BugInjection.Bug injected, boolean strict) {
+            return new MembershipChaos(percent, burstPercent, maxVoters, maxJoiners, injected, strict);
+        }
+    }
+
+    /** Every node id a run may use: the initial group and the servers the membership nemesis starts. */
+    public int capacity() {
+        return nodes + (membership == null ? 0 : membership.maxJoiners());
+    }
 
     public static final long MILLI = 1_000;
     public static final long SECOND = 1_000_000;
@@ -27,7 +59,7 @@ public record SimConfig(int nodes, long chaosMicros, long healMicros, long settl
      */
     public static SimConfig standard(int nodes, long chaosMicros) {
         RaftConfig raft = RaftConfig.defaults().withFlowControl(8, 1 << 20, 4);
-        return new SimConfig(nodes, chaosMicros, 5 * SECOND, 30 * SECOND, 400 * MILLI, 8 * MILLI, raft);
+        return new SimConfig(nodes, chaosMicros, 5 * SECOND, 30 * SECOND, 400 * MILLI, 8 * MILLI, raft, null);
     }
 
     /**
@@ -60,11 +92,16 @@ public record SimConfig(int nodes, long chaosMicros, long healMicros, long settl
 
     public SimConfig withChaos(long micros) {
         return new SimConfig(nodes, micros, healMicros, settleMicros, meanFaultGapMicros,
-                meanProposalGapMicros, raft);
+                meanProposalGapMicros, raft, membership);
+    }
+
+    public SimConfig withMembership(MembershipChaos chaos) {
+        return new SimConfig(nodes, chaosMicros, healMicros, settleMicros, meanFaultGapMicros,
+                meanProposalGapMicros, raft, chaos);
     }
 
     public SimConfig withRaft(RaftConfig newRaft) {
         return new SimConfig(nodes, chaosMicros, healMicros, settleMicros, meanFaultGapMicros,
-                meanProposalGapMicros, newRaft);
+                meanProposalGapMicros, newRaft, membership);
     }
 }

@@ -26,6 +26,7 @@ final class SimNetwork {
     private long sent;
     private long dropped;
 
+    /** @param size how many node ids there may be: the initial group and any server started later */
     SimNetwork(int size, Scheduler scheduler, Random random, EventLog log, Consumer<RaftMessage> deliver) {
         this.size = size;
         this.cut = new boolean[size][size];

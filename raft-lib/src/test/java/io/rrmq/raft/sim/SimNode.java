@@ -7,6 +7,7 @@ import io.rrmq.raft.RaftStorage;
 import io.rrmq.raft.Role;
 import io.rrmq.raft.SnapshotMeta;
 import io.rrmq.raft.SnapshotWriter;
+import io.rrmq.raft.core.BugInjection;
 import io.rrmq.raft.core.RaftCore;
 import io.rrmq.raft.core.Ready;
 import io.rrmq.raft.core.SnapshotChunkRequest;
@@ -41,7 +42,9 @@ import java.util.TreeMap;
  */
 final class SimNode {
     final int id;
-    private final List<Integer> members;
+    /** The configuration until the log or a snapshot records one: the bootstrap group, or EMPTY for a joiner. */
+    private final Configuration initial;
+    private final BugInjection.Bug bug;
     private final RaftConfig config;
     private final Scheduler scheduler;
     private final SimNetwork network;
@@ -75,6 +78,8 @@ final class SimNode {
     private int incarnation;
     private long tickMicros;
     private long lastApplied;
+    /** Ticks since the run began: the clock of learner catch-up rounds, as RaftRuntime's tickCount. */
+    private long ticks;
     private Role lastRole;
     private long lastTerm;
     /** Proposals this node appended as leader and has not answered, by log index. */
@@ -82,11 +87,12 @@ final class SimNode {
     private final String receivedLabel;
     private final String durableLabel;
 
-    SimNode(int id, List<Integer> members, RaftConfig config, Scheduler scheduler, SimNetwork network,
-            Random random, EventLog log, InvariantChecker checker, Workload workload, Faults faults,
-            SnapshotStats.Counter stats) {
+    SimNode(int id, Configuration initial, BugInjection.Bug bug, RaftConfig config, Scheduler scheduler,
+            SimNetwork network, Random random, EventLog log, InvariantChecker checker, Workload workload,
+            Faults faults, SnapshotStats.Counter stats) {
         this.id = id;
-        this.members = members;
+        this.initial = initial;
+        this.bug = bug;
         this.config = config;
         this.scheduler = scheduler;
         this.network = network;
@@ -122,9 +128,11 @@ final class SimNode {
         if (recovered.discardStoredLog()) {
             storage.discardNow(); // RaftRuntime.start: truncate and sync before the node starts
         }
-        Configuration initial = Configuration.ofVoters(members);
         core = new RaftCore(id, config, storage.hardState(), recovered.snapshot(), recovered.tail(), initial,
                 new Random(random.nextLong()));
+        if (bug != BugInjection.Bug.NONE) {
+            BugInjection.inject(core, bug);
+        }
         appliedConfiguration = recovered.snapshot() != null ? recovered.snapshot().configuration() : initial;
         assembler = new RuntimeSnapshotParts.Assembler(snapshots);
         snapshotPolicy = new RuntimeSnapshotParts.Policy(config.snapshotEntries(), config.snapshotBytes());
@@ -180,6 +188,7 @@ final class SimNode {
     private void scheduleTick(int life) {
         scheduler.after(tickMicros, () -> {
             if (life == incarnation) {
+                ticks++;
                 core.tick();
                 process();
                 scheduleTick(life);
@@ -194,6 +203,7 @@ final class SimNode {
             return;
         }
         log.record(scheduler.now(), receivedLabel, m);
+        checker.onDelivered(this, m);
         core.step(m);
         process();
     }
@@ -209,6 +219,25 @@ final class SimNode {
         log.record(scheduler.now(), "n" + id + " propose #" + proposalId + " at " + index + "@" + core.term());
         process();
         return p;
+    }
+
+    /**
+     * As RaftRuntime's proposeChange: appends {@code next} if this node leads and the core accepts it.
+     *
+     * @throws io.rrmq.raft.MembershipChangeException the core refused it
+     */
+    long proposeConfiguration(Configuration next) {
+        long index = core.proposeConfiguration(next);
+        log.record(scheduler.now(), "n" + id + " proposes configuration " + next + " at " + index + "@" + core.term());
+        process();
+        return index;
+    }
+
+    /** As RaftRuntime's transferLeadership. */
+    void transferLeadership(int target) {
+        core.transferLeadership(target);
+        log.record(scheduler.now(), "n" + id + " hands leadership to n" + target);
+        process();
     }
 
     private void onDiskDue(int life) {
@@ -288,12 +317,16 @@ final class SimNode {
             }
             pending.clear();
         }
+        boolean newLeader = core.role() == Role.LEADER && (lastRole != Role.LEADER || lastTerm != core.term());
         if (core.role() != lastRole || core.term() != lastTerm) {
             log.record(scheduler.now(), "n" + id + " " + core.role() + " term " + core.term());
             lastRole = core.role();
             lastTerm = core.term();
         }
         checker.afterStep(this);
+        if (newLeader) {
+            faults.becameLeader(this);
+        }
     }
 
     private void apply(List<LogEntry> committed) {
@@ -443,6 +476,9 @@ final class SimNode {
 
         /** A received chunk is being stored, done at {@code storedAt}. */
         void chunkStoreStarted(SimNode node, InstallSnapshot chunk, long storedAt);
+
+        /** The node was elected leader (operators' scripts retry against a new leader at once). */
+        void becameLeader(SimNode node);
     }
 
     /** Whether the node is still in the life it had when {@link #incarnation()} returned {@code life}. */
@@ -462,6 +498,35 @@ final class SimNode {
 
     long lastApplied() {
         return lastApplied;
+    }
+
+    /** The term on this node's disk. */
+    long durableTerm() {
+        return storage.hardState().currentTerm();
+    }
+
+    long ticks() {
+        return ticks;
+    }
+
+    /**
+     * Whether this node's disk holds the entry at {@code index} of term {@code term}: in its durable
+     * log, or covered by a durable snapshot (which holds only committed entries).
+     */
+    boolean holdsDurably(long index, long term) {
+        if (storage.durableTermAt(index) == term) {
+            return true;
+        }
+        try {
+            for (SnapshotMeta meta : snapshots.list()) {
+                if (meta.lastIncludedIndex() >= index) {
+                    return true;
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return false;
     }
 
     List<LogEntry> durableLog() {

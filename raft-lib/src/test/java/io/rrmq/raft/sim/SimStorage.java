@@ -117,6 +117,18 @@ final class SimStorage {
         return durableHardState;
     }
 
+    /** The term of the durable entry at {@code index}, or -1 if the durable log does not hold it. */
+    long durableTermAt(long index) {
+        if (durableLog.isEmpty()) {
+            return -1;
+        }
+        long first = durableLog.get(0).index();
+        if (index < first || index >= first + durableLog.size()) {
+            return -1;
+        }
+        return durableLog.get((int) (index - first)).term();
+    }
+
     List<LogEntry> log() {
         return List.copyOf(durableLog);
     }

@@ -1,8 +1,10 @@
 package io.rrmq.raft.sim;
 
+import io.rrmq.raft.Configuration;
 import io.rrmq.raft.LogEntry;
 import io.rrmq.raft.Role;
 import io.rrmq.raft.StateMachine;
+import io.rrmq.raft.core.BugInjection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -25,7 +27,7 @@ public final class Simulation {
     /** What a passing run did. */
     public record Result(long seed, long traceHash, long virtualMicros, long events, int leadersElected,
                          int acknowledged, List<LogEntry> committedLog, long livenessMicros,
-                         SnapshotStats snapshots) {
+                         SnapshotStats snapshots, MembershipStats membership) {
     }
 
     private final long seed;
@@ -35,11 +37,20 @@ public final class Simulation {
     private final Random random;
     private final Scheduler scheduler = new Scheduler();
     private final EventLog log = new EventLog(120);
+    /** By id; null for an id not started yet. */
     private final SimNode[] nodes;
+    /** The nodes started so far, in id order: the initial group, then the joiners. */
+    private final List<SimNode> launched = new ArrayList<>();
     private final InvariantChecker checker;
     private final SimNetwork network;
     private final Nemesis nemesis;
+    private final MembershipNemesis membershipNemesis;
     private final SnapshotStats.Counter snapshotStats = new SnapshotStats.Counter();
+    private final MembershipStats.Counter membershipStats = new MembershipStats.Counter();
+    private final Workload observed = new ObservingWorkload();
+    private final NemesisFaults nemesisFaults = new NemesisFaults();
+    /** The members of the newest configuration a leader had when last asked; the nemesis's targets. */
+    private List<Integer> knownMembers;
 
     private boolean healed;
     private long nextProposalId = 1;
@@ -55,16 +66,30 @@ public final class Simulation {
         this.workload = workload;
         this.replayCommand = replayCommand;
         this.random = new Random(seed);
-        this.nodes = new SimNode[config.nodes()];
-        this.checker = new InvariantChecker(nodes);
-        this.network = new SimNetwork(config.nodes(), scheduler, random, log, m -> nodes[m.to()].receive(m));
-        this.nemesis = new Nemesis(this, network, random, config.nodes());
+        this.nodes = new SimNode[config.capacity()];
+        this.checker = new InvariantChecker(nodes, config.membership() == null || config.membership().strictChangeCheck(),
+                membershipStats);
+        this.network = new SimNetwork(config.capacity(), scheduler, random, log, m -> {
+            SimNode to = nodes[m.to()];
+            if (to != null) {
+                to.receive(m);
+            }
+        });
+        this.membershipNemesis = config.membership() == null ? null : new MembershipNemesis(this, random,
+                config.membership(), config.raft(), membershipStats, config.nodes());
+        this.nemesis = new Nemesis(this, network, random, config.capacity(), membershipNemesis);
         List<Integer> members = IntStream.range(0, config.nodes()).boxed().toList();
-        Workload observed = new ObservingWorkload();
-        for (int i = 0; i < nodes.length; i++) {
-            nodes[i] = new SimNode(i, members, config.raft(), scheduler, network, random, log, checker, observed,
-                    new NemesisFaults(), snapshotStats);
+        this.knownMembers = members;
+        Configuration bootstrap = Configuration.ofVoters(members);
+        for (int i = 0; i < config.nodes(); i++) {
+            nodes[i] = newNode(i, bootstrap);
+            launched.add(nodes[i]);
         }
+    }
+
+    private SimNode newNode(int id, Configuration initial) {
+        return new SimNode(id, initial, config.membership() == null ? BugInjection.Bug.NONE : config.membership().bug(),
+                config.raft(), scheduler, network, random, log, checker, observed, nemesisFaults, snapshotStats);
     }
 
     public Result run() {
@@ -77,7 +102,7 @@ public final class Simulation {
     }
 
     private Result runPhases() {
-        for (SimNode node : nodes) {
+        for (SimNode node : launched) {
             node.setTickMicros(nemesis.randomTickMicros());
             node.start();
         }
@@ -107,9 +132,11 @@ public final class Simulation {
             throw new InvariantViolation("liveness", "not settled " + config.settleMicros() / 1000
                     + " ms after healing (workload finished: " + workload.finished() + "); roles " + roles());
         }
-        checker.requireConverged();
+        checker.requireConverged(members());
+        List<LogEntry> committedLog = checker.committedLog();
         return new Result(seed, log.traceHash(), scheduler.now(), log.events(), checker.leadersElected(),
-                checker.acknowledgedCount(), checker.committedLog(), livenessMicros, snapshotStats.snapshot());
+                checker.acknowledgedCount(), committedLog, livenessMicros, snapshotStats.snapshot(),
+                membershipStats.snapshot(committedLog));
     }
 
     private void heal() {
@@ -118,14 +145,17 @@ public final class Simulation {
         log.record(now(), "HEAL");
         network.healLinks();
         network.setQuality(SimNetwork.Quality.CLEAN);
-        for (SimNode node : nodes) {
+        for (SimNode node : launched) { // removed servers too: they must not disrupt the others
             if (!node.isUp()) {
                 node.start();
             }
         }
     }
 
-    /** One leader that every node follows, with nothing left to commit or apply anywhere. */
+    /**
+     * One leader that every member of its configuration follows, with nothing left to commit or apply
+     * anywhere. Servers outside it (removed, or started and never added) are not waited for.
+     */
     private boolean converged() {
         int leader = someLeader();
         if (leader < 0) {
@@ -135,12 +165,18 @@ public final class Simulation {
         if (core.commitIndex() != core.log().lastIndex()) {
             return false;
         }
-        for (SimNode node : nodes) {
+        for (int id : core.configuration().ids()) {
+            SimNode node = nodes[id];
             if (!node.isUp() || node.lastApplied() != core.commitIndex() || node.core().term() != core.term()) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** The servers of the settled group: the members of the leader's (committed) configuration. */
+    private java.util.Set<Integer> members() {
+        return new java.util.TreeSet<>(nodes[someLeader()].core().configuration().ids());
     }
 
     // ---------------------------------------------------------------- schedules
@@ -171,7 +207,7 @@ public final class Simulation {
     private void proposeOne() {
         List<Integer> up = new ArrayList<>();
         List<Integer> leaders = new ArrayList<>();
-        for (SimNode node : nodes) {
+        for (SimNode node : launched) {
             if (node.isUp()) {
                 up.add(node.id);
                 if (node.core().role() == Role.LEADER) {
@@ -218,10 +254,43 @@ public final class Simulation {
         return nodes[id];
     }
 
+    /** Starts server {@code id}, new to the run, with an empty configuration: it waits to be added. */
+    SimNode launch(int id) {
+        if (nodes[id] != null) {
+            throw new IllegalArgumentException("n" + id + " was started already");
+        }
+        SimNode node = newNode(id, Configuration.EMPTY);
+        nodes[id] = node;
+        launched.add(node);
+        node.setTickMicros(nemesis.randomTickMicros());
+        node.start();
+        return node;
+    }
+
+    /**
+     * The ids faults are aimed at: every node of a fixed group; with membership changes, the members
+     * of the newest configuration a leader was seen with (removed servers run on, out of the way).
+     */
+    List<Integer> faultTargets() {
+        if (config.membership() == null) {
+            return knownMembers;
+        }
+        int leader = someLeader();
+        if (leader >= 0) {
+            knownMembers = nodes[leader].core().configuration().ids();
+        }
+        return knownMembers;
+    }
+
+    /** Every server started so far, members or not. */
+    List<Integer> launchedIds() {
+        return launched.stream().map(n -> n.id).toList();
+    }
+
     /** A node that believes it is leader (the one of the highest term), or -1. */
     int someLeader() {
         int best = -1;
-        for (SimNode node : nodes) {
+        for (SimNode node : launched) {
             if (node.isUp() && node.core().role() == Role.LEADER
                     && (best < 0 || node.core().term() > nodes[best].core().term())) {
                 best = node.id;
@@ -240,7 +309,7 @@ public final class Simulation {
 
     private String roles() {
         StringBuilder sb = new StringBuilder();
-        for (SimNode node : nodes) {
+        for (SimNode node : launched) {
             sb.append(" n").append(node.id).append('=');
             sb.append(node.isUp() ? node.core().role() + "@" + node.core().term() + " commit "
                     + node.core().commitIndex() + "/" + node.core().log().lastIndex() : "down");
@@ -261,6 +330,13 @@ public final class Simulation {
         public void snapshotSaveStarted(SimNode node, long durableAt) {
             if (!healed) {
                 nemesis.maybeCrashDuringSnapshotSave(node, durableAt);
+            }
+        }
+
+        @Override
+        public void becameLeader(SimNode node) {
+            if (!healed && membershipNemesis != null) {
+                membershipNemesis.onNewLeader(node);
             }
         }
 

@@ -1,0 +1,29 @@
+package io.rrmq.raft.runtime;
+
+/**
+ * Test-scope door to the runtime's {@link LearnerCatchUp}, so that the simulation promotes a learner
+ * by the very rounds RaftRuntime uses (thesis §4.2.1) instead of a copy of them.
+ */
+public final class RuntimeCatchUp {
+    /** What to do with the learner now. */
+    public enum Verdict { WAIT, PROMOTE, GIVE_UP }
+
+    private final LearnerCatchUp catchUp;
+
+    /** As RaftRuntime.promote: rounds against the leader's log end, given up after {@code stallTicks} without progress. */
+    public RuntimeCatchUp(int electionTicks, long stallTicks, long logEnd, long now) {
+        this.catchUp = new LearnerCatchUp(electionTicks, stallTicks, logEnd, now);
+    }
+
+    public Verdict check(long match, long logEnd, long now) {
+        return Verdict.valueOf(catchUp.check(match, logEnd, now).name());
+    }
+
+    public int rounds() {
+        return catchUp.rounds();
+    }
+
+    public String reason() {
+        return catchUp.reason();
+    }
+}
