@@ -177,8 +177,12 @@ def main():
             joiners.append(join(cluster, work, args.base_port + 4, "joiner-2"))
             second = timed_add(cluster, key, args.base_port + 4)
             installed = wait_for(lambda: status(args.base_port + 4), 30)["metrics"]["snapshotsInstalled"]
+            taken = max(wait_for(lambda: status(p), 30)["metrics"]["snapshotsTaken"] for p in cluster.ports)
             print(f"add learner + promote, ~{args.snapshot_mb} MB of queued messages: {second:.2f} s"
-                  f" (snapshots installed by the new node: {installed})", flush=True)
+                  f" (snapshots: the new node installed {installed}; most taken by a member {taken})", flush=True)
+
+        if args.transfers == 0:
+            return
 
         putter = Putter(cluster)
         cluster.ports.extend(args.base_port + 3 + i for i in range(len(joiners)))
