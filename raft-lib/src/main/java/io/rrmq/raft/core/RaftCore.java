@@ -256,9 +256,18 @@ public final class RaftCore {
         }
         transferTarget = target;
         transferElapsed = 0;
-        Progress p = progress.get(target);
-        if (p != null && p.matchIndex == log.lastIndex()) {
-            outbox.add(new TimeoutNow(id, target, currentTerm));
+        maybeHandOver();
+    }
+
+    /**
+     * Sends TimeoutNow once the transfer's target holds our whole log and all of it is committed:
+     * then every proposal this leader accepted is answered before the target's election ends its
+     * term, instead of failing with an unknown outcome (thesis §3.10 waits for the log only).
+     */
+    private void maybeHandOver() {
+        Progress p = transferTarget == NONE ? null : progress.get(transferTarget);
+        if (p != null && p.matchIndex == log.lastIndex() && commitIndex == log.lastIndex()) {
+            outbox.add(new TimeoutNow(id, transferTarget, currentTerm));
         }
     }
 
@@ -280,7 +289,11 @@ public final class RaftCore {
     public void onPersisted(long seq) {
         durability.persisted(seq);
         if (role == Role.LEADER) {
+            long before = commitIndex;
             maybeCommit();
+            if (role == Role.LEADER && commitIndex > before) {
+                maybeHandOver();
+            }
         }
     }
 
@@ -986,8 +999,8 @@ public final class RaftCore {
                     return; // the commit removed this leader
                 }
             }
-            if (r.from() == transferTarget && p.matchIndex == log.lastIndex()) {
-                outbox.add(new TimeoutNow(id, transferTarget, currentTerm));
+            if (r.from() == transferTarget) {
+                maybeHandOver();
             }
             if (p.state == Progress.State.PROBE) {
                 p.becomeReplicate();

@@ -786,10 +786,14 @@ public final class RaftRuntime implements RaftNode {
     }
 
     private void drainProposalsOnStop() {
+        // These never reached the core: certainly not appended. A client is told to ask the leader
+        // (or, with none known, that nothing was accepted) rather than that the outcome is unknown.
+        int leader = core.leaderId() == core.id() ? RaftStatus.NO_LEADER : core.leaderId();
         Object event;
         while ((event = inbox.poll()) != null) {
             if (event instanceof Proposal p) {
-                p.future().completeExceptionally(new NodeClosedException());
+                p.future().completeExceptionally(failure == null ? new NotLeaderException(leader)
+                        : new NodeClosedException());
             } else if (event instanceof LoopTask t) {
                 t.future().completeExceptionally(new NodeClosedException());
             }
