@@ -20,8 +20,9 @@ import java.util.Optional;
 public record ServerArguments(Path configPath, String indexText, Optional<Path> dataDir, Optional<Path> clusterKey,
                               Optional<String> join, Optional<String> address) {
 
-    public static final String USAGE = "usage: rrmq-server CONFIG_PATH INDEX [--data-dir DIR] [--cluster-key FILE]\n"
-            + "       rrmq-server --join MEMBER_URL --address MY_URL [--data-dir DIR] [--cluster-key FILE]";
+    /** One line, so that every refusal is one line too. */
+    public static final String USAGE = "usage: rrmq-server CONFIG_PATH INDEX [--data-dir DIR] [--cluster-key FILE]"
+            + " | rrmq-server --join MEMBER_URL --address MY_URL [--data-dir DIR] [--cluster-key FILE]";
 
     /** A member of the file's cluster, without the join options. */
     public ServerArguments(Path configPath, String indexText, Optional<Path> dataDir, Optional<Path> clusterKey) {
