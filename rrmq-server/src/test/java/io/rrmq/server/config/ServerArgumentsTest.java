@@ -46,4 +46,19 @@ class ServerArgumentsTest {
         assertThatThrownBy(() -> ServerArguments.parse(new String[] {"c", "3"}).index(THREE))
                 .hasMessageContaining("out of range").hasMessageContaining("3 nodes (0..2)");
     }
+
+    @Test
+    void aJoiningNodeTakesJoinAndAddressAndNoConfigFile() throws Exception {
+        ServerArguments a = ServerArguments.parse(new String[] {"--join", "http://127.0.0.1:8567",
+            "--address=http://127.0.0.1:8570", "--data-dir", "d"});
+        assertThat(a.joining()).isTrue();
+        assertThat(a.join()).contains("http://127.0.0.1:8567");
+        assertThat(a.address()).contains("http://127.0.0.1:8570");
+        assertThat(a.dataDir()).contains(Path.of("d"));
+        assertThat(ServerArguments.parse(new String[] {"c", "0"}).joining()).isFalse();
+        assertThatThrownBy(() -> ServerArguments.parse(new String[] {"--join", "http://127.0.0.1:8567"}))
+                .hasMessageContaining("--join and --address go together");
+        assertThatThrownBy(() -> ServerArguments.parse(new String[] {"c", "0", "--join", "http://h:1", "--address", "http://h:2"}))
+                .hasMessageContaining("no CONFIG_PATH");
+    }
 }
