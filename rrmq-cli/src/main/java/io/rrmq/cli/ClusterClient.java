@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
@@ -54,8 +55,13 @@ public final class ClusterClient {
     private final Consumer<String> trace;
     /** {@code Authorization} header value, or null when the cluster needs no token. */
     private final String authorization;
-    /** Signs admin requests with the cluster key, or null when the key is not at hand. */
-    private final AdminSignature admin;
+    /**
+     * Finds the cluster key's signer the first time an admin request is sent (null when the key is
+     * not at hand): other commands never look for it.
+     */
+    private final Supplier<AdminSignature> admin;
+    private AdminSignature signer;
+    private boolean signerLooked;
 
     public ClusterClient(NodeList nodes, RetryPolicy policy, RandomGenerator random, Consumer<String> trace) {
         this(nodes, policy, random, trace, null, Optional.empty());
@@ -68,15 +74,16 @@ public final class ClusterClient {
      */
     public ClusterClient(NodeList nodes, RetryPolicy policy, RandomGenerator random, Consumer<String> trace,
                          SSLContext tls, Optional<String> token) {
-        this(nodes, policy, random, trace, tls, token, null);
+        this(nodes, policy, random, trace, tls, token, () -> null);
     }
 
     /**
-     * @param admin signs {@code /cluster/...} requests with the cluster key (every attempt anew), or
-     *              {@code null}: then only an admin token can authorize them
+     * @param admin gives the signer of {@code /cluster/...} requests (every attempt signs anew), or
+     *              null when the cluster key is not at hand (then only an admin token authorizes them);
+     *              asked once, at the first admin request
      */
     public ClusterClient(NodeList nodes, RetryPolicy policy, RandomGenerator random, Consumer<String> trace,
-                         SSLContext tls, Optional<String> token, AdminSignature admin) {
+                         SSLContext tls, Optional<String> token, Supplier<AdminSignature> admin) {
         this.admin = admin;
         this.authorization = token.map(t -> "Bearer " + t).orElse(null);
         this.nodes = nodes;
@@ -210,6 +217,14 @@ public final class ClusterClient {
         return http.sendAsync(r.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
+    private AdminSignature signer() {
+        if (!signerLooked) {
+            signerLooked = true;
+            signer = admin.get();
+        }
+        return signer;
+    }
+
     private Attempt attempt(URI node, ApiRequest request, Duration timeout) throws InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(node.resolve(request.path()))
                 .timeout(timeout)
@@ -224,9 +239,10 @@ public final class ClusterClient {
         if (authorization != null) {
             b.header("Authorization", authorization);
         }
-        if (admin != null && request.path().startsWith("/cluster/")) {
+        AdminSignature signature = request.path().startsWith("/cluster/") ? signer() : null;
+        if (signature != null) {
             byte[] body = request.jsonBody() == null ? new byte[0] : request.jsonBody().getBytes(StandardCharsets.UTF_8);
-            b.header(AdminSignature.HEADER, admin.sign(request.method(), request.path(), body));
+            b.header(AdminSignature.HEADER, signature.sign(request.method(), request.path(), body));
         }
         HttpResponse<String> response;
         try {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.SplittableRandom;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -144,7 +145,7 @@ public final class RrmqCommand implements Runnable {
         String chosen = token != null ? token : context.env().get(TOKEN_ENV);
         return new ClusterClient(nodeList(), policy, new SplittableRandom(),
                 verbose ? output::trace : line -> { }, caCert == null ? null : CaCertificates.trusting(caCert),
-                Optional.ofNullable(chosen).map(String::strip).filter(t -> !t.isEmpty()), adminSignature(output));
+                Optional.ofNullable(chosen).map(String::strip).filter(t -> !t.isEmpty()), adminSigner(output));
     }
 
     /** Whether the user set {@code --timeout}; commands that wait long choose their own default otherwise. */
@@ -153,32 +154,49 @@ public final class RrmqCommand implements Runnable {
     }
 
     /**
-     * The cluster key's signer, or null if no key can be read: {@code --cluster-key}, else
-     * {@code $RRMQ_CLUSTER_KEY_FILE}, else {@code <data root>/<cluster-id>/cluster.key} with the
-     * cluster id a node reports in {@code /status} (the nodes' default, for a cluster on this machine).
+     * The cluster key's signer, looked for at the first admin request: {@code --cluster-key} (which
+     * must be readable: checked now), else {@code $RRMQ_CLUSTER_KEY_FILE}, else
+     * {@code <data root>/<cluster-id>/cluster.key} with the cluster id a node reports in {@code /status}
+     * (the nodes' default, for a cluster on this machine). Null when none can be read.
      */
-    private AdminSignature adminSignature(Output output) throws UsageException {
-        Path file = clusterKey;
-        if (file == null && context.env().get(CLUSTER_KEY_ENV) != null && !context.env().get(CLUSTER_KEY_ENV).isBlank()) {
-            file = Path.of(context.env().get(CLUSTER_KEY_ENV));
-        }
-        if (file == null) {
-            String id = ClusterKeyLocator.clusterId(nodeList(), retryPolicy().requestTimeout());
-            if (id == null) {
-                return null;
+    private Supplier<AdminSignature> adminSigner(Output output) throws UsageException {
+        if (clusterKey != null) {
+            AdminSignature given = readKey(clusterKey);
+            if (given == null) {
+                throw new UsageException("cannot read the cluster key " + clusterKey);
             }
-            String root = context.env().get(DATA_DIR_ENV);
-            file = Path.of(root != null && !root.isBlank() ? root : DEFAULT_DATA_ROOT).resolve(id).resolve("cluster.key");
+            return () -> given;
         }
+        return () -> {
+            String fromEnv = context.env().get(CLUSTER_KEY_ENV);
+            Path file;
+            if (fromEnv != null && !fromEnv.isBlank()) {
+                file = Path.of(fromEnv);
+            } else {
+                String id;
+                try {
+                    id = ClusterKeyLocator.clusterId(nodeList(), retryPolicy().requestTimeout());
+                } catch (UsageException e) {
+                    return null;
+                }
+                if (id == null) {
+                    return null;
+                }
+                String root = context.env().get(DATA_DIR_ENV);
+                file = Path.of(root != null && !root.isBlank() ? root : DEFAULT_DATA_ROOT).resolve(id).resolve("cluster.key");
+            }
+            AdminSignature found = readKey(file);
+            if (found == null && verbose) {
+                output.trace("no usable cluster key at " + file + ": admin requests go unsigned");
+            }
+            return found;
+        };
+    }
+
+    private static AdminSignature readKey(Path file) {
         try {
             return new AdminSignature(KeyText.parse(Files.readString(file, java.nio.charset.StandardCharsets.US_ASCII)));
         } catch (java.io.IOException | IllegalArgumentException e) {
-            if (clusterKey != null) {
-                throw new UsageException("cannot read the cluster key " + file + ": " + e.getMessage());
-            }
-            if (verbose) {
-                output.trace("no usable cluster key at " + file + " (" + e.getMessage() + "): admin requests unsigned");
-            }
             return null;
         }
     }
