@@ -105,6 +105,11 @@ final class LongPollWaiters {
             exchange.getConnection().addCloseListener(c -> loop.execute(() -> closed(waiter)));
             watchForClose(exchange);
             loop.execute(() -> enqueue(waiter, waitMillis));
+            if (!exchange.getConnection().isOpen()) {
+                // The client went away before the listener was added, which then never runs: a
+                // message must not be popped for it.
+                loop.execute(() -> closed(waiter));
+            }
         });
     }
 
