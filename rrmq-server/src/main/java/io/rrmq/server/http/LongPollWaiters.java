@@ -7,6 +7,11 @@ import io.rrmq.raft.RaftNode;
 import io.rrmq.raft.RaftStatus;
 import io.rrmq.raft.Role;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.protocol.http.HttpServerConnection;
+import io.undertow.util.Headers;
+import io.undertow.util.ImmediatePooledByteBuffer;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,6 +25,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.xnio.IoUtils;
+import org.xnio.conduits.ConduitStreamSourceChannel;
 
 /**
  * Long-polling requests ({@code GET /message/<topic>?wait=S}, a receive with {@code wait}) held
@@ -126,32 +133,66 @@ final class LongPollWaiters {
      * that is gone is not lost, only invisible until its visibility passes. I/O thread only.
      */
     private static void watchForClose(HttpServerExchange exchange) {
-        if (!(exchange.getConnection() instanceof io.undertow.server.protocol.http.HttpServerConnection http)
-                || http.getExtraBytes() != null) {
+        HttpServerConnection http = watchable(exchange);
+        if (http == null) {
             return;
         }
-        if (exchange.getRequestContentLength() > 0
-                || exchange.getRequestHeaders().contains(io.undertow.util.Headers.TRANSFER_ENCODING)) {
-            return;
-        }
-        org.xnio.conduits.ConduitStreamSourceChannel source = http.getChannel().getSourceChannel();
-        source.getReadSetter().set(channel -> {
-            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(1024);
-            try {
-                int read = channel.read(buffer);
-                if (read < 0) {
-                    org.xnio.IoUtils.safeClose(http);
-                } else if (read > 0) {
-                    channel.suspendReads();
-                    channel.getReadSetter().set(null);
-                    buffer.flip();
-                    http.setExtraBytes(new io.undertow.util.ImmediatePooledByteBuffer(buffer));
-                }
-            } catch (java.io.IOException e) {
-                org.xnio.IoUtils.safeClose(http);
-            }
-        });
+        ConduitStreamSourceChannel source = http.getChannel().getSourceChannel();
+        source.getReadSetter().set(channel -> readWhileHeld(http));
         source.resumeReads();
+    }
+
+    /** The connection to watch while {@code exchange} is held, or {@code null} (see watchForClose). */
+    private static HttpServerConnection watchable(HttpServerExchange exchange) {
+        if (!(exchange.getConnection() instanceof HttpServerConnection http) || http.getExtraBytes() != null) {
+            return null;
+        }
+        if (exchange.getRequestContentLength() > 0 || exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING)) {
+            return null;
+        }
+        return http;
+    }
+
+    /**
+     * Reads what the client of a held request sent, without blocking: end of stream (or a failed
+     * read) closes the connection; pipelined bytes are handed back to Undertow and watching stops.
+     * I/O thread only. Returns whether the connection is still open.
+     */
+    private static boolean readWhileHeld(HttpServerConnection http) {
+        ConduitStreamSourceChannel channel = http.getChannel().getSourceChannel();
+        if (http.getExtraBytes() != null) {
+            return http.isOpen(); // watching already stopped: the client sent its next request
+        }
+        ByteBuffer buffer = ByteBuffer.allocate(1024);
+        try {
+            int read = channel.read(buffer);
+            if (read < 0) {
+                IoUtils.safeClose(http);
+            } else if (read > 0) {
+                channel.suspendReads();
+                channel.getReadSetter().set(null);
+                buffer.flip();
+                http.setExtraBytes(new ImmediatePooledByteBuffer(buffer));
+            }
+        } catch (IOException e) {
+            IoUtils.safeClose(http);
+        }
+        return http.isOpen();
+    }
+
+    /**
+     * Whether the waiter's client is still there, asked on its connection's I/O thread just before a
+     * message may be popped for it. The close listener alone is not enough: it runs only once an I/O
+     * thread has noticed the end of stream, and a put that arrives on another connection (another
+     * I/O thread) can be proposed before that. Reading the socket here closes that window for any
+     * client that went away before the put reached us: its FIN is already in our socket buffer.
+     */
+    private static boolean stillThere(Waiter waiter) {
+        if (!waiter.connectionOpen()) {
+            return false;
+        }
+        HttpServerConnection http = watchable(waiter.exchange);
+        return http == null || readWhileHeld(http);
     }
 
     /** Topic {@code topic} may have visible messages now. Any thread; returns at once. */
@@ -214,6 +255,25 @@ final class LongPollWaiters {
             waitingTopics.remove(topic);
             return;
         }
+        waiters.attemptInFlight = true;
+        head.inFlight = true;
+        Waiter probed = head;
+        head.exchange.getIoThread().execute(() -> {
+            boolean there = stillThere(probed);
+            loop.execute(() -> propose(topic, waiters, probed, there));
+        });
+    }
+
+    /** Proposes {@code head}'s attempt once its I/O thread has said whether its client is still there. */
+    private void propose(String topic, TopicWaiters waiters, Waiter head, boolean there) {
+        if (!there || head.done || head.expired) {
+            waiters.attemptInFlight = false;
+            head.inFlight = false;
+            waiters.queue.remove(head);
+            finish(head, head.whenEmpty);
+            pump(topic, waiters);
+            return;
+        }
         RaftNode raft = node.get();
         MqCommand command = head.attempt.get();
         CompletableFuture<byte[]> pending;
@@ -223,14 +283,14 @@ final class LongPollWaiters {
             }
             pending = raft.propose(MqCodec.encodeCommand(command));
         } catch (RuntimeException e) {
-            waiters.queue.pollFirst();
+            waiters.attemptInFlight = false;
+            head.inFlight = false;
+            waiters.queue.remove(head);
             finish(head, outcomes.failed(e));
             pump(topic, waiters);
             return;
         }
-        waiters.attemptInFlight = true;
         waiters.signalsAtAttempt = waiters.signals;
-        head.inFlight = true;
         Waiter attempted = head;
         pending.copy().orTimeout(proposalTimeoutMillis, TimeUnit.MILLISECONDS)
                 .whenCompleteAsync((result, failure) -> attempted(topic, waiters, attempted, command, result, failure), loop);
