@@ -169,10 +169,8 @@ public final class Main {
         DataDirectory dataDir;
         try {
             Path clusterDir = DataDirectory.clusterDirectory(view.clusterId(), System.getenv(), workingDirectory);
-            dataDir = arguments.dataDir().isPresent()
-                    ? DataDirectory.resolve(null, 0, arguments.dataDir(), System.getenv(), workingDirectory)
-                    : new DataDirectory(clusterDir.resolve("joined-" + self.host() + "-" + self.port()),
-                            "default for a node joining cluster " + view.clusterId());
+            dataDir = DataDirectory.forJoiner(view.clusterId(), self.host(), self.port(), arguments.dataDir(),
+                    System.getenv(), workingDirectory);
             ClusterKey key = ClusterKey.load(ClusterKey.locate(arguments.clusterKey(), System.getenv(), clusterDir).file());
             node = RrmqNode.listenToJoin(self, view.clusterId(), ServerSettings.defaults(),
                     NodeSecurity.of(key, view.clusterId(), Optional.empty(), Optional.empty()));

@@ -1,5 +1,7 @@
 package io.rrmq.raft.runtime;
 
+import java.time.Duration;
+
 /**
  * Decides when a learner is caught up enough to become a voter (thesis §4.2.1): replication proceeds
  * in rounds, each to the leader's log end as it was when the round began; once a round finishes
@@ -9,6 +11,11 @@ package io.rrmq.raft.runtime;
  */
 final class LearnerCatchUp {
     static final int MAX_ROUNDS = 10;
+    /**
+     * How long a learner's log may stand still before the promotion gives up: long enough for a
+     * snapshot of a few hundred MB to be sent and installed between two acknowledgements.
+     */
+    static final Duration STALL = Duration.ofSeconds(10);
 
     enum Verdict { WAIT, PROMOTE, GIVE_UP }
 
@@ -20,6 +27,11 @@ final class LearnerCatchUp {
     private long lastMatch = -1;
     private long lastProgress;
     private String reason = "";
+
+    /** A catch-up whose stall limit is {@link #STALL} in ticks of {@code tick}. */
+    static LearnerCatchUp startingAt(int electionTicks, Duration tick, long logEnd, long now) {
+        return new LearnerCatchUp(electionTicks, STALL.toMillis() / Math.max(1, tick.toMillis()), logEnd, now);
+    }
 
     LearnerCatchUp(int electionTicks, long stallTicks, long logEnd, long now) {
         this.electionTicks = electionTicks;

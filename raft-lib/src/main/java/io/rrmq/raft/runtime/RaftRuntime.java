@@ -294,9 +294,8 @@ public final class RaftRuntime implements RaftNode {
                 future.complete(core.configuration());
                 return;
             }
-            Promotion previous = promotions.put(id, new Promotion(new LearnerCatchUp(config.electionTicks(),
-                    10L * 1000 / Math.max(1, config.tickInterval().toMillis()), core.log().lastIndex(), tickCount),
-                    future));
+            Promotion previous = promotions.put(id, new Promotion(LearnerCatchUp.startingAt(config.electionTicks(),
+                    config.tickInterval(), core.log().lastIndex(), tickCount), future));
             if (previous != null) {
                 previous.future().completeExceptionally(
                         new MembershipChangeException("superseded by another promotion of " + id, true));

@@ -28,15 +28,37 @@ public record DataDirectory(Path path, String source) {
     /** The default root, relative to the working directory. */
     public static final String DEFAULT_ROOT = "rrmq-data";
 
+    /**
+     * The directory of node {@code index} of {@code cluster}: {@code --data-dir} if given, else
+     * {@code <data root>/<cluster-id>/node-<index>}.
+     */
     public static DataDirectory resolve(ClusterConfig cluster, int index, Optional<Path> option,
                                         Map<String, String> env, Path workingDirectory)
             throws ConfigException {
         if (option.isPresent()) {
-            return new DataDirectory(absolute(workingDirectory, option.get()), "--data-dir");
+            return explicit(option.get(), workingDirectory);
         }
         Path nodeDir = clusterDirectory(cluster, env, workingDirectory).resolve("node-" + index);
         boolean fromEnv = env.get(ENV_ROOT) != null && !env.get(ENV_ROOT).isBlank();
         return new DataDirectory(nodeDir, fromEnv ? ENV_ROOT + " root" : "default for cluster " + cluster.clusterId());
+    }
+
+    /**
+     * The directory of a node that joins cluster {@code clusterId} at {@code host:port}: {@code
+     * --data-dir} if given, else {@code <data root>/<cluster-id>/joined-<host>-<port>} (a joiner has
+     * no index in any config file; its address names it).
+     */
+    public static DataDirectory forJoiner(String clusterId, String host, int port, Optional<Path> option,
+                                          Map<String, String> env, Path workingDirectory) throws ConfigException {
+        if (option.isPresent()) {
+            return explicit(option.get(), workingDirectory);
+        }
+        return new DataDirectory(clusterDirectory(clusterId, env, workingDirectory).resolve("joined-" + host + "-" + port),
+                "default for a node joining cluster " + clusterId);
+    }
+
+    private static DataDirectory explicit(Path option, Path workingDirectory) {
+        return new DataDirectory(absolute(workingDirectory, option), "--data-dir");
     }
 
     /**

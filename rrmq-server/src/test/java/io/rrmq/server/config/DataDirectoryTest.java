@@ -53,4 +53,14 @@ class DataDirectoryTest {
                 Map.of(DataDirectory.ENV_ROOT, "  "), CWD);
         assertThat(blank.path()).startsWithRaw(CWD.resolve("rrmq-data"));
     }
+
+    @Test
+    void aJoinerIsNamedByItsAddressUnderTheClusterItJoinsUnlessTheOptionSaysOtherwise() throws Exception {
+        DataDirectory d = DataDirectory.forJoiner("c0ffee", "127.0.0.1", 9001, Optional.empty(),
+                Map.of(DataDirectory.ENV_ROOT, "/var/lib/rrmq"), CWD);
+        assertThat(d.path()).isEqualTo(Path.of("/var/lib/rrmq/c0ffee/joined-127.0.0.1-9001"));
+        assertThat(d.source()).contains("c0ffee");
+        assertThat(DataDirectory.forJoiner("c0ffee", "127.0.0.1", 9001, Optional.of(Path.of("j")), Map.of(), CWD).path())
+                .isEqualTo(Path.of("/srv/rrmq/j"));
+    }
 }
