@@ -42,6 +42,9 @@ final class LoadRun {
         int timeoutMillis = (int) plan.timeout().toMillis();
         URI target = plan.operation().isRrmq()
                 ? LeaderFinder.find(plan.urls(), timeoutMillis, 50) : plan.urls().get(0);
+        if (plan.operation() == Operation.NATS_BATCH) {
+            createStream(target, timeoutMillis);
+        }
         if (plan.operation().isRrmq()) {
             target = createTopics(target, plan.topics(), timeoutMillis);
             if (plan.prefill() > 0) {
@@ -119,6 +122,21 @@ final class LoadRun {
         return node;
     }
 
+    /**
+     * Creates the JetStream stream {@code BENCH} (subjects {@code bench.>}, file storage, as many
+     * replicas as the cluster has, up to 3) unless it exists.
+     */
+    private static void createStream(URI server, int timeoutMillis) throws IOException {
+        try (NatsConnection nats = new NatsConnection(server, timeoutMillis, "_INBOX.setup")) {
+            String reply = nats.request("$JS.API.STREAM.CREATE.BENCH",
+                    "{\"name\":\"BENCH\",\"subjects\":[\"bench.>\"],\"storage\":\"file\",\"num_replicas\":"
+                            + Integer.getInteger("rrmq.bench.nats.replicas", 3) + "}");
+            if (reply.contains("\"error\"") && !reply.contains("already in use")) {
+                throw new IOException("cannot create the JetStream stream: " + reply);
+            }
+        }
+    }
+
     /** Puts {@code prefill} messages over all connections, unmeasured, so that pops find work. */
     private void prefill(URI target) throws IOException, InterruptedException {
         List<Thread> threads = new ArrayList<>();
@@ -159,6 +177,10 @@ final class LoadRun {
         private final long measureFrom;
         private final long end;
         private URI target;
+        private HttpConnection connection;
+        private NatsConnection nats;
+        /** The requests this connection repeats, or {@code null} if each one differs. */
+        private byte[][] fixed;
         final Histogram latency = new Histogram(MAX_LATENCY_MICROS, 3);
         final Map<Integer, Long> failures = new HashMap<>();
         long ok;
@@ -179,11 +201,11 @@ final class LoadRun {
             // Open loop: this connection's share of the rate, its sends staggered against the others'.
             long period = plan.rate() == 0 ? 0 : TimeUnit.SECONDS.toNanos(1) * plan.connections() / plan.rate();
             long next = start + (period * index) / plan.connections();
-            HttpConnection connection = null;
+            byte[] natsPayload = payload.getBytes(StandardCharsets.UTF_8);
             int timeoutMillis = (int) plan.timeout().toMillis();
             // The load generator shares the cores it measures: build the fixed requests once per
             // target (MIXED alternates two), not once per request.
-            byte[][] fixed = requestsFor(target, topic, payload);
+            fixed = requestsFor(target, topic, payload);
             for (long seq = 0; ; seq++) {
                 long intended;
                 if (period > 0) {
@@ -201,28 +223,11 @@ final class LoadRun {
                 }
                 int status;
                 try {
-                    if (connection == null) {
-                        connection = new HttpConnection(target, timeoutMillis);
-                    }
-                    byte[] request = fixed != null ? fixed[(int) (seq % fixed.length)]
-                            : operation.request(target, topic, payload, plan.batch(), seq);
-                    HttpConnection.Response response = connection.exchange(request, operation == Operation.RECEIVE_ACK);
-                    status = response.status();
-                    if (operation == Operation.RECEIVE_ACK && status == 200) {
-                        status = acknowledge(connection, topic, response.body());
-                    }
-                    if (status == 421 && response.leaderHint() != null) {
-                        target = URI.create(response.leaderHint());
-                        fixed = requestsFor(target, topic, payload);
-                        connection.close();
-                        connection = null;
-                    }
+                    status = operation == Operation.NATS_BATCH ? publishBatch(topic, natsPayload, timeoutMillis)
+                            : exchange(topic, payload, seq, timeoutMillis);
                 } catch (IOException | RuntimeException e) {
                     status = 0;
-                    if (connection != null) {
-                        connection.close();
-                        connection = null;
-                    }
+                    closeConnections();
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
                 }
                 long done = System.nanoTime();
@@ -238,8 +243,46 @@ final class LoadRun {
                     failures.merge(status, 1L, Long::sum);
                 }
             }
+            closeConnections();
+        }
+
+        /** One HTTP operation on this connection's keep-alive connection; its status. */
+        private int exchange(String topic, String payload, long seq, int timeoutMillis) throws IOException {
+            if (connection == null) {
+                connection = new HttpConnection(target, timeoutMillis);
+            }
+            byte[] request = fixed != null ? fixed[(int) (seq % fixed.length)]
+                    : operation.request(target, topic, payload, plan.batch(), seq);
+            HttpConnection.Response response = connection.exchange(request, operation == Operation.RECEIVE_ACK);
+            int status = response.status();
+            if (operation == Operation.RECEIVE_ACK && status == 200) {
+                status = acknowledge(connection, topic, response.body());
+            }
+            if (status == 421 && response.leaderHint() != null) {
+                target = URI.create(response.leaderHint());
+                fixed = requestsFor(target, topic, payload);
+                connection.close();
+                connection = null;
+            }
+            return status;
+        }
+
+        /** One JetStream batch: 200 if every message was acknowledged, else 500. */
+        private int publishBatch(String topic, byte[] payload, int timeoutMillis) throws IOException {
+            if (nats == null) {
+                nats = new NatsConnection(target, timeoutMillis, "_INBOX.bench" + index);
+            }
+            return nats.publishBatch("bench." + topic, payload, plan.batch()) ? 200 : 500;
+        }
+
+        private void closeConnections() {
             if (connection != null) {
                 connection.close();
+                connection = null;
+            }
+            if (nats != null) {
+                nats.close();
+                nats = null;
             }
         }
 

@@ -27,16 +27,24 @@ enum Operation {
      */
     LONG_POLL,
     /** etcd v3 {@code POST /v3/kv/put} through its JSON gateway: the peer we compare with. */
-    ETCD_PUT;
+    ETCD_PUT,
+    /**
+     * NATS JetStream: {@code --batch} messages published back to back on one connection, then
+     * their acknowledgements awaited; the peer batch puts are compared with ({@link NatsConnection}).
+     */
+    NATS_BATCH;
 
-    /** Whether every request of a connection is the same bytes (all but etcd's, which vary the key). */
+    /**
+     * Whether every request of a connection is the same HTTP bytes (not etcd's, which vary the key;
+     * not NATS's, which is no HTTP).
+     */
     boolean isFixed() {
-        return this != ETCD_PUT;
+        return this != ETCD_PUT && this != NATS_BATCH;
     }
 
     /** Messages one successful operation moves: the batch for batch puts, else one. */
     int messagesPerOperation(int batch) {
-        return this == PUT_BATCH ? batch : 1;
+        return this == PUT_BATCH || this == NATS_BATCH ? batch : 1;
     }
 
     /** The request for the {@code seq}-th operation of a connection (a receive, for RECEIVE_ACK). */
@@ -75,7 +83,7 @@ enum Operation {
 
     /** Whether this target follows RRMQ's leader hints and needs topics. */
     boolean isRrmq() {
-        return this != ETCD_PUT;
+        return this != ETCD_PUT && this != NATS_BATCH;
     }
 
     private static String base64(String s) {
