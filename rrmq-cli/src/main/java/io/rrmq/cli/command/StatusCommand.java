@@ -84,8 +84,11 @@ public final class StatusCommand extends ClusterCommand {
         if (!watch) {
             return show(client, output, poll(client));
         }
+        // On a terminal each refresh redraws the screen; into a pipe or a file, text frames are
+        // separated by a blank line and JSON documents follow one per line.
+        boolean terminal = System.console() != null && !output.isJson();
         return new StatusWatch(root.context().out(), WATCH_PERIOD, count == null ? Long.MAX_VALUE : count,
-                System.console() != null && !output.isJson() ? CLEAR_SCREEN : "")
+                terminal ? CLEAR_SCREEN : "", !terminal && !output.isJson())
                 .run(() -> {
                     List<NodeStatus> rows = poll(client);
                     if (output.isJson()) {

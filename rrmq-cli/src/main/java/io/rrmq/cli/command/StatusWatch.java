@@ -24,12 +24,15 @@ final class StatusWatch {
     private final long count;
     /** Sent before each frame ({@link StatusCommand#CLEAR_SCREEN} on a terminal), or empty. */
     private final String clear;
+    /** Whether frames are separated by a blank line (text into a pipe or file; not JSON lines). */
+    private final boolean blankLineBetween;
 
-    StatusWatch(PrintWriter out, Duration period, long count, String clear) {
+    StatusWatch(PrintWriter out, Duration period, long count, String clear, boolean blankLineBetween) {
         this.out = out;
         this.period = period;
         this.count = count;
         this.clear = clear;
+        this.blankLineBetween = blankLineBetween;
     }
 
     ExitCode run(Frame frame) throws InterruptedException {
@@ -50,8 +53,7 @@ final class StatusWatch {
                 } catch (Exception e) {
                     text = "rrmq: cannot show the status: " + e + "\n";
                 }
-                // On a terminal the screen is cleared; elsewhere (a pipe, a file) frames are separated by a blank line.
-                out.print(clear.isEmpty() && shown > 0 ? "\n" + text : clear + text);
+                out.print(clear + (blankLineBetween && shown > 0 ? "\n" : "") + text);
                 out.flush();
                 if (shown + 1 < count) {
                     long next = start + (shown + 1) * period.toNanos();

@@ -64,4 +64,31 @@ class WrapperIT {
             assertThat(rrmq(dir, "", "completion").out()).contains("complete -F");
         }
     }
+
+    @Test
+    void statusWatchRunsUntilCtrlCAndThenExits0(@TempDir Path dir) throws Exception {
+        try (ClusterProcesses cluster = ClusterProcesses.create(1, dir.resolve("node"), "cli-watch")) {
+            cluster.startAll().awaitAllHttp(Duration.ofSeconds(10));
+            cluster.awaitLeader(Duration.ofSeconds(10));
+            Files.copy(cluster.configPath(), dir.resolve("config.json"));
+            ProcessBuilder pb = new ProcessBuilder(wrapper().toString(), "status", "--watch").directory(dir.toFile());
+            pb.environment().put("RRMQ_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            pb.environment().remove("RRMQ_NODES");
+            Path out = dir.resolve("watch.txt");
+            pb.redirectOutput(out.toFile()).redirectErrorStream(true);
+            Process watch = pb.start();
+            try {
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+                        .until(() -> Files.readString(out).split("Every 1s: rrmq status", -1).length > 2);
+                assertThat(watch.isAlive()).as("still refreshing").isTrue();
+                // Ctrl-C: SIGINT to the JVM (the wrapper execs java, so this is its PID)
+                assertThat(new ProcessBuilder("kill", "-INT", Long.toString(watch.pid())).start().waitFor()).isZero();
+                assertThat(watch.waitFor(10, TimeUnit.SECONDS)).as("stopped by Ctrl-C").isTrue();
+                assertThat(watch.exitValue()).as(Files.readString(out)).isZero();
+                assertThat(Files.readString(out)).contains(" Leader ");
+            } finally {
+                watch.destroyForcibly();
+            }
+        }
+    }
 }
