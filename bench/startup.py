@@ -3,6 +3,7 @@
 
     python3 bench/startup.py [--runs 20] [--nodes 5] [--together] [--json]
     python3 bench/startup.py --idle [SECONDS]          # idle CPU of a 3-node cluster (default 30 s)
+    python3 bench/startup.py --cli [--runs 20] [--baseline DIR]   # ./rrmq --help and ./rrmq topics
 
 Start-up: per run, a fresh temp dir with a config of --nodes nodes on free loopback ports; the nodes
 are spawned one after another (`python3 src/node.py CONFIG i`, RRMQ_DATA_DIR in the temp dir), and
@@ -18,6 +19,13 @@ exits 1 if a node did not answer within --limit seconds (5).
 
 Idle: a 3-node cluster, a leader elected, then SECONDS of no requests; prints each node's CPU time
 over that window (utime + stime from /proc/PID/stat) as a share of one core, the leader's apart.
+
+CLI: a 3-node cluster, a leader elected and one topic created, then --runs rounds of `./rrmq --help`
+and `./rrmq topics` (run from a directory holding the cluster's config.json); prints median and max
+wall time and the median CPU time (user + system) of each. With --baseline DIR (another checkout or
+a copy holding its own `rrmq` launcher and `rrmq-cli/target/`), both builds run in the same rounds,
+alternating (this, baseline, baseline, this, ...), and the paired ratios this/baseline are printed
+as median [min..max].
 
 Run from the repo root after the build. Stdlib only; it stops only the processes it spawned.
 """
@@ -226,6 +234,67 @@ def idle(args):
         shutil.rmtree(work, ignore_errors=True)
 
 
+def timed(command, cwd):
+    """(wall seconds, CPU seconds of the child) of one run of command; exits if it fails."""
+    before = os.times()
+    start = time.monotonic()
+    done = subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wall = time.monotonic() - start
+    after = os.times()
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(command)} exited {done.returncode}: {done.stderr.decode(errors='replace')}")
+    return wall, (after.children_user - before.children_user) + (after.children_system - before.children_system)
+
+
+def cli(args):
+    work = tempfile.mkdtemp(prefix="rrmq-cli-startup.")
+    cluster = Cluster(3, 0, work, ports=free_ports(3))
+    builds = {"this": os.path.abspath("rrmq")}
+    if args.baseline:
+        builds["baseline"] = os.path.join(os.path.abspath(args.baseline), "rrmq")
+    commands = {"--help": ["--help"], "topics": ["topics"]}
+    figures = {(b, c): [] for b in builds for c in commands}  # (wall, cpu) per run
+    try:
+        for i in range(3):
+            cluster.start(i)
+        if wait_for(lambda: current_leader(cluster), 20) is None:
+            print("no leader within 20 s", file=sys.stderr)
+            return 1
+        timed([builds["this"], "create-topic", "bench"], work)
+        busy, own, start = busy_cpu_seconds(), own_cpu_seconds([]), time.monotonic()
+        names = list(builds)
+        for n in range(args.runs):
+            order = names if n % 2 == 0 else names[::-1]  # ABBA
+            for build in order:
+                for name, rest in commands.items():
+                    figures[(build, name)].append(timed([builds[build]] + rest, work))
+        mine = [p.pid for p in cluster.procs if p is not None and p.poll() is None]
+        others = (busy_cpu_seconds() - busy - (own_cpu_seconds(mine) - own)) / (time.monotonic() - start)
+        print(f"./rrmq against a 3-node cluster on loopback, {args.runs} runs per build and command, "
+              f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}; CPU used by other processes "
+              f"meanwhile {max(0.0, others):.2f} cores")
+        print()
+        print("| build | command | wall median s | wall max s | CPU median s |")
+        print("|---|---|---|---|---|")
+        for (build, name), runs in figures.items():
+            walls = [w for w, _ in runs]
+            cpus = [c for _, c in runs]
+            print(f"| {build} | {name} | {statistics.median(walls):.3f} | {max(walls):.3f} "
+                  f"| {statistics.median(cpus):.3f} |")
+        if "baseline" in builds:
+            print()
+            print("paired ratios this/baseline, median [min..max]:")
+            for name in commands:
+                for index, what in ((0, "wall"), (1, "CPU")):
+                    ratios = [a[index] / b[index] for a, b in zip(figures[("this", name)], figures[("baseline", name)])
+                              if b[index] > 0]
+                    print(f"  {name} {what}: {statistics.median(ratios):.2f} [{min(ratios):.2f}..{max(ratios):.2f}]")
+        return 0
+    finally:
+        cluster.stop(grace=5)
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=20, help="runs per condition (default 20)")
@@ -236,13 +305,17 @@ def main():
                     help="spawn all nodes back to back instead of each after the previous one answered")
     ap.add_argument("--idle", type=float, nargs="?", const=30.0, metavar="SECONDS",
                     help="instead: idle CPU of a 3-node cluster over SECONDS (default 30)")
+    ap.add_argument("--cli", action="store_true",
+                    help="instead: time ./rrmq --help and ./rrmq topics against a running 3-node cluster")
+    ap.add_argument("--baseline", metavar="DIR",
+                    help="with --cli: also run DIR/rrmq (another build), alternating with this one")
     args = ap.parse_args()
     if not os.path.isfile(os.path.join("rrmq-server", "target", "rrmq-server.jar")):
         sys.exit("missing rrmq-server/target/rrmq-server.jar: run 'mvn -q -B package -DskipTests' first")
     # SIGTERM unwinds like Ctrl-C, so the finally blocks stop the nodes and the hogs.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
-        code = idle(args) if args.idle is not None else startup(args)
+        code = cli(args) if args.cli else idle(args) if args.idle is not None else startup(args)
     except KeyboardInterrupt:  # the finally blocks have stopped what this run started
         code = 130
     sys.exit(code)

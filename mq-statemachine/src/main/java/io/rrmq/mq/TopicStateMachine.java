@@ -491,6 +491,32 @@ public final class TopicStateMachine implements StateMachine {
         topics.forEach((name, queue) -> action.accept(name, queue.visibleCount()));
     }
 
+    /** What {@link #forEachTopicSpan} reports of one topic. */
+    @FunctionalInterface
+    public interface TopicSpanConsumer {
+        /**
+         * @param depth     messages visible in the topic (as {@link #forEachTopicDepth})
+         * @param oldestSeq the order number of the oldest visible message ({@code nextSeq} when none)
+         * @param nextSeq   the order number the next message put into the topic will get
+         */
+        void accept(String topic, int depth, long oldestSeq, long nextSeq);
+    }
+
+    /**
+     * Calls {@code action} with every topic, in creation order, and where its visible messages lie
+     * in its order: a topic numbers its messages 0, 1, 2, ... as they arrive (put, or moved in as
+     * dead letters), so the numbers tell when its oldest visible message came relative to the others
+     * (the server estimates the oldest-message age from them).
+     * O(number of topics), nothing copied. Read-only, for the applying thread.
+     */
+    public void forEachTopicSpan(TopicSpanConsumer action) {
+        topics.forEach((name, queue) -> {
+            long next = queue.headSeq + queue.fresh.size();
+            long oldest = queue.returned.isEmpty() ? queue.headSeq : queue.returned.firstKey();
+            action.accept(name, queue.visibleCount(), queue.visibleCount() == 0 ? next : oldest, next);
+        });
+    }
+
     /**
      * Writes the state in the format of the class comment. Flushes {@code out} but does not close
      * it. Cost: one pass over the messages, no per-message allocation beyond their UTF-8 bytes.

@@ -2,22 +2,18 @@ package io.rrmq.cli;
 
 import io.rrmq.auth.AdminSignature;
 import java.io.IOException;
-import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLHandshakeException;
 
 /**
  * Sends one {@link ApiRequest} to the cluster's leader: finds the leader, follows its hints, and
@@ -50,7 +46,7 @@ public final class ClusterClient {
 
     private final NodeList nodes;
     private final RetryPolicy policy;
-    private final HttpClient http;
+    private final HttpExchanger http;
     private final RandomGenerator random;
     private final Consumer<String> trace;
     /** {@code Authorization} header value, or null when the cluster needs no token. */
@@ -90,14 +86,7 @@ public final class ClusterClient {
         this.policy = policy;
         this.random = random;
         this.trace = trace;
-        HttpClient.Builder builder = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(policy.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER);
-        if (tls != null) {
-            builder.sslContext(tls);
-        }
-        this.http = builder.build();
+        this.http = new HttpExchanger(policy.connectTimeout(), tls);
     }
 
     public NodeList nodes() {
@@ -208,13 +197,29 @@ public final class ClusterClient {
         return maybeApplied ? new Outcome.Unknown(reason, attempts) : new Outcome.Unavailable(reason, attempts);
     }
 
-    /** One {@code GET path} to one node, no retries (for {@code status}); the future fails on I/O errors. */
-    public CompletableFuture<HttpResponse<String>> getOnce(URI node, String path) {
-        HttpRequest.Builder r = HttpRequest.newBuilder(node.resolve(path)).timeout(policy.requestTimeout()).GET();
-        if (authorization != null) {
-            r.header("Authorization", authorization);
-        }
-        return http.sendAsync(r.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    /**
+     * One {@code GET path} to one node, no retries (for {@code status} and {@code metrics}), on a
+     * thread of its own so that several nodes can be asked at once; the future fails on I/O errors
+     * ({@link SocketTimeoutException} when the reply did not come within the request timeout).
+     */
+    public CompletableFuture<HttpExchanger.Reply> getOnce(URI node, String path) {
+        CompletableFuture<HttpExchanger.Reply> reply = new CompletableFuture<>();
+        Thread thread = new Thread(() -> {
+            try {
+                reply.complete(getNow(node, path));
+            } catch (IOException | RuntimeException e) {
+                reply.completeExceptionally(e);
+            }
+        }, "rrmq-get-" + node.getPort());
+        thread.setDaemon(true);
+        thread.start();
+        return reply;
+    }
+
+    /** One {@code GET path} to one node on the calling thread, no retries. */
+    public HttpExchanger.Reply getNow(URI node, String path) throws IOException {
+        Map<String, String> headers = authorization == null ? Map.of() : Map.of("Authorization", authorization);
+        return http.exchange(node, "GET", path, headers, null, policy.requestTimeout());
     }
 
     private AdminSignature signer() {
@@ -225,34 +230,32 @@ public final class ClusterClient {
         return signer;
     }
 
-    private Attempt attempt(URI node, ApiRequest request, Duration timeout) throws InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(node.resolve(request.path()))
-                .timeout(timeout)
-                .method(request.method(), request.jsonBody() == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(request.jsonBody(), StandardCharsets.UTF_8));
-        if (request.jsonBody() != null) {
-            b.header("Content-Type", "application/json");
+    private Attempt attempt(URI node, ApiRequest request, Duration timeout) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        byte[] body = request.jsonBody() == null ? null : request.jsonBody().getBytes(StandardCharsets.UTF_8);
+        if (body != null) {
+            headers.put("Content-Type", "application/json");
         }
         if (request.requestId() != null) {
-            b.header(ApiRequest.REQUEST_ID_HEADER, request.requestId());
+            headers.put(ApiRequest.REQUEST_ID_HEADER, request.requestId());
         }
         if (authorization != null) {
-            b.header("Authorization", authorization);
+            headers.put("Authorization", authorization);
         }
         AdminSignature signature = request.path().startsWith("/cluster/") ? signer() : null;
         if (signature != null) {
-            byte[] body = request.jsonBody() == null ? new byte[0] : request.jsonBody().getBytes(StandardCharsets.UTF_8);
-            b.header(AdminSignature.HEADER, signature.sign(request.method(), request.path(), body));
+            headers.put(AdminSignature.HEADER, signature.sign(request.method(), request.path(),
+                    body == null ? new byte[0] : body));
         }
-        HttpResponse<String> response;
+        HttpExchanger.Reply response;
         try {
-            response = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (ConnectException | HttpConnectTimeoutException e) {
-            return Attempt.notAccepted(0, "cannot connect (" + describe(e) + ")", Duration.ZERO);
-        } catch (SSLHandshakeException e) {
-            // No request is sent before the handshake completes: nothing can have been applied.
-            return Attempt.notAccepted(0, "TLS handshake failed (" + describe(e) + "; see --cacert)", Duration.ZERO);
-        } catch (HttpTimeoutException e) {
+            response = http.exchange(node, request.method(), request.path(), headers, body, timeout);
+        } catch (HttpExchanger.NotSentException e) {
+            // Nothing is sent before the connection (and the TLS handshake) is up: nothing can have been applied.
+            return e.tlsHandshake()
+                    ? Attempt.notAccepted(0, "TLS handshake failed (" + describe(e) + "; see --cacert)", Duration.ZERO)
+                    : Attempt.notAccepted(0, "cannot connect (" + describe(e) + ")", Duration.ZERO);
+        } catch (SocketTimeoutException e) {
             return Attempt.unknown(0, "no reply within " + seconds(timeout));
         } catch (IOException e) {
             return Attempt.unknown(0, "connection lost (" + describe(e) + ")");
@@ -260,17 +263,17 @@ public final class ClusterClient {
         return classify(node, response);
     }
 
-    private static Attempt classify(URI node, HttpResponse<String> response) {
-        int status = response.statusCode();
-        String error = response.headers().firstValue(ERROR_HEADER).orElse(null);
+    private static Attempt classify(URI node, HttpExchanger.Reply response) {
+        int status = response.status();
+        String error = response.header(ERROR_HEADER);
         if (status == 421) {
-            Optional<URI> leader = response.headers().firstValue(LEADER_HEADER).flatMap(ClusterClient::leaderUrl)
+            Optional<URI> leader = Optional.ofNullable(response.header(LEADER_HEADER)).flatMap(ClusterClient::leaderUrl)
                     .filter(l -> !l.equals(node));
             return new Attempt(Kind.REDIRECT, status, response.body(), error, leader, Duration.ZERO, "421 not the leader"
                     + leader.map(l -> ", leader is " + l).orElse(", no leader named"));
         }
         if (status == 503) {
-            Duration retryAfter = response.headers().firstValue("Retry-After").flatMap(ClusterClient::retryAfter)
+            Duration retryAfter = Optional.ofNullable(response.header("Retry-After")).flatMap(ClusterClient::retryAfter)
                     .orElse(Duration.ZERO);
             return Attempt.notAccepted(status, "503 " + (error == null ? "unavailable" : error), retryAfter);
         }

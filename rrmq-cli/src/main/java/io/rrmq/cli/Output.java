@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
+import java.util.function.Supplier;
 
 /**
  * Where a command's result goes: plain text for people, or with {@code --json} exactly one JSON
@@ -18,9 +19,14 @@ public final class Output {
     private final boolean json;
     private final PrintWriter out;
     private final PrintWriter err;
-    private final ObjectMapper mapper;
+    /** Asked only when a JSON document is made: plain output loads no Jackson databind. */
+    private final Supplier<ObjectMapper> mapper;
 
     public Output(boolean json, PrintWriter out, PrintWriter err, ObjectMapper mapper) {
+        this(json, out, err, () -> mapper);
+    }
+
+    public Output(boolean json, PrintWriter out, PrintWriter err, Supplier<ObjectMapper> mapper) {
         this.json = json;
         this.out = out;
         this.err = err;
@@ -33,7 +39,7 @@ public final class Output {
 
     /** A fresh success document {@code {"ok": true}} to add fields to. */
     public ObjectNode okDocument() {
-        return mapper.createObjectNode().put("ok", true);
+        return mapper.get().createObjectNode().put("ok", true);
     }
 
     /** Prints a success: {@code plain} as is (nothing if {@code null}), or {@code document} as JSON. */
@@ -56,7 +62,7 @@ public final class Output {
         err.println("rrmq: " + message);
         err.flush();
         if (json) {
-            ObjectNode doc = mapper.createObjectNode().put("ok", false).put("error", error).put("message", message)
+            ObjectNode doc = mapper.get().createObjectNode().put("ok", false).put("error", error).put("message", message)
                     .put("exitCode", code.code());
             if (extra != null) {
                 doc.setAll(extra);
@@ -74,7 +80,7 @@ public final class Output {
 
     private void printJson(ObjectNode document) {
         try {
-            out.println(mapper.writeValueAsString(document));
+            out.println(mapper.get().writeValueAsString(document));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write JSON", e);
         }

@@ -40,13 +40,17 @@ public final class RrmqCommand implements Runnable {
     public static final String NODES_ENV = "RRMQ_NODES";
     public static final String TOKEN_ENV = "RRMQ_TOKEN";
     static final String DEFAULT_CONFIG = "config.json";
+    /** The options above that take a value (as a separate argument when not written {@code --name=value}). */
+    static final java.util.Set<String> OPTIONS_WITH_VALUE = java.util.Set.of("--config", "--nodes", "--cacert",
+            "--timeout", "--request-timeout", "--token", "--cluster-key");
     /** Where the nodes look for the cluster key by default (their own names for it). */
     static final String CLUSTER_KEY_ENV = "RRMQ_CLUSTER_KEY_FILE";
     static final String DATA_DIR_ENV = "RRMQ_DATA_DIR";
     static final String DEFAULT_DATA_ROOT = "rrmq-data";
 
     private final CliContext context;
-    private final ObjectMapper json = new ObjectMapper();
+    /** Created at first use: {@code --help} and commands that print no JSON never pay for it. */
+    private ObjectMapper json;
 
     @Spec
     private CommandSpec spec;
@@ -105,11 +109,14 @@ public final class RrmqCommand implements Runnable {
     }
 
     public ObjectMapper json() {
+        if (json == null) {
+            json = new ObjectMapper();
+        }
         return json;
     }
 
     public Output output() {
-        return new Output(jsonOutput, context.out(), context.err(), json);
+        return new Output(jsonOutput, context.out(), context.err(), this::json);
     }
 
     /**
@@ -124,7 +131,7 @@ public final class RrmqCommand implements Runnable {
         if (config == null && fromEnv != null && !fromEnv.isBlank()) {
             return NodeList.parse(fromEnv);
         }
-        return NodeList.fromConfig(config != null ? config : Path.of(DEFAULT_CONFIG), json);
+        return NodeList.fromConfig(config != null ? config : Path.of(DEFAULT_CONFIG), json());
     }
 
     public RetryPolicy retryPolicy() {
@@ -143,9 +150,15 @@ public final class RrmqCommand implements Runnable {
      */
     public ClusterClient clusterClient(Output output, RetryPolicy policy) throws UsageException {
         String chosen = token != null ? token : context.env().get(TOKEN_ENV);
+        javax.net.ssl.SSLContext tls = caCert == null ? null : CaCertificates.trusting(caCert);
         return new ClusterClient(nodeList(), policy, new SplittableRandom(),
-                verbose ? output::trace : line -> { }, caCert == null ? null : CaCertificates.trusting(caCert),
-                Optional.ofNullable(chosen).map(String::strip).filter(t -> !t.isEmpty()), adminSigner(output));
+                verbose ? output::trace : line -> { }, tls,
+                Optional.ofNullable(chosen).map(String::strip).filter(t -> !t.isEmpty()), adminSigner(output, tls));
+    }
+
+    /** Whether the user set {@code --request-timeout}; a command that refreshes may choose a shorter default. */
+    public boolean requestTimeoutGiven() {
+        return requestTimeout != null;
     }
 
     /** Whether the user set {@code --timeout}; commands that wait long choose their own default otherwise. */
@@ -159,7 +172,7 @@ public final class RrmqCommand implements Runnable {
      * {@code <data root>/<cluster-id>/cluster.key} with the cluster id a node reports in {@code /status}
      * (the nodes' default, for a cluster on this machine). Null when none can be read.
      */
-    private Supplier<AdminSignature> adminSigner(Output output) throws UsageException {
+    private Supplier<AdminSignature> adminSigner(Output output, javax.net.ssl.SSLContext tls) throws UsageException {
         if (clusterKey != null) {
             AdminSignature given = readKey(clusterKey);
             if (given == null) {
@@ -175,7 +188,9 @@ public final class RrmqCommand implements Runnable {
             } else {
                 String id;
                 try {
-                    id = ClusterKeyLocator.clusterId(nodeList(), retryPolicy().requestTimeout());
+                    RetryPolicy policy = retryPolicy();
+                    id = ClusterKeyLocator.clusterId(new HttpExchanger(policy.connectTimeout(), tls), nodeList(),
+                            policy.requestTimeout(), json());
                 } catch (UsageException e) {
                     return null;
                 }

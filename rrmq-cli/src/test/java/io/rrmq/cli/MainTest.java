@@ -46,7 +46,7 @@ class MainTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"put", "get", "topics", "create-topic", "status", "completion", "receive", "ack", "nack"})
+    @ValueSource(strings = {"put", "get", "topics", "create-topic", "status", "metrics", "completion", "receive", "ack", "nack"})
     void everyCommandHasHelpWithExamples(String command) {
         Result r = new CliRunner().run(command, "--help");
         assertThat(r.exitCode()).isZero();

@@ -30,10 +30,15 @@ abstract class ClusterCommand implements Callable<Integer> {
     public final Integer call() throws Exception {
         Output output = root.output();
         try {
-            return run(root.clusterClient(output), output).code();
+            return run(client(output), output).code();
         } catch (UsageException e) {
             return output.failure(ExitCode.USAGE, "usage", e.getMessage(), null).code();
         }
+    }
+
+    /** The client this command uses; checks the command's own options first. */
+    protected ClusterClient client(Output output) throws UsageException {
+        return root.clusterClient(output);
     }
 
     protected abstract ExitCode run(ClusterClient client, Output output) throws UsageException, InterruptedException;

@@ -160,6 +160,34 @@ class CliClusterIT {
     }
 
     @Test
+    @Order(4)
+    void metricsSummariseOneNodesScrape() throws Exception {
+        NodeProcess leader = cluster.awaitLeader(Duration.ofSeconds(5));
+        assertThat(all().run("put", "orders", "for metrics").exitCode()).isZero();
+
+        Result r = all().run("metrics", "--json", "--sample", "300ms");
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        JsonNode doc = json(r);
+        assertThat(doc.get("node").asText()).as("the leader by default").isEqualTo(leader.url());
+        assertThat(doc.get("role").asText()).isEqualTo("Leader");
+        assertThat(doc.get("term").asLong()).isPositive();
+        assertThat(doc.get("commitIndex").asLong()).isPositive();
+        assertThat(doc.get("followerLag").size()).isEqualTo(2);
+        // topics and depths are sampled (every 200 ms at most): the put may not be counted yet
+        assertThat(doc.get("topics").asLong()).isPositive();
+        assertThat(doc.get("messagesQueued").isNumber()).isTrue();
+        assertThat(doc.get("putTotal").asLong()).isGreaterThanOrEqualTo(1);
+        assertThat(doc.get("putPerSecond").isNumber()).isTrue();
+        assertThat(doc.get("fsyncP99Seconds").asDouble()).isPositive();
+        assertThat(doc.get("httpP99Seconds").asDouble()).isPositive();
+
+        Result plain = only(aFollower()).run("metrics", "--node", aFollower().url());
+        assertThat(plain.exitCode()).as(plain.toString()).isZero();
+        assertThat(plain.out()).contains("role      Follower").contains("lag       - (shown by the leader)");
+    }
+
+    @Test
     @Order(5)
     void aPutRetriesAcrossALeaderKill() throws Exception {
         assertThat(all().run("create-topic", "failover").exitCode()).isZero();
@@ -188,6 +216,34 @@ class CliClusterIT {
 
     @Test
     @Order(6)
+    void statusWatchRefreshesEverySecondAndKeepsShowingADownNode() throws Exception {
+        NodeProcess dead = cluster.nodes().stream().filter(n -> !n.isAlive()).findFirst().orElseThrow();
+
+        long start = System.nanoTime();
+        Result json = all().run("status", "--watch", "--count", "2", "--json");
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(json.exitCode()).as(json.toString()).isZero();
+        assertThat(took).as("the second refresh comes a second after the first").isGreaterThanOrEqualTo(Duration.ofMillis(900));
+        List<String> frames = json.out().lines().toList();
+        assertThat(frames).hasSize(2);
+        for (String frame : frames) {
+            JsonNode doc = JSON.readTree(frame);
+            assertThat(doc.get("leader").isNull()).isFalse();
+            JsonNode down = doc.get("nodes").get(dead.index());
+            assertThat(down.get("reachable").asBoolean()).isFalse();
+            assertThat(down.get("error").asText()).isNotEmpty();
+        }
+
+        Result plain = all().run("status", "--watch", "--count", "2");
+        assertThat(plain.exitCode()).as(plain.toString()).isZero();
+        assertThat(plain.out().lines().filter(l -> l.startsWith("Every 1s: rrmq status"))).hasSize(2);
+        assertThat(plain.out().lines().filter(l -> l.startsWith(dead.url() + " ") && l.contains(" no "))).hasSize(2);
+        assertThat(all().run("status", "--count", "2").exitCode()).as("--count without --watch").isEqualTo(2);
+    }
+
+    @Test
+    @Order(7)
     void aWriteToALeaderThatLostItsQuorumHasAnUnknownOutcome() throws Exception {
         NodeProcess leader = cluster.awaitLeader(Duration.ofSeconds(5));
         aFollower().kill(); // the leader is alone: it accepts the put but cannot commit it
@@ -210,7 +266,7 @@ class CliClusterIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void withoutALeaderNothingIsAcceptedAndTheExitCodeIs3() throws Exception {
         cluster.nodes().stream().filter(NodeProcess::isAlive).forEach(n -> {
             try {

@@ -28,11 +28,7 @@ class WrapperIT {
 
     /** Runs {@code ./rrmq args} in {@code dir} (so that ./config.json is the cluster's) with {@code stdin}. */
     private static Run rrmq(Path dir, String stdin, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(wrapper().toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
-        pb.environment().put("RRMQ_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        pb.environment().remove("RRMQ_NODES");
+        ProcessBuilder pb = wrapperProcess(dir, args);
         Path out = dir.resolve("out.txt");
         Path err = dir.resolve("err.txt");
         pb.redirectOutput(out.toFile()).redirectError(err.toFile());
@@ -41,6 +37,16 @@ class WrapperIT {
         p.getOutputStream().close();
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("rrmq finished").isTrue();
         return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    /** {@code ./rrmq args} to run in {@code dir}, with this JVM's java and no {@code $RRMQ_NODES}. */
+    private static ProcessBuilder wrapperProcess(Path dir, String... args) {
+        List<String> command = new ArrayList<>(List.of(wrapper().toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
+        pb.environment().put("RRMQ_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        pb.environment().remove("RRMQ_NODES");
+        return pb;
     }
 
     @Test
@@ -62,6 +68,31 @@ class WrapperIT {
             assertThat(empty.err()).isEqualTo("rrmq: queue is empty: jobs\n");
             assertThat(rrmq(dir, "", "bogus").exitCode()).isEqualTo(2);
             assertThat(rrmq(dir, "", "completion").out()).contains("complete -F");
+        }
+    }
+
+    @Test
+    void statusWatchRunsUntilCtrlCAndThenExits0(@TempDir Path dir) throws Exception {
+        try (ClusterProcesses cluster = ClusterProcesses.create(1, dir.resolve("node"), "cli-watch")) {
+            cluster.startAll().awaitAllHttp(Duration.ofSeconds(10));
+            cluster.awaitLeader(Duration.ofSeconds(10));
+            Files.copy(cluster.configPath(), dir.resolve("config.json"));
+            ProcessBuilder pb = wrapperProcess(dir, "status", "--watch");
+            Path out = dir.resolve("watch.txt");
+            pb.redirectOutput(out.toFile()).redirectErrorStream(true);
+            Process watch = pb.start();
+            try {
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+                        .until(() -> Files.readString(out).split("Every 1s: rrmq status", -1).length > 2);
+                assertThat(watch.isAlive()).as("still refreshing").isTrue();
+                // Ctrl-C: SIGINT to the JVM (the wrapper execs java, so this is its PID)
+                assertThat(new ProcessBuilder("kill", "-INT", Long.toString(watch.pid())).start().waitFor()).isZero();
+                assertThat(watch.waitFor(10, TimeUnit.SECONDS)).as("stopped by Ctrl-C").isTrue();
+                assertThat(watch.exitValue()).as(Files.readString(out)).isZero();
+                assertThat(Files.readString(out)).contains(" Leader ");
+            } finally {
+                watch.destroyForcibly();
+            }
         }
     }
 }

@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * {@code jvm_*}/{@code process_*} names): see {@code README.md}, "Operations". Label values are
  * bounded: routes are a fixed set ({@link Routes}), peers are members, and only the first
  * {@link #topicLabels} topics (in creation order, {@code -Drrmq.metrics.topics}, default 100) get a
- * {@code rrmq_topic_messages_queued{topic}} series; totals cover every topic.
+ * {@code rrmq_topic_messages_queued{topic}} and {@code rrmq_topic_oldest_message_age_seconds{topic}}
+ * series; totals cover every topic.
  *
  * <p><b>Threads.</b> Recording happens on request and Raft threads (lock-free); gauges are
  * evaluated on the scraping thread; one daemon thread ({@code rrmq-metrics-<id>}) samples the
@@ -113,7 +114,8 @@ public final class NodeMetrics implements AutoCloseable {
         } catch (IOException e) {
             log.warn("cannot watch free space of {}: {}", dataDir, e.toString());
         }
-        TopicSampler topicSampler = new TopicSampler(machine);
+        // Every topic with a depth series also has an age series, so at least those are tracked.
+        TopicSampler topicSampler = new TopicSampler(machine, Math.max(topicLabels, TopicSampler.DEFAULT_TRACKED_TOPICS));
         sampler = topicSampler;
         raft.attach(topicSampler);
     }
@@ -275,6 +277,18 @@ public final class NodeMetrics implements AutoCloseable {
                 .callback(cb -> {
                     for (TopicSnapshot.Topic t : topics().first(topicLabels)) {
                         cb.call(t.depth(), t.name());
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder().name("rrmq_topic_oldest_message_age_seconds")
+                .help("Seconds since the oldest visible message of a topic arrived on this node (0 if none),"
+                        + " a lower bound short by at most the topic sampling interval; same topics as"
+                        + " rrmq_topic_messages_queued")
+                .labelNames("topic")
+                .callback(cb -> {
+                    long now = System.nanoTime();
+                    for (TopicSnapshot.Topic t : topics().first(topicLabels)) {
+                        double age = t.oldestAgeSeconds(now);
+                        cb.call(Double.isNaN(age) ? 0 : age, t.name());
                     }
                 }).register(registry);
         GaugeWithCallback.builder().name("rrmq_disk_free_bytes")

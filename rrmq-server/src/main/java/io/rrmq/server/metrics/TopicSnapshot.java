@@ -12,12 +12,38 @@ import java.util.PriorityQueue;
  * @param depths     {@code depths[i]} messages queued in {@code names[i]}
  * @param queued     messages queued in all topics
  * @param appliedIndex the last entry applied when sampled
+ * @param arrivedBy  {@code arrivedBy[i]}: {@link System#nanoTime()} by which the oldest message of
+ *                   {@code names[i]} had arrived ({@link ArrivalTimeline}), or {@link #UNKNOWN} (no
+ *                   message, or a topic past the tracked ones)
  */
-public record TopicSnapshot(String[] names, int[] depths, long queued, long appliedIndex) {
+public record TopicSnapshot(String[] names, int[] depths, long queued, long appliedIndex, long[] arrivedBy) {
+    public static final long UNKNOWN = ArrivalTimeline.NONE;
     public static final TopicSnapshot EMPTY = new TopicSnapshot(new String[0], new int[0], 0, 0);
 
-    /** One topic and its depth. */
-    public record Topic(String name, int depth) {
+    /** A snapshot without oldest-message ages. */
+    public TopicSnapshot(String[] names, int[] depths, long queued, long appliedIndex) {
+        this(names, depths, queued, appliedIndex, unknown(names.length));
+    }
+
+    private static long[] unknown(int n) {
+        long[] out = new long[n];
+        java.util.Arrays.fill(out, UNKNOWN);
+        return out;
+    }
+
+    /**
+     * One topic, its depth, and the {@link System#nanoTime()} by which its oldest message had
+     * arrived ({@link #UNKNOWN} if none or not tracked).
+     */
+    public record Topic(String name, int depth, long arrivedBy) {
+        public Topic(String name, int depth) {
+            this(name, depth, UNKNOWN);
+        }
+
+        /** Seconds since the oldest message arrived, a lower bound ({@link ArrivalTimeline}); NaN if unknown. */
+        public double oldestAgeSeconds(long nowNanos) {
+            return arrivedBy == UNKNOWN ? Double.NaN : Math.max(0, nowNanos - arrivedBy) / 1e9;
+        }
     }
 
     public int topicCount() {
@@ -28,7 +54,7 @@ public record TopicSnapshot(String[] names, int[] depths, long queued, long appl
     public List<Topic> first(int n) {
         List<Topic> out = new ArrayList<>(Math.min(n, names.length));
         for (int i = 0; i < names.length && i < n; i++) {
-            out.add(new Topic(names[i], depths[i]));
+            out.add(new Topic(names[i], depths[i], arrivedBy[i]));
         }
         return out;
     }
@@ -56,7 +82,7 @@ public record TopicSnapshot(String[] names, int[] depths, long queued, long appl
         List<Topic> out = new ArrayList<>(heap.size());
         while (!heap.isEmpty()) {
             int i = heap.poll();
-            out.add(new Topic(names[i], depths[i]));
+            out.add(new Topic(names[i], depths[i], arrivedBy[i]));
         }
         java.util.Collections.reverse(out);
         return out;

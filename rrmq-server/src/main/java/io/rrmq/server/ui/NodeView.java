@@ -78,10 +78,17 @@ final class NodeView {
         if (topics > 0) {
             json.writeNumberField("matching", snapshot.matching(filter));
             json.writeArrayFieldStart("topics");
+            long now = System.nanoTime();
             for (TopicSnapshot.Topic t : snapshot.deepest(topics, filter)) {
                 json.writeStartObject();
                 json.writeStringField("name", t.name());
                 json.writeNumberField("depth", t.depth());
+                double age = t.oldestAgeSeconds(now);
+                if (Double.isNaN(age)) {
+                    json.writeNullField("oldestAgeSeconds"); // empty, or past the tracked topics
+                } else {
+                    json.writeNumberField("oldestAgeSeconds", Math.round(age * 10) / 10.0);
+                }
                 json.writeEndObject();
             }
             json.writeEndArray();

@@ -29,6 +29,14 @@
 
   function fmt(n) { return n === undefined || n === null ? '–' : Number(n).toLocaleString('en-US'); }
 
+  // Oldest-message age: seconds below a minute, then m/h; '–' for an empty or untracked topic.
+  function age(s) {
+    if (s === undefined || s === null) return '–';
+    if (s < 60) return s.toFixed(1) + ' s';
+    if (s < 3600) return Math.floor(s / 60) + ' m ' + Math.floor(s % 60) + ' s';
+    return Math.floor(s / 3600) + ' h ' + Math.floor(s % 3600 / 60) + ' m';
+  }
+
   function renderMembers(data) {
     const nodes = data.nodes.slice().sort((a, b) => a.id - b.id);
     const leader = nodes.find(n => n.role === 'Leader' && !n.error);
@@ -68,6 +76,7 @@
       tr.dataset.topic = t.name;
       cell(tr, t.name, 'name');
       cell(tr, fmt(t.depth), 'num depth');
+      cell(tr, age(t.oldestAgeSeconds), 'num age');
       body.appendChild(tr);
     }
     const shown = (self.topics || []).length;

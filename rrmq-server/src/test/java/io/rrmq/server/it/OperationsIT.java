@@ -98,7 +98,22 @@ class OperationsIT {
         HttpResponse<String> view = followerApi.get("/ui/cluster.json");
         assertThat(view.statusCode()).isEqualTo(200);
         assertThat(view.body()).contains("\"role\":\"Leader\"").doesNotContain("\"error\"")
-                .contains("{\"name\":\"orders\",\"depth\":" + (puts - pops) + "}");
+                .contains("{\"name\":\"orders\",\"depth\":" + (puts - pops) + ",\"oldestAgeSeconds\":");
+
+        // The oldest message's age grows while nothing is popped, and drops once the old ones are gone.
+        Map<String, String> orders = Map.of("topic", "orders");
+        String age = "rrmq_topic_oldest_message_age_seconds";
+        double first = value(scrape(api), age, age, orders);
+        await().atMost(START).until(() -> value(scrape(api), age, age, orders) >= first + 1.0);
+        double grown = value(scrape(api), age, age, orders);
+        for (int i = pops; i < puts; i++) {
+            assertThat(api.popMessage("orders").statusCode()).isEqualTo(200);
+        }
+        await().atMost(START).untilAsserted(() -> assertThat(value(scrape(api), age, age, orders))
+                .as("an empty topic has no oldest message").isZero());
+        assertThat(api.putMessage("orders", "new").statusCode()).isEqualTo(200);
+        await().atMost(START).untilAsserted(() -> assertThat(value(scrape(api), age, age, orders))
+                .as("only a new message is left").isGreaterThan(0).isLessThan(grown));
 
         // Cut the follower off: its leader and the other follower stop (no quorum, no new leader).
         NodeProcess other = cluster.nodes().stream().filter(n -> n != leader && n != follower).findFirst().orElseThrow();
