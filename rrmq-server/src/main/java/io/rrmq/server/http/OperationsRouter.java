@@ -64,7 +64,7 @@ public final class OperationsRouter implements HttpHandler {
             ByteArrayOutputStream out = new ByteArrayOutputStream(16 << 10);
             try {
                 metrics.scrape(out);
-            } catch (Exception e) {
+            } catch (Exception | LinkageError e) { // LinkageError: the jar was replaced under a running node
                 log.error("rendering /metrics failed", e);
                 Exchanges.send(exchange, Replies.protocolError(500, "internal-error", "cannot render metrics"));
                 return;
