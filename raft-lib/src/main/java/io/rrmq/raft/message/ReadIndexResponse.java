@@ -1,0 +1,21 @@
+package io.rrmq.raft.message;
+
+/**
+ * The leader's answer to a {@link ReadIndexRequest}.
+ *
+ * @param requestId  the follower's id for the read
+ * @param readIndex  on success: the follower may serve the read once it has applied this index
+ * @param success    false if the sender is not (or no longer) the leader: the read failed
+ * @param leaderHint on failure: the leader the sender knows of, or -1
+ */
+public record ReadIndexResponse(int from, int to, long term, long requestId, long readIndex, boolean success,
+                                int leaderHint) implements RaftMessage {
+
+    public static ReadIndexResponse granted(int from, int to, long term, long requestId, long readIndex) {
+        return new ReadIndexResponse(from, to, term, requestId, readIndex, true, from);
+    }
+
+    public static ReadIndexResponse refused(int from, int to, long term, long requestId, int leaderHint) {
+        return new ReadIndexResponse(from, to, term, requestId, 0, false, leaderHint);
+    }
+}
