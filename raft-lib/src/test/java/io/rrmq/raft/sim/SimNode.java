@@ -84,6 +84,8 @@ final class SimNode {
     private long lastTerm;
     /** Proposals this node appended as leader and has not answered, by log index. */
     private final TreeMap<Long, Proposal> pending = new TreeMap<>();
+    /** Linearizable reads asked of this node and not answered. */
+    private final SimReads reads = new SimReads();
     private final String receivedLabel;
     private final String durableLabel;
 
@@ -168,6 +170,7 @@ final class SimNode {
                 + ")");
         core = null;
         stateMachine = null;
+        reads.crashed();
         incarnation++;
         for (Proposal p : pending.values()) {
             workload.outcomeUnknown(p);
@@ -219,6 +222,13 @@ final class SimNode {
         log.record(scheduler.now(), "n" + id + " propose #" + proposalId + " at " + index + "@" + core.term());
         process();
         return p;
+    }
+
+    /** As RaftRuntime's readIndex: asks the core for a read; {@code reader} hears whether it was served. */
+    void read(long requestId, SimReads.Reader reader) {
+        reads.asked(requestId, reader);
+        core.readIndex(requestId);
+        process();
     }
 
     /**
@@ -292,6 +302,7 @@ final class SimNode {
             restoreFromSnapshot(snapshotWork.restoreIndex());
         }
         apply(ready.committed());
+        reads.onReady(ready.reads(), lastApplied);
         for (SnapshotChunkRequest request : snapshotWork.chunksToSend()) {
             transferOpsQueued++;
             onSnapshotThread(20 + random.nextInt(300), () -> {
