@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
  * {@code mvn -B -pl raft-lib test -Dtest=LinearizableReadSimulationTest -Dsim.seed=SEED -Dsim.nodes=N}.
  */
 class LinearizableReadSimulationTest {
-    private static final int CI_SEEDS = 50;
+    private static final int CI_SEEDS_3 = 50;
+    private static final int CI_SEEDS_5 = 20;
     private static final long CI_CHAOS_SECONDS = 60;
 
     private record Run(Simulation.Result result, LinearizableReads reads) {
@@ -28,7 +29,7 @@ class LinearizableReadSimulationTest {
         return new Run(new Simulation(seed, config, reads, replay).run(), reads);
     }
 
-    private static void sweep(int nodes) {
+    private static void sweep(int nodes, int seeds) {
         Integer only = Integer.getInteger("sim.nodes");
         if (only != null && only != nodes) {
             return;
@@ -36,7 +37,7 @@ class LinearizableReadSimulationTest {
         long chaos = SeedSweep.chaosMicros(CI_CHAOS_SECONDS);
         long[] served = new long[1];
         long[] failed = new long[1];
-        SeedSweep.Summary summary = SeedSweep.run(SeedSweep.seeds(CI_SEEDS), seed -> {
+        SeedSweep.Summary summary = SeedSweep.run(SeedSweep.seeds(seeds), seed -> {
             Run run = runSeed(nodes, seed, chaos, BugInjection.Bug.NONE);
             served[0] += run.reads().served();
             failed[0] += run.reads().failed();
@@ -50,12 +51,12 @@ class LinearizableReadSimulationTest {
 
     @Test
     void threeNodeReadsAreLinearizableUnderRandomFaults() {
-        sweep(3);
+        sweep(3, CI_SEEDS_3);
     }
 
     @Test
     void fiveNodeReadsAreLinearizableUnderRandomFaults() {
-        sweep(5);
+        sweep(5, CI_SEEDS_5);
     }
 
     /** The mutation: a leader that serves reads without confirming its leadership is caught. */
