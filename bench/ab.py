@@ -90,6 +90,8 @@ def main():
     ap.add_argument("--connections", default="16,64", type=lambda s: [int(c) for c in s.split(",")])
     ap.add_argument("--ops", default="put,get", type=lambda s: s.split(","))
     ap.add_argument("--base-port", type=int, default=30567)
+    ap.add_argument("--start-timeout", type=int, default=60,
+                    help="seconds for each cluster to elect a leader (JVMs start slowly on a loaded machine)")
     args = ap.parse_args()
     jar = os.path.join(os.path.abspath(args.b), "rrmq-bench", "target", "rrmq-bench.jar")
     for root in (args.a, args.b):
@@ -106,8 +108,8 @@ def main():
             for i in range(3):
                 c.start(i)
         for name, c in clusters.items():
-            if wait_for(lambda: current_leader(c), 20) is None:
-                sys.exit(f"cluster {name}: no leader within 20 s")
+            if wait_for(lambda: current_leader(c), args.start_timeout) is None:
+                sys.exit(f"cluster {name}: no leader within {args.start_timeout} s")
         idle = {}
         before = {name: c.cpu_seconds() for name, c in clusters.items()}
         time.sleep(args.idle)
