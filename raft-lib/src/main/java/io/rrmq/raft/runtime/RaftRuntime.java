@@ -277,15 +277,25 @@ public final class RaftRuntime implements RaftNode {
             future.completeExceptionally(new StorageFullException(lowOnSpace));
             return future;
         }
-        int inFlight = proposalsInFlight.incrementAndGet();
-        if (inFlight > config.maxPendingProposals()) {
-            proposalsInFlight.decrementAndGet();
-            future.completeExceptionally(new OverloadedException(inFlight - 1));
-            return future;
+        if (admitted(proposalsInFlight, future)) {
+            inbox.add(new Proposal(command, future, System.nanoTime()));
         }
-        future.whenComplete((r, e) -> proposalsInFlight.decrementAndGet());
-        inbox.add(new Proposal(command, future, System.nanoTime()));
         return future;
+    }
+
+    /**
+     * Counts {@code future} in {@code inFlight} until it completes, if that stays within
+     * {@link RaftConfig#maxPendingProposals()}; else fails it with {@link OverloadedException}.
+     */
+    private boolean admitted(AtomicInteger inFlight, CompletableFuture<?> future) {
+        int count = inFlight.incrementAndGet();
+        if (count > config.maxPendingProposals()) {
+            inFlight.decrementAndGet();
+            future.completeExceptionally(new OverloadedException(count - 1));
+            return false;
+        }
+        future.whenComplete((r, e) -> inFlight.decrementAndGet());
+        return true;
     }
 
     @Override
@@ -304,14 +314,9 @@ public final class RaftRuntime implements RaftNode {
             future.completeExceptionally(new NodeClosedException());
             return future;
         }
-        int inFlight = readsInFlight.incrementAndGet();
-        if (inFlight > config.maxPendingProposals()) {
-            readsInFlight.decrementAndGet();
-            future.completeExceptionally(new OverloadedException(inFlight - 1));
-            return future;
+        if (admitted(readsInFlight, future)) {
+            inbox.add(new ReadRequest(ReadWaiters.completing(future, onApplied)));
         }
-        future.whenComplete((r, e) -> readsInFlight.decrementAndGet());
-        inbox.add(new ReadRequest(ReadWaiters.completing(future, onApplied)));
         return future;
     }
 
