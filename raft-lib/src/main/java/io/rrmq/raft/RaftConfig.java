@@ -57,7 +57,9 @@ import java.time.Duration;
  *                            of up to a third, and stalls under 50 ms. A leader that starts a
  *                            leadership transfer gives up its lease for the rest of its term (a
  *                            transfer's votes ignore leases), and a leader elected by a transfer
- *                            takes no lease during its first election timeout.
+ *                            takes no lease during its first election timeout. With lease reads on, a
+ *                            node refuses votes during its first election timeout after a (re)start,
+ *                            since it may have acknowledged a lease it no longer remembers.
  * @param leaseMarginTicks    the clock-drift margin cut from a lease, in ticks (default 5); at least
  *                            1 and below {@code electionTicks} when {@code leaseReads} is on.
  */

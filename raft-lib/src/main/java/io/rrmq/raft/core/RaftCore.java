@@ -84,6 +84,8 @@ public final class RaftCore {
     private final Durability durability;
 
     private int electionElapsed;
+    /** Ticks since this core was built (a start or restart); counts up to an election timeout's worth. */
+    private int ticksSinceStart;
     private int heartbeatElapsed;
     private int randomizedElectionTimeout;
 
@@ -188,6 +190,9 @@ public final class RaftCore {
     /** One unit of logical time: drives election timeouts, heartbeats and check-quorum. */
     public void tick() {
         reads.tick();
+        if (ticksSinceStart < Integer.MAX_VALUE) {
+            ticksSinceStart++;
+        }
         if (role == Role.LEADER) {
             tickLeader();
         } else {
@@ -691,10 +696,16 @@ public final class RaftCore {
         });
     }
 
-    /** Whether we heard from a live leader within the minimum election timeout (thesis §4.2.3). */
+    /**
+     * Whether we heard from a live leader within the minimum election timeout (thesis §4.2.3). With
+     * lease reads, also during the first election timeout after start: a voter that acknowledged a
+     * leader's lease round, crashed and restarted at once has forgotten it, and its vote must not
+     * help elect another leader while that lease may still run.
+     */
     private boolean inLease() {
         return config.checkQuorum()
-                && (role == Role.LEADER || leaderId != NONE && electionElapsed < config.electionTicks());
+                && (role == Role.LEADER || leaderId != NONE && electionElapsed < config.electionTicks()
+                    || config.leaseReads() && ticksSinceStart < config.electionTicks());
     }
 
     private void campaign() {

@@ -9,6 +9,8 @@ import io.rrmq.raft.message.AppendEntriesResponse;
 import io.rrmq.raft.message.RaftMessage;
 import io.rrmq.raft.message.ReadIndexRequest;
 import io.rrmq.raft.message.ReadIndexResponse;
+import io.rrmq.raft.message.VoteRequest;
+import io.rrmq.raft.message.VoteResponse;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -19,6 +21,12 @@ class RaftCoreReadIndexTest {
 
     private static CoreNetwork clusterWithLeader(RaftConfig config) {
         CoreNetwork net = new CoreNetwork(3, config, 7);
+        if (config.leaseReads()) {
+            // Freshly started nodes refuse votes for an election timeout: let it pass first.
+            net.tick(1, config.electionTicks());
+            net.tick(2, config.electionTicks());
+            net.dropInFlight();
+        }
         net.elect(0);
         net.deliverAll(); // the leader's first entry commits
         return net;
@@ -232,6 +240,23 @@ class RaftCoreReadIndexTest {
         assertThat(served(net, 0)).as("served from the lease during a transfer").hasSize(1);
         net.deliverAll();
         assertThat(served(net, 0)).hasSize(2); // by a round, which stays safe
+    }
+
+    @Test
+    void withLeaseReadsAFreshlyStartedNodeRefusesVotesForAnElectionTimeout() {
+        RaftConfig lease = CONFIG.withLeaseReads(true, 5);
+        RaftCore restarted = new RaftCore(1, List.of(0, 1, 2), lease, io.rrmq.raft.HardState.INITIAL, List.of(),
+                new java.util.Random(1));
+        restarted.step(new VoteRequest(2, 1, 1, 0, 0, false));
+        assertThat(restarted.takeReady().messages()).as("it may have acknowledged a lease it forgot").isEmpty();
+
+        for (int i = 0; i < lease.electionTicks(); i++) {
+            restarted.tick();
+        }
+        restarted.takeReady();
+        restarted.step(new VoteRequest(2, 1, 1, 0, 0, false));
+        assertThat(restarted.takeReady().messages())
+                .anyMatch(m -> m instanceof VoteResponse v && v.granted() && v.to() == 2);
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.rrmq.raft.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rrmq.raft.RaftConfig;
 import io.rrmq.raft.core.BugInjection;
 import org.junit.jupiter.api.Test;
 
@@ -16,13 +17,17 @@ import org.junit.jupiter.api.Test;
 class LinearizableReadSimulationTest {
     private static final int CI_SEEDS_3 = 50;
     private static final int CI_SEEDS_5 = 20;
+    private static final int CI_SEEDS_LEASE = 30;
     private static final long CI_CHAOS_SECONDS = 60;
 
     private record Run(Simulation.Result result, LinearizableReads reads) {
     }
 
     private static Run runSeed(int nodes, long seed, long chaosMicros, BugInjection.Bug bug) {
-        SimConfig config = SimConfig.forSeed(seed, nodes, chaosMicros);
+        return runSeed(SimConfig.forSeed(seed, nodes, chaosMicros), nodes, seed, bug);
+    }
+
+    private static Run runSeed(SimConfig config, int nodes, long seed, BugInjection.Bug bug) {
         String replay = "mvn -B -pl raft-lib test -Dtest=LinearizableReadSimulationTest -Dsim.seed=" + seed
                 + " -Dsim.nodes=" + nodes;
         LinearizableReads reads = new LinearizableReads(seed, bug);
@@ -57,6 +62,28 @@ class LinearizableReadSimulationTest {
     @Test
     void fiveNodeReadsAreLinearizableUnderRandomFaults() {
         sweep(5, CI_SEEDS_5);
+    }
+
+    /**
+     * Lease reads (off by default): with check-quorum and pre-vote on every seed, a leader serves
+     * reads from its lease between rounds. The leader's clock is exact and the followers' drift by
+     * less than the margin, so no read may be stale despite crashes, restarts and partitions.
+     */
+    @Test
+    void leaseReadsAreLinearizableWhileClockDriftStaysWithinTheMargin() {
+        long chaos = SeedSweep.chaosMicros(CI_CHAOS_SECONDS);
+        long[] served = new long[1];
+        SeedSweep.Summary summary = SeedSweep.run(SeedSweep.seeds(CI_SEEDS_LEASE), seed -> {
+            SimConfig base = SimConfig.forSeed(seed, 3, chaos);
+            SimConfig config = base.withRaft(base.raft().withPreVoteAndCheckQuorum(true, true)
+                    .withLeaseReads(true, RaftConfig.DEFAULT_LEASE_MARGIN_TICKS));
+            Run run = runSeed(config, 3, seed, BugInjection.Bug.NONE);
+            served[0] += run.reads().served();
+            return run.result();
+        });
+        System.out.println("LinearizableReadSimulationTest, lease reads, 3 nodes: " + served[0] + " reads served; "
+                + summary);
+        assertThat(served[0]).as("reads served").isGreaterThan(100L * summary.runs());
     }
 
     /** The mutation: a leader that serves reads without confirming its leadership is caught. */

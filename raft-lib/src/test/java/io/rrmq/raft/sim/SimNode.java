@@ -182,6 +182,16 @@ final class SimNode {
         return core != null;
     }
 
+    /**
+     * As RaftRuntime with lease reads: the core learns the time before each input. The simulated time
+     * is exact, so a leader's lease clock does not drift; the followers' election timers do (their
+     * tick intervals), by less than the lease's margin (7-15 ms ticks against 10 ms nominal, a lease
+     * of 10 nominal ticks against a vote refusal of 15 ticks).
+     */
+    private void observeTime() {
+        core.observeTime(scheduler.now() * 1000);
+    }
+
     /** Clock speed: this node's tick interval, so that nodes' clocks drift apart. */
     void setTickMicros(long micros) {
         tickMicros = micros;
@@ -192,6 +202,7 @@ final class SimNode {
         scheduler.after(tickMicros, () -> {
             if (life == incarnation) {
                 ticks++;
+                observeTime();
                 core.tick();
                 process();
                 scheduleTick(life);
@@ -207,6 +218,7 @@ final class SimNode {
         }
         log.record(scheduler.now(), receivedLabel, m);
         checker.onDelivered(this, m);
+        observeTime();
         core.step(m);
         process();
     }
@@ -227,6 +239,7 @@ final class SimNode {
     /** As RaftRuntime's readIndex: asks the core for a read; {@code reader} hears whether it was served. */
     void read(long requestId, SimReads.Reader reader) {
         reads.asked(requestId, reader);
+        observeTime();
         core.readIndex(requestId);
         process();
     }
@@ -273,6 +286,7 @@ final class SimNode {
             }
         }
         if (seq > 0) { // a compaction alone has no sequence number to report
+            observeTime();
             core.onPersisted(seq);
         }
         process();
