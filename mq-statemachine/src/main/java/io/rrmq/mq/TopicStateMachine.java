@@ -123,7 +123,11 @@ public final class TopicStateMachine implements StateMachine {
      */
     @FunctionalInterface
     public interface VisibilityListener {
-        void messagesVisible(String topic);
+        /**
+         * @param topic   the topic
+         * @param visible how many messages are visible in it right after this entry applied
+         */
+        void messagesVisible(String topic, int visible);
     }
 
     private Map<String, TopicQueue> topics = new LinkedHashMap<>();
@@ -439,7 +443,8 @@ public final class TopicStateMachine implements StateMachine {
     private void notifyVisible(String topic) {
         VisibilityListener l = listener;
         if (l != null) {
-            l.messagesVisible(topic);
+            TopicQueue queue = topics.get(topic);
+            l.messagesVisible(topic, queue == null ? 0 : queue.visibleCount());
         }
     }
 

@@ -216,13 +216,13 @@ class ConsumerStateMachineTest {
     @Test
     void listenerHearsOfPutsBatchesNacksAndExpiries() {
         List<String> heard = new ArrayList<>();
-        driver.machine.setVisibilityListener(heard::add);
+        driver.machine.setVisibilityListener((topic, visible) -> heard.add(topic + "=" + visible));
         driver.create("t");
         driver.put("t", "a");
         putAll("t", "b");
         List<MqResult.Delivery> got = receive(0, "t", 2, 10);
         nack(1, "t", got.get(0).receipt());
         stamped(20, new MqCommand.Tick());
-        assertThat(heard).containsExactly("t", "t", "t", "t");
+        assertThat(heard).containsExactly("t=1", "t=2", "t=1", "t=2");
     }
 }

@@ -24,6 +24,9 @@ class TopicStateMachinePropertiesTest {
 
         for (int step = 0; step < entries.size(); step++) {
             byte[] entry = entries.get(step);
+            if (!model.models(entry)) {
+                break; // a corruption that decodes into a consumer command: the model stops here
+            }
             MqResult expected = model.apply(entry);
 
             assertThat(MqCodec.decodeResult(node.applyBytes(entry))).as("step %d", step).isEqualTo(expected);

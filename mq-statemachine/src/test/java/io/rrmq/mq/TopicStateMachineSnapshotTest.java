@@ -223,8 +223,9 @@ class TopicStateMachineSnapshotTest {
         assertThat(closed).containsExactly(false, false);
     }
 
+    /** A deep state survives the round trip; how fast it goes is SnapshotBench's job, not a test's. */
     @Test
-    void snapshotsAMillionMessagesQuickly() throws IOException {
+    void snapshotsAMillionMessages() throws IOException {
         MachineDriver node = new MachineDriver(new TopicStateMachine(RequestRetention.defaults()));
         for (int t = 0; t < 10; t++) {
             node.create("topic-" + t);
@@ -233,21 +234,12 @@ class TopicStateMachineSnapshotTest {
             node.put("topic-" + (i % 10), "message " + i);
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream(32 << 20);
-
-        long writeStart = System.nanoTime();
         node.machine.writeSnapshot(out);
-        long writeMillis = (System.nanoTime() - writeStart) / 1_000_000;
         TopicStateMachine restored = new TopicStateMachine();
-        long restoreStart = System.nanoTime();
         restored.restoreSnapshot(new ByteArrayInputStream(out.toByteArray()));
-        long restoreMillis = (System.nanoTime() - restoreStart) / 1_000_000;
 
-        System.out.printf("1M-message snapshot: %d bytes, write %d ms, restore %d ms%n",
-                out.size(), writeMillis, restoreMillis);
         assertThat(restored.messageCount()).isEqualTo(1_000_000);
-        // Generous bounds: this machine is shared with other builds. Typical figures are printed.
-        assertThat(writeMillis).isLessThan(5_000);
-        assertThat(restoreMillis).isLessThan(5_000);
+        assertThat(MachineDriver.snapshotOf(restored)).isEqualTo(out.toByteArray());
     }
 
     private static byte[] withChecksum(ByteBuffer buf) {

@@ -18,13 +18,15 @@ import java.util.List;
  * @param topics      RRMQ topics the connections spread over ({@code bench-0} ...)
  * @param prefill     messages put (not measured) before the run, so that pops find something
  * @param timeout     per-request socket timeout
+ * @param batch       messages per request of {@link Operation#PUT_BATCH}
  */
 record BenchPlan(List<URI> urls, Operation operation, int connections, Duration warmup, Duration duration,
-                 int rate, int payloadSize, int topics, int prefill, Duration timeout) {
+                 int rate, int payloadSize, int topics, int prefill, Duration timeout, int batch) {
 
     BenchPlan {
-        if (urls.isEmpty() || connections < 1 || topics < 1 || payloadSize < 0 || rate < 0 || prefill < 0) {
-            throw new IllegalArgumentException("need urls, connections >= 1, topics >= 1, sizes >= 0");
+        if (urls.isEmpty() || connections < 1 || topics < 1 || payloadSize < 0 || rate < 0 || prefill < 0
+                || batch < 1) {
+            throw new IllegalArgumentException("need urls, connections >= 1, topics >= 1, batch >= 1, sizes >= 0");
         }
     }
 

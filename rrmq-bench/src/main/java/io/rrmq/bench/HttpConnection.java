@@ -1,6 +1,7 @@
 package io.rrmq.bench;
 
 import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,8 +23,11 @@ import java.util.Locale;
  * chunked bodies).
  */
 final class HttpConnection implements AutoCloseable {
-    /** What came back: the status and the one header a client of RRMQ needs (the leader hint). */
-    record Response(int status, String leaderHint) {
+    /**
+     * What came back: the status, the one header a client of RRMQ needs (the leader hint) and, when
+     * asked for, the body ({@code null} otherwise).
+     */
+    record Response(int status, String leaderHint, String body) {
     }
 
     private final Socket socket;
@@ -62,6 +66,11 @@ final class HttpConnection implements AutoCloseable {
 
     /** Sends one request and reads the whole response (its body is discarded). */
     Response exchange(byte[] request) throws IOException {
+        return exchange(request, false);
+    }
+
+    /** Sends one request and reads the whole response, keeping its body if {@code keepBody}. */
+    Response exchange(byte[] request, boolean keepBody) throws IOException {
         out.write(request);
         out.flush();
         String statusLine = readLine();
@@ -89,20 +98,21 @@ final class HttpConnection implements AutoCloseable {
                 default -> { }
             }
         }
+        ByteArrayOutputStream body = keepBody ? new ByteArrayOutputStream() : null;
         if (chunked) {
-            skipChunked();
+            skipChunked(body);
         } else if (contentLength >= 0) {
-            skip(contentLength);
+            skip(contentLength, body);
         } else {
             throw new IOException("response without a length");
         }
         if (close) {
             throw new IOException("server closed the connection after status " + status);
         }
-        return new Response(status, leader);
+        return new Response(status, leader, body == null ? null : body.toString(StandardCharsets.UTF_8));
     }
 
-    private void skipChunked() throws IOException {
+    private void skipChunked(ByteArrayOutputStream body) throws IOException {
         while (true) {
             String size = readLine();
             int semicolon = size.indexOf(';');
@@ -113,12 +123,21 @@ final class HttpConnection implements AutoCloseable {
                 }
                 return;
             }
-            skip(length);
+            skip(length, body);
             readLine();
         }
     }
 
-    private void skip(long length) throws IOException {
+    /** Reads {@code length} body bytes, into {@code body} if it is not {@code null}. */
+    private void skip(long length, ByteArrayOutputStream body) throws IOException {
+        if (body != null) {
+            byte[] bytes = in.readNBytes((int) length);
+            if (bytes.length < length) {
+                throw new EOFException("connection closed mid-body");
+            }
+            body.write(bytes);
+            return;
+        }
         long left = length;
         while (left > 0) {
             long skipped = in.skip(left);

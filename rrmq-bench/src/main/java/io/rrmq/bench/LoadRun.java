@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -22,6 +24,7 @@ import org.HdrHistogram.Histogram;
  */
 final class LoadRun {
     private static final long MAX_LATENCY_MICROS = TimeUnit.SECONDS.toMicros(60);
+    private static final Pattern RECEIPT = Pattern.compile("\"receipt\":\"([0-9a-f]{32})\"");
     /** 421 answers followed while creating topics before giving up (an election storm). */
     private static final int MAX_REDIRECTS = 10;
 
@@ -70,8 +73,8 @@ final class LoadRun {
             ok += worker.ok;
             worker.failures.forEach((status, count) -> failures.merge(status, count, Long::sum));
         }
-        return new Report(label, plan.connections(), plan.rate(), plan.duration().toNanos() / 1e9, ok, failures,
-                latency);
+        return new Report(label, plan.connections(), plan.rate(), plan.duration().toNanos() / 1e9, ok,
+                plan.operation().messagesPerOperation(plan.batch()), failures, latency);
     }
 
     private void reportProgress(String label, long start, long end, List<Thread> threads) throws InterruptedException {
@@ -126,7 +129,7 @@ final class LoadRun {
             Thread thread = new Thread(() -> {
                 try (HttpConnection connection = new HttpConnection(target, (int) plan.timeout().toMillis())) {
                     String payload = plan.payload();
-                    byte[] put = Operation.PUT.request(target, topic, payload, 0);
+                    byte[] put = Operation.PUT.request(target, topic, payload, 1, 0);
                     for (int i = 0; i < perConnection; i++) {
                         // Refusals (a full queue, a change of leader) are simply not prefilled.
                         connection.exchange(put);
@@ -202,9 +205,12 @@ final class LoadRun {
                         connection = new HttpConnection(target, timeoutMillis);
                     }
                     byte[] request = fixed != null ? fixed[(int) (seq % fixed.length)]
-                            : operation.request(target, topic, payload, seq);
-                    HttpConnection.Response response = connection.exchange(request);
+                            : operation.request(target, topic, payload, plan.batch(), seq);
+                    HttpConnection.Response response = connection.exchange(request, operation == Operation.RECEIVE_ACK);
                     status = response.status();
+                    if (operation == Operation.RECEIVE_ACK && status == 200) {
+                        status = acknowledge(connection, topic, response.body());
+                    }
                     if (status == 421 && response.leaderHint() != null) {
                         target = URI.create(response.leaderHint());
                         fixed = requestsFor(target, topic, payload);
@@ -243,8 +249,18 @@ final class LoadRun {
                 return null;
             }
             return operation == Operation.MIXED
-                    ? new byte[][] {operation.request(host, topic, payload, 0), operation.request(host, topic, payload, 1)}
-                    : new byte[][] {operation.request(host, topic, payload, 0)};
+                    ? new byte[][] {operation.request(host, topic, payload, plan.batch(), 0),
+                        operation.request(host, topic, payload, plan.batch(), 1)}
+                    : new byte[][] {operation.request(host, topic, payload, plan.batch(), 0)};
+        }
+
+        /** Acks the message a receive answered with; 204 when it handed out none. */
+        private int acknowledge(HttpConnection connection, String topic, String received) throws IOException {
+            Matcher receipt = RECEIPT.matcher(received);
+            if (!receipt.find()) {
+                return 204;
+            }
+            return connection.exchange(Operation.ack(target, topic, receipt.group(1))).status();
         }
     }
 }

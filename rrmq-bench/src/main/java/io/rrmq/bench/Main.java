@@ -18,12 +18,15 @@ import picocli.CommandLine.Option;
                 "  rrmq-bench --url http://127.0.0.1:8567 --op put -c 16 -d 10s",
                 "  rrmq-bench --url http://127.0.0.1:8567 --op get -c 16 --prefill 50000",
                 "  rrmq-bench --url http://127.0.0.1:8567 --op put -c 64 --rate 2000 --json",
+                "  rrmq-bench --url http://127.0.0.1:8567 --op put-batch --batch 100 -c 16",
+                "  rrmq-bench --url http://127.0.0.1:8567 --op receive-ack -c 16 --prefill 50000",
                 "  rrmq-bench --url http://127.0.0.1:2379 --op etcd-put -c 16"})
 public final class Main implements Callable<Integer> {
     @Option(names = "--url", required = true, split = ",", description = "node URL(s); RRMQ finds the leader from any")
     List<URI> urls = new ArrayList<>();
 
-    @Option(names = "--op", description = "put, get (pop), mixed, topics (GET /topic), etcd-put (default: ${DEFAULT-VALUE})",
+    @Option(names = "--op", description = "put, get (pop), mixed, put-batch, receive-ack, long-poll, topics (GET /topic), etcd-put"
+            + " (default: ${DEFAULT-VALUE})",
             converter = OperationConverter.class)
     Operation operation = Operation.PUT;
 
@@ -50,6 +53,9 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--prefill", description = "messages to put first, unmeasured (for --op get)")
     int prefill;
 
+    @Option(names = "--batch", description = "messages per request of --op put-batch (default: ${DEFAULT-VALUE})")
+    int batch = 100;
+
     @Option(names = "--timeout", description = "per-request timeout (default: ${DEFAULT-VALUE})",
             converter = DurationConverter.class)
     Duration timeout = Duration.ofSeconds(5);
@@ -67,7 +73,7 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         BenchPlan plan = new BenchPlan(urls, operation, connections, warmup, duration, rate, size, topics, prefill,
-                timeout);
+                timeout, batch);
         String name = label != null ? label : operation.name().toLowerCase(java.util.Locale.ROOT);
         Report report = new LoadRun(plan, System.err).run(name);
         if (json) {

@@ -10,11 +10,16 @@ import org.HdrHistogram.Histogram;
  * intended start of each request in open loop, so a stalled server cannot hide its queueing delay
  * behind a stalled generator), plus failures by status (0 = I/O error or timeout).
  */
-record Report(String label, int connections, int rate, double seconds, long ok, Map<Integer, Long> failures,
-              Histogram latencyMicros) {
+record Report(String label, int connections, int rate, double seconds, long ok, int messagesPerOperation,
+              Map<Integer, Long> failures, Histogram latencyMicros) {
 
     double throughput() {
         return ok / seconds;
+    }
+
+    /** Messages moved per second: requests per second times the batch of a batch put. */
+    double messageThroughput() {
+        return throughput() * messagesPerOperation;
     }
 
     long failed() {
@@ -30,13 +35,13 @@ record Report(String label, int connections, int rate, double seconds, long ok, 
     }
 
     static String tableHeader() {
-        return String.format(Locale.ROOT, "%-14s %5s %7s %10s %8s %8s %8s %8s %8s %7s",
-                "run", "conns", "rate", "req/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "errors");
+        return String.format(Locale.ROOT, "%-14s %5s %7s %10s %10s %8s %8s %8s %8s %8s %7s",
+                "run", "conns", "rate", "req/s", "msgs/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "errors");
     }
 
     String tableRow() {
-        return String.format(Locale.ROOT, "%-14s %5d %7s %10.0f %8.2f %8.2f %8.2f %8.2f %8.2f %7d",
-                label, connections, rate == 0 ? "closed" : Integer.toString(rate), throughput(),
+        return String.format(Locale.ROOT, "%-14s %5d %7s %10.0f %10.0f %8.2f %8.2f %8.2f %8.2f %8.2f %7d",
+                label, connections, rate == 0 ? "closed" : Integer.toString(rate), throughput(), messageThroughput(),
                 percentileMillis(50), percentileMillis(90), percentileMillis(99), percentileMillis(99.9),
                 maxMillis(), failed());
     }
@@ -48,8 +53,9 @@ record Report(String label, int connections, int rate, double seconds, long ok, 
         failuresJson.append('}');
         return String.format(Locale.ROOT,
                 "{\"run\":\"%s\",\"connections\":%d,\"rate\":%d,\"seconds\":%.3f,\"ok\":%d,\"throughput\":%.1f,"
+                        + "\"messages_per_second\":%.1f,"
                         + "\"p50\":%.3f,\"p90\":%.3f,\"p99\":%.3f,\"p999\":%.3f,\"max\":%.3f,\"errors\":%d,\"failures\":%s}",
-                label, connections, rate, seconds, ok, throughput(), percentileMillis(50), percentileMillis(90),
+                label, connections, rate, seconds, ok, throughput(), messageThroughput(), percentileMillis(50), percentileMillis(90),
                 percentileMillis(99), percentileMillis(99.9), maxMillis(), failed(), failuresJson);
     }
 }

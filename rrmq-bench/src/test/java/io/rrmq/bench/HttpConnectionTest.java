@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 class HttpConnectionTest {
     private HttpServer server;
     private final AtomicReference<String> lastBody = new AtomicReference<>();
+    private static final String CHUNKED_BODY = "chunk of a streamed body ".repeat(5);
     private URI base;
 
     @BeforeEach
@@ -52,12 +53,14 @@ class HttpConnectionTest {
     void readsFixedLengthAndChunkedResponsesOnOneKeepAliveConnection() throws IOException {
         try (HttpConnection connection = new HttpConnection(base, 2000)) {
             for (int i = 0; i < 3; i++) {
-                byte[] put = Operation.PUT.request(base, "t", "payload", i);
-                assertThat(connection.exchange(put)).isEqualTo(new HttpConnection.Response(200, null));
+                byte[] put = Operation.PUT.request(base, "t", "payload", 1, i);
+                assertThat(connection.exchange(put)).isEqualTo(new HttpConnection.Response(200, null, null));
                 HttpConnection.Response chunked = connection.exchange(
                         HttpConnection.request("GET", "/chunked", base, null, null));
                 assertThat(chunked.status()).isEqualTo(421);
                 assertThat(chunked.leaderHint()).isEqualTo("http://127.0.0.1:9");
+                assertThat(connection.exchange(HttpConnection.request("GET", "/chunked", base, null, null), true)
+                        .body()).isEqualTo(CHUNKED_BODY);
             }
         }
     }
@@ -72,8 +75,16 @@ class HttpConnectionTest {
     }
 
     @Test
+    void aBatchPutIsOneJsonArrayOfTheBatch() {
+        String request = new String(Operation.PUT_BATCH.request(base, "t", "ab", 3, 0), StandardCharsets.UTF_8);
+
+        assertThat(request).startsWith("PUT /messages HTTP/1.1\r\n")
+                .endsWith("{\"topic\":\"t\",\"messages\":[\"ab\",\"ab\",\"ab\"]}");
+    }
+
+    @Test
     void etcdPutsCarryBase64KeyAndValue() {
-        String request = new String(Operation.ETCD_PUT.request(base, "t", "v", 7), StandardCharsets.UTF_8);
+        String request = new String(Operation.ETCD_PUT.request(base, "t", "v", 1, 7), StandardCharsets.UTF_8);
 
         assertThat(request).startsWith("POST /v3/kv/put HTTP/1.1\r\n")
                 .endsWith("{\"key\":\"dC83\",\"value\":\"dg==\"}");

@@ -15,7 +15,7 @@ class ReportTest {
         for (int i = 1; i <= 1000; i++) {
             micros.recordValue(i * 10L);          // 10 us .. 10 ms
         }
-        Report report = new Report("put", 16, 0, 2.0, 1000, Map.of(503, 3L, 0, 1L), micros);
+        Report report = new Report("put", 16, 0, 2.0, 1000, 1, Map.of(503, 3L, 0, 1L), micros);
 
         assertThat(report.throughput()).isEqualTo(500.0);
         assertThat(report.failed()).isEqualTo(4);
@@ -25,6 +25,15 @@ class ReportTest {
         assertThat(report.toJson()).startsWith("{\"run\":\"put\",\"connections\":16,\"rate\":0,")
                 .contains("\"throughput\":500.0").contains("\"failures\":{\"0\":1,\"503\":3}");
         assertThat(report.tableRow()).startsWith("put").contains("closed");
+    }
+
+    @Test
+    void aBatchPutCountsEveryMessageOfItsBatch() {
+        Report report = new Report("put-batch", 16, 0, 2.0, 1000, 100, Map.of(), new Histogram(60_000_000L, 3));
+
+        assertThat(report.throughput()).isEqualTo(500.0);
+        assertThat(report.messageThroughput()).isEqualTo(50_000.0);
+        assertThat(report.toJson()).contains("\"messages_per_second\":50000.0");
     }
 
     @Test

@@ -15,7 +15,7 @@ import io.rrmq.server.membership.PeerDirectory;
 import io.rrmq.auth.AdminSignature;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.SameThreadExecutor;
-import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
@@ -246,47 +246,21 @@ public final class AdminHandler {
     }
 
     private static String stringField(byte[] body, String name) throws BadRequestException {
-        JsonToken value = null;
-        String text = null;
-        try (JsonParser parser = Json.FACTORY.createParser(body)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                throw BadRequestException.badRequest("expected a JSON object {\"" + name + "\": ...}");
-            }
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                String field = parser.currentName();
-                JsonToken token = parser.nextToken();
-                if (!field.equals(name)) {
-                    throw BadRequestException.badRequest("unknown field \"" + Replies.abbreviate(field) + "\"");
-                }
-                value = token;
-                text = parser.getText();
-            }
-        } catch (IOException e) {
-            throw BadRequestException.badRequest("malformed JSON");
-        }
-        if (value != JsonToken.VALUE_STRING || text.isEmpty()) {
+        String text = JsonBody.read(body, false, List.of(name), "expected only \"" + name + "\"", JsonBody::string)
+                .get(name);
+        if (text == null || text.isEmpty()) {
             throw BadRequestException.badRequest("\"" + name + "\" must be a non-empty string");
         }
         return text;
     }
 
     private static OptionalInt optionalId(byte[] body) throws BadRequestException {
-        OptionalInt id = OptionalInt.empty();
-        try (JsonParser parser = Json.FACTORY.createParser(body)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                throw BadRequestException.badRequest("expected a JSON object {\"id\": int}");
+        Integer id = JsonBody.read(body, true, List.of("id"), "expected only \"id\"", (name, token, parser) -> {
+            if (token != JsonToken.VALUE_NUMBER_INT || parser.getNumberType() != JsonParser.NumberType.INT) {
+                throw BadRequestException.badRequest("\"id\" must be a whole number, got " + Json.describe(token));
             }
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                String field = parser.currentName();
-                JsonToken token = parser.nextToken();
-                if (!field.equals("id") || token != JsonToken.VALUE_NUMBER_INT) {
-                    throw BadRequestException.badRequest("expected only \"id\", a whole number");
-                }
-                id = OptionalInt.of(parser.getIntValue());
-            }
-        } catch (IOException e) {
-            throw BadRequestException.badRequest("malformed JSON");
-        }
-        return id;
+            return parser.getIntValue();
+        }).get("id");
+        return id == null ? OptionalInt.empty() : OptionalInt.of(id);
     }
 }

@@ -1,12 +1,7 @@
 package io.rrmq.server.http;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import io.rrmq.mq.MqCommand;
 import io.rrmq.server.json.Json;
-import java.io.IOException;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -100,43 +95,9 @@ public final class ApiRequests {
     /** Parses {@code {"name": "string", ...}} whose names are all in {@code allowed}. */
     private static Map<String, String> parseFlatObject(byte[] body, List<String> allowed)
             throws BadRequestException {
-        try (JsonParser parser = Json.FACTORY.createParser(body)) {
-            JsonToken token = parser.nextToken();
-            if (token == null) {
-                throw BadRequestException.badRequest("request body is empty; expected a JSON object");
-            }
-            if (token != JsonToken.START_OBJECT) {
-                throw BadRequestException.badRequest("expected a JSON object, got " + Json.describe(token));
-            }
-            Map<String, String> fields = new HashMap<>();
-            while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
-                String name = parser.currentName();
-                JsonToken value = parser.nextToken();
-                if (!allowed.contains(name)) {
-                    throw BadRequestException.badRequest("unknown field \"" + Replies.abbreviate(name)
-                            + "\"; expected " + (allowed.size() == 1 ? "only \"topic\""
-                            : "only \"topic\" and \"message\""));
-                }
-                if (value != JsonToken.VALUE_STRING) {
-                    throw BadRequestException.badRequest("\"" + name + "\" must be a string, got "
-                            + Json.describe(value));
-                }
-                String text = parser.getText();
-                if (!isWellFormed(text)) {
-                    throw BadRequestException.badRequest("\"" + name + "\" contains an unpaired surrogate");
-                }
-                fields.put(name, text);
-            }
-            // The parser only hands out END_OBJECT here; anything else was a parse error.
-            if (parser.nextToken() != null) {
-                throw BadRequestException.badRequest("unexpected data after the JSON object");
-            }
-            return fields;
-        } catch (JsonProcessingException e) {
-            throw BadRequestException.badRequest("malformed JSON: " + Json.describe(e));
-        } catch (IOException e) {
-            throw BadRequestException.badRequest("malformed JSON");
-        }
+        return JsonBody.read(body, false, allowed,
+                allowed.size() == 1 ? "expected only \"topic\"" : "expected only \"topic\" and \"message\"",
+                JsonBody::string);
     }
 
     private static String topic(Map<String, String> fields) throws BadRequestException {

@@ -1,14 +1,12 @@
 package io.rrmq.server.http;
 
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import io.rrmq.mq.MqCommand;
 import io.rrmq.server.json.Json;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -168,42 +166,14 @@ public final class ConsumerRequests {
      */
     private static Map<String, Object> parse(byte[] body, List<String> allowed, boolean emptyIsObject)
             throws BadRequestException {
-        try (JsonParser parser = Json.FACTORY.createParser(body)) {
-            JsonToken token = parser.nextToken();
-            if (token == null) {
-                if (emptyIsObject) {
-                    return Map.of();
-                }
-                throw BadRequestException.badRequest("request body is empty; expected a JSON object");
-            }
-            if (token != JsonToken.START_OBJECT) {
-                throw BadRequestException.badRequest("expected a JSON object, got " + Json.describe(token));
-            }
-            Map<String, Object> fields = new HashMap<>();
-            while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
-                String name = parser.currentName();
-                JsonToken value = parser.nextToken();
-                if (!allowed.contains(name)) {
-                    throw BadRequestException.badRequest("unknown field \"" + Replies.abbreviate(name)
-                            + "\"; expected only " + allowed);
-                }
-                fields.put(name, value(parser, value, name));
-            }
-            if (parser.nextToken() != null) {
-                throw BadRequestException.badRequest("unexpected data after the JSON object");
-            }
-            return fields;
-        } catch (JsonProcessingException e) {
-            throw BadRequestException.badRequest("malformed JSON: " + Json.describe(e));
-        } catch (IOException e) {
-            throw BadRequestException.badRequest("malformed JSON");
-        }
+        return JsonBody.read(body, emptyIsObject, allowed, "expected only " + allowed,
+                (name, token, parser) -> value(parser, token, name));
     }
 
     private static Object value(JsonParser parser, JsonToken token, String name) throws IOException, BadRequestException {
         switch (token) {
             case VALUE_STRING:
-                return wellFormed(parser.getText(), name);
+                return JsonBody.wellFormed(parser.getText(), name);
             case VALUE_NUMBER_INT:
             case VALUE_NUMBER_FLOAT:
                 return parser.getDecimalValue();
@@ -215,7 +185,7 @@ public final class ConsumerRequests {
                         throw BadRequestException.badRequest("\"" + name + "\" must hold strings only, got "
                                 + Json.describe(element));
                     }
-                    list.add(wellFormed(parser.getText(), name));
+                    list.add(JsonBody.wellFormed(parser.getText(), name));
                 }
                 return list;
             default:
@@ -223,10 +193,4 @@ public final class ConsumerRequests {
         }
     }
 
-    private static String wellFormed(String text, String name) throws BadRequestException {
-        if (!ApiRequests.isWellFormed(text)) {
-            throw BadRequestException.badRequest("\"" + name + "\" contains an unpaired surrogate");
-        }
-        return text;
-    }
 }

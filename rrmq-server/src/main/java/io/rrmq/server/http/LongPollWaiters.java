@@ -7,6 +7,11 @@ import io.rrmq.raft.RaftNode;
 import io.rrmq.raft.RaftStatus;
 import io.rrmq.raft.Role;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.protocol.http.HttpServerConnection;
+import io.undertow.util.Headers;
+import io.undertow.util.ImmediatePooledByteBuffer;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,21 +21,26 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.xnio.IoUtils;
+import org.xnio.conduits.ConduitStreamSourceChannel;
 
 /**
  * Long-polling requests ({@code GET /message/<topic>?wait=S}, a receive with {@code wait}) held
  * while their topic has nothing for them.
  *
- * <p><b>How a waiter is served.</b> Waiters of a topic form a FIFO. At most one attempt per topic is
- * in flight: the head waiter's command (a pop or a receive) is proposed through the log, as any pop
- * is; if it finds something, the head is answered and the next waiter's attempt follows; if it finds
- * nothing, the head stays and the topic sleeps until the state machine says messages became visible
- * there ({@link #signal}, from the applying thread: a put, a batch, an expired or nacked delivery, a
- * dead letter). An attempt is proposed only for a waiter whose connection is open, so a message is
+ * <p><b>How a waiter is served.</b> Waiters of a topic form a FIFO. A waiter's attempt (its pop or
+ * receive) is proposed through the log, as any pop is; if it finds something, the waiter is answered;
+ * if it finds nothing, the waiter stays and the topic sleeps until the state machine says messages
+ * became visible there ({@link #signal}, from the applying thread: a put, a batch, an expired or
+ * nacked delivery, a dead letter, with the topic's visible count then). Attempts are proposed in
+ * waiter order, so earlier waiters get earlier messages; as many are in flight at once as the last
+ * signal said were visible (at least one for a topic not yet heard of), so a batch of 100 messages
+ * serves 100 waiters in one round of commits rather than in 100. An attempt is proposed only for a waiter whose connection is open, so a message is
  * never popped for a client known to be gone; one whose connection dies while its attempt is in
  * flight can fetch the result again with its request id.
  *
@@ -54,7 +64,12 @@ final class LongPollWaiters {
         /** The reply once the wait is over with nothing found. */
         final Reply whenEmpty;
         ScheduledFuture<?> timeout;
+        /** Its attempt is being proposed or committed. */
         boolean inFlight;
+        /** {@link TopicWaiters#signals} when its last attempt was proposed. */
+        long signalsAtAttempt;
+        /** Whether its client was still there when asked; {@code null} while the I/O thread has not said. */
+        Boolean there;
         boolean expired;
         boolean done;
 
@@ -72,10 +87,20 @@ final class LongPollWaiters {
 
     private static final class TopicWaiters {
         final ArrayDeque<Waiter> queue = new ArrayDeque<>();
-        boolean attemptInFlight;
+        int attemptsInFlight;
         /** Counts signals, so that one arriving during an empty attempt makes us try again. */
         long signals;
-        long signalsAtAttempt;
+        /**
+         * How many attempts may be in flight: the visible count of the last signal, 0 once an
+         * attempt proposed after it found nothing. An upper bound (other clients pop too, without
+         * signals), so the cost of a stale value is an empty attempt, never a stalled waiter.
+         */
+        int visibleHint = 1;
+        /**
+         * Waiters whose connection is being checked, in the order their attempts must be proposed:
+         * the checks run on several I/O threads and may end in any order.
+         */
+        final ArrayDeque<Waiter> checking = new ArrayDeque<>();
     }
 
     private final ScheduledExecutorService loop;
@@ -102,13 +127,13 @@ final class LongPollWaiters {
              long waitMillis) {
         Waiter waiter = new Waiter(exchange, topic, attempt, whenEmpty);
         exchange.dispatch(io.undertow.util.SameThreadExecutor.INSTANCE, () -> {
-            exchange.getConnection().addCloseListener(c -> loop.execute(() -> closed(waiter)));
+            exchange.getConnection().addCloseListener(c -> onLoop(() -> closed(waiter)));
             watchForClose(exchange);
-            loop.execute(() -> enqueue(waiter, waitMillis));
+            onLoop(() -> enqueue(waiter, waitMillis));
             if (!exchange.getConnection().isOpen()) {
                 // The client went away before the listener was added, which then never runs: a
                 // message must not be popped for it.
-                loop.execute(() -> closed(waiter));
+                onLoop(() -> closed(waiter));
             }
         });
     }
@@ -126,41 +151,85 @@ final class LongPollWaiters {
      * that is gone is not lost, only invisible until its visibility passes. I/O thread only.
      */
     private static void watchForClose(HttpServerExchange exchange) {
-        if (!(exchange.getConnection() instanceof io.undertow.server.protocol.http.HttpServerConnection http)
-                || http.getExtraBytes() != null) {
+        HttpServerConnection http = watchable(exchange);
+        if (http == null) {
             return;
         }
-        if (exchange.getRequestContentLength() > 0
-                || exchange.getRequestHeaders().contains(io.undertow.util.Headers.TRANSFER_ENCODING)) {
-            return;
-        }
-        org.xnio.conduits.ConduitStreamSourceChannel source = http.getChannel().getSourceChannel();
-        source.getReadSetter().set(channel -> {
-            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(1024);
-            try {
-                int read = channel.read(buffer);
-                if (read < 0) {
-                    org.xnio.IoUtils.safeClose(http);
-                } else if (read > 0) {
-                    channel.suspendReads();
-                    channel.getReadSetter().set(null);
-                    buffer.flip();
-                    http.setExtraBytes(new io.undertow.util.ImmediatePooledByteBuffer(buffer));
-                }
-            } catch (java.io.IOException e) {
-                org.xnio.IoUtils.safeClose(http);
-            }
-        });
+        ConduitStreamSourceChannel source = http.getChannel().getSourceChannel();
+        source.getReadSetter().set(channel -> readWhileHeld(http));
         source.resumeReads();
     }
 
+    /** The connection to watch while {@code exchange} is held, or {@code null} (see watchForClose). */
+    private static HttpServerConnection watchable(HttpServerExchange exchange) {
+        if (!(exchange.getConnection() instanceof HttpServerConnection http) || http.getExtraBytes() != null) {
+            return null;
+        }
+        if (exchange.getRequestContentLength() > 0 || exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING)) {
+            return null;
+        }
+        return http;
+    }
+
+    /**
+     * Reads what the client of a held request sent, without blocking: end of stream (or a failed
+     * read) closes the connection; pipelined bytes are handed back to Undertow and watching stops.
+     * I/O thread only. Returns whether the connection is still open.
+     */
+    private static boolean readWhileHeld(HttpServerConnection http) {
+        ConduitStreamSourceChannel channel = http.getChannel().getSourceChannel();
+        if (http.getExtraBytes() != null) {
+            return http.isOpen(); // watching already stopped: the client sent its next request
+        }
+        ByteBuffer buffer = ByteBuffer.allocate(1024);
+        try {
+            int read = channel.read(buffer);
+            if (read < 0) {
+                IoUtils.safeClose(http);
+            } else if (read > 0) {
+                channel.suspendReads();
+                channel.getReadSetter().set(null);
+                buffer.flip();
+                http.setExtraBytes(new ImmediatePooledByteBuffer(buffer));
+            }
+        } catch (IOException e) {
+            IoUtils.safeClose(http);
+        }
+        return http.isOpen();
+    }
+
+    /**
+     * Whether the waiter's client is still there, asked on its connection's I/O thread just before a
+     * message may be popped for it. The close listener alone is not enough: it runs only once an I/O
+     * thread has noticed the end of stream, and a put that arrives on another connection (another
+     * I/O thread) can be proposed before that. Reading the socket here closes that window for any
+     * client that went away before the put reached us: its FIN is already in our socket buffer.
+     */
+    private static boolean stillThere(Waiter waiter) {
+        if (!waiter.connectionOpen()) {
+            return false;
+        }
+        HttpServerConnection http = watchable(waiter.exchange);
+        return http == null || readWhileHeld(http);
+    }
+
+    /** Runs {@code task} on the consumer thread; nothing once it has stopped (the node is stopping). */
+    private void onLoop(Runnable task) {
+        try {
+            loop.execute(task);
+        } catch (RejectedExecutionException stopped) {
+            // answerAll has answered every waiter already
+        }
+    }
+
     /** Topic {@code topic} may have visible messages now. Any thread; returns at once. */
-    void signal(String topic) {
+    void signal(String topic, int visible) {
         if (waitingTopics.contains(topic)) {
-            loop.execute(() -> {
+            onLoop(() -> {
                 TopicWaiters waiters = byTopic.get(topic);
                 if (waiters != null) {
                     waiters.signals++;
+                    waiters.visibleHint = visible;
                     pump(topic, waiters);
                 }
             });
@@ -198,24 +267,66 @@ final class LongPollWaiters {
         pump(waiter.topic, waiters);
     }
 
-    /** Proposes the head waiter's attempt, unless one is in flight. */
+    /**
+     * Drops waiters that are gone, then proposes the attempts of the first idle waiters, as many as
+     * the hint allows.
+     */
     private void pump(String topic, TopicWaiters waiters) {
-        if (waiters.attemptInFlight) {
-            return;
-        }
-        Waiter head;
-        while ((head = waiters.queue.peekFirst()) != null && (head.done || !head.connectionOpen())) {
-            waiters.queue.pollFirst();
-            head.done = true;
-            cancelTimeout(head);
-        }
-        if (head == null) {
+        waiters.queue.removeIf(w -> {
+            if (!w.inFlight && (w.done || !w.connectionOpen())) {
+                w.done = true;
+                cancelTimeout(w);
+                return true;
+            }
+            return false;
+        });
+        if (waiters.queue.isEmpty() && waiters.attemptsInFlight == 0) {
             byTopic.remove(topic);
             waitingTopics.remove(topic);
             return;
         }
+        for (Waiter w : waiters.queue) {
+            if (waiters.attemptsInFlight >= waiters.visibleHint) {
+                return;
+            }
+            if (w.inFlight) {
+                continue;
+            }
+            waiters.attemptsInFlight++;
+            w.inFlight = true;
+            w.there = null;
+            waiters.checking.addLast(w);
+            w.exchange.getIoThread().execute(() -> {
+                boolean there = stillThere(w);
+                onLoop(() -> {
+                    w.there = there;
+                    proposeChecked(topic, waiters);
+                });
+            });
+        }
+    }
+
+    /** Proposes the attempts of the checked waiters at the front of {@code checking}, in order. */
+    private void proposeChecked(String topic, TopicWaiters waiters) {
+        Waiter w;
+        while ((w = waiters.checking.peekFirst()) != null && w.there != null) {
+            waiters.checking.pollFirst();
+            propose(topic, waiters, w, w.there);
+        }
+    }
+
+    /** Proposes {@code waiter}'s attempt once its I/O thread has said whether its client is still there. */
+    private void propose(String topic, TopicWaiters waiters, Waiter waiter, boolean there) {
+        if (!there || waiter.done || waiter.expired) {
+            waiters.attemptsInFlight--;
+            waiter.inFlight = false;
+            waiters.queue.remove(waiter);
+            finish(waiter, waiter.whenEmpty);
+            pump(topic, waiters);
+            return;
+        }
         RaftNode raft = node.get();
-        MqCommand command = head.attempt.get();
+        MqCommand command = waiter.attempt.get();
         CompletableFuture<byte[]> pending;
         try {
             if (raft == null) {
@@ -223,22 +334,22 @@ final class LongPollWaiters {
             }
             pending = raft.propose(MqCodec.encodeCommand(command));
         } catch (RuntimeException e) {
-            waiters.queue.pollFirst();
-            finish(head, outcomes.failed(e));
+            waiters.attemptsInFlight--;
+            waiter.inFlight = false;
+            waiters.queue.remove(waiter);
+            finish(waiter, outcomes.failed(e));
             pump(topic, waiters);
             return;
         }
-        waiters.attemptInFlight = true;
-        waiters.signalsAtAttempt = waiters.signals;
-        head.inFlight = true;
-        Waiter attempted = head;
+        waiter.signalsAtAttempt = waiters.signals;
+        Waiter attempted = waiter;
         pending.copy().orTimeout(proposalTimeoutMillis, TimeUnit.MILLISECONDS)
                 .whenCompleteAsync((result, failure) -> attempted(topic, waiters, attempted, command, result, failure), loop);
     }
 
     private void attempted(String topic, TopicWaiters waiters, Waiter waiter, MqCommand command, byte[] result,
                            Throwable failure) {
-        waiters.attemptInFlight = false;
+        waiters.attemptsInFlight--;
         waiter.inFlight = false;
         if (failure != null) {
             waiters.queue.remove(waiter);
@@ -259,8 +370,8 @@ final class LongPollWaiters {
             } else if (waiter.expired || waiter.done || !waiter.connectionOpen()) {
                 waiters.queue.remove(waiter);
                 finish(waiter, waiter.whenEmpty);
-            } else if (waiters.signals == waiters.signalsAtAttempt) {
-                return; // sleep until a signal
+            } else if (waiters.signals == waiter.signalsAtAttempt) {
+                waiters.visibleHint = 0; // sleep until a signal
             }
         }
         pump(topic, waiters);
@@ -281,7 +392,7 @@ final class LongPollWaiters {
         TopicWaiters waiters = byTopic.get(waiter.topic);
         if (waiters != null) {
             waiters.queue.remove(waiter);
-            if (waiters.queue.isEmpty() && !waiters.attemptInFlight) {
+            if (waiters.queue.isEmpty() && waiters.attemptsInFlight == 0) {
                 byTopic.remove(waiter.topic);
                 waitingTopics.remove(waiter.topic);
             }
@@ -321,7 +432,7 @@ final class LongPollWaiters {
                 idle.add(w);
                 return true;
             });
-            if (waiters.queue.isEmpty() && !waiters.attemptInFlight) {
+            if (waiters.queue.isEmpty() && waiters.attemptsInFlight == 0) {
                 topics.remove();
                 waitingTopics.remove(entry.getKey());
             }
