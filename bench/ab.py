@@ -4,12 +4,13 @@ alternating slots (A B B A A B ...), so the machine's drift hits both alike.
 
     git worktree add /tmp/rrmq-a <previous-commit> && (cd /tmp/rrmq-a && mvn -q -B package -DskipTests)
     mvn -q -B package -DskipTests
-    python3 bench/ab.py --a /tmp/rrmq-a [--b .] [--rounds 6] [--seconds 8] [--connections 16,64] [--ops put,get]
+    python3 bench/ab.py --a /tmp/rrmq-a [--b .] [--rounds 6] [--seconds 8] [--connections 16,64] [--ops put,get,topics]
 
 A and B are repository roots whose jars are built (each is started with its own src/node.py; the
 load generator is B's rrmq-bench). Each cluster gets --warmup seconds of unmeasured mixed load first
 (the JIT). Per (op, connections) and round, one closed-loop run against each cluster, in ABBA order;
-a PUT run's messages are popped (unmeasured) before the next run. Prints each run, then per
+a PUT run's messages are popped (unmeasured) before the next run; `topics` is GET /topic. Each run also
+counts the cluster's fsyncs per request (from /status). Prints each run, then per
 (op, connections) the median B/A throughput ratio with its [min..max] over the rounds, the median
 req/s and p99 of each, and the idle CPU share of each cluster's nodes measured before the load.
 Stdlib only; it stops only the nodes it spawned.
@@ -24,7 +25,7 @@ import sys
 import tempfile
 import time
 
-from failover import Cluster, current_leader, wait_for
+from failover import Cluster, current_leader, status, wait_for
 
 
 class RootCluster(Cluster):
@@ -41,6 +42,14 @@ class RootCluster(Cluster):
             self.procs[i] = subprocess.Popen([sys.executable, os.path.join(self.root, "src", "node.py"),
                                               self.config, str(i)], stdout=log, stderr=subprocess.STDOUT,
                                              env=env, cwd=self.work)
+
+    def fsyncs(self):
+        """The fsyncs the nodes have done (the sum of /status metrics.fsyncs; a node that does not answer counts 0)."""
+        total = 0
+        for p in self.ports:
+            s = status(p)
+            total += s["metrics"]["fsyncs"] if s else 0
+        return total
 
     def urls(self):
         return ",".join(f"http://127.0.0.1:{p}" for p in self.ports)
@@ -81,6 +90,8 @@ def main():
     ap.add_argument("--connections", default="16,64", type=lambda s: [int(c) for c in s.split(",")])
     ap.add_argument("--ops", default="put,get", type=lambda s: s.split(","))
     ap.add_argument("--base-port", type=int, default=30567)
+    ap.add_argument("--start-timeout", type=int, default=60,
+                    help="seconds for each cluster to elect a leader (JVMs start slowly on a loaded machine)")
     args = ap.parse_args()
     jar = os.path.join(os.path.abspath(args.b), "rrmq-bench", "target", "rrmq-bench.jar")
     for root in (args.a, args.b):
@@ -97,8 +108,8 @@ def main():
             for i in range(3):
                 c.start(i)
         for name, c in clusters.items():
-            if wait_for(lambda: current_leader(c), 20) is None:
-                sys.exit(f"cluster {name}: no leader within 20 s")
+            if wait_for(lambda: current_leader(c), args.start_timeout) is None:
+                sys.exit(f"cluster {name}: no leader within {args.start_timeout} s")
         idle = {}
         before = {name: c.cpu_seconds() for name, c in clusters.items()}
         time.sleep(args.idle)
@@ -118,8 +129,11 @@ def main():
                         if op == "get":  # something to pop: fill first (unmeasured)
                             bench(jar, c.urls(), "put", connections, f"{args.seconds + 4}s", "0s")
                         cpu_before = sum(c.cpu_seconds())
+                        fsyncs_before = c.fsyncs()
                         result = bench(jar, c.urls(), op, connections, f"{args.seconds}s", "2s")
                         if result:
+                            # Over the run and its warm-up, like the CPU below: a read that writes shows ~1.
+                            result["fsyncs_per_req"] = (c.fsyncs() - fsyncs_before) / max(1, result["ok"])
                             # The cluster's CPU per request over the run and its warm-up: steadier than
                             # throughput on a machine whose speed drifts (the warm-up's requests are not
                             # in "ok", so this overstates both builds alike).
@@ -127,12 +141,14 @@ def main():
                         results.setdefault((op, connections, name), []).append(result)
                         print(f"{op} c={connections} round {r + 1} {name}: "
                               + (f"{result['throughput']:,.0f} req/s p99 {result['p99']:.1f} ms"
-                                 f" cpu {result['cpu_us']:.0f} us/req" if result else "failed"),
+                                 f" cpu {result['cpu_us']:.0f} us/req fsyncs/req {result['fsyncs_per_req']:.3f}"
+                                 if result else "failed"),
                               file=sys.stderr, flush=True)
-                        drain(jar, c.urls())
+                        if op != "topics":
+                            drain(jar, c.urls())
         print("| op | conns | B/A req/s, median [range] | A req/s | B req/s | A p99 ms | B p99 ms"
-              " | B/A CPU per request, median [range] |")
-        print("|---|---|---|---|---|---|---|---|")
+              " | B/A CPU per request, median [range] | A fsyncs/req | B fsyncs/req |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
         for op in args.ops:
             for connections in args.connections:
                 a = results[(op, connections, "A")]
@@ -148,7 +164,9 @@ def main():
                       f" | {statistics.median(y['throughput'] for _, y in pairs):,.0f}"
                       f" | {statistics.median(x['p99'] for x, _ in pairs):.1f}"
                       f" | {statistics.median(y['p99'] for _, y in pairs):.1f}"
-                      f" | {statistics.median(cpu):.3f} [{min(cpu):.3f}..{max(cpu):.3f}] |")
+                      f" | {statistics.median(cpu):.3f} [{min(cpu):.3f}..{max(cpu):.3f}]"
+                      f" | {statistics.median(x['fsyncs_per_req'] for x, _ in pairs):.3f}"
+                      f" | {statistics.median(y['fsyncs_per_req'] for _, y in pairs):.3f} |")
         for name in ("A", "B"):
             print(f"idle CPU {name} (% of a core per node over {args.idle} s): "
                   + ", ".join(f"{v:.1f}" for v in idle[name]))

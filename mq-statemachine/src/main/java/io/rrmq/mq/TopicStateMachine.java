@@ -217,6 +217,22 @@ public final class TopicStateMachine implements StateMachine {
         return MqCodec.encodeResult(execute(index, body, stamp));
     }
 
+    /**
+     * The read-only command {@code ListTopics}, answered from the current state without a log entry
+     * (the server's {@code GET /topic}, through a linearizable read). Its result is the one
+     * {@link #apply} would give.
+     *
+     * @throws IllegalArgumentException for any other command, or bytes that are not one
+     */
+    @Override
+    public byte[] query(byte[] query) {
+        MqCommand decoded = MqCodec.decodeCommand(query);
+        if (!(decoded instanceof MqCommand.ListTopics)) {
+            throw new IllegalArgumentException("not a read-only command: " + decoded.getClass().getSimpleName());
+        }
+        return MqCodec.encodeResult(MqResult.topics(new ArrayList<>(topics.keySet())));
+    }
+
     /** At most once per request id: execute and remember, or answer from memory. */
     private byte[] applyIdentified(long index, MqCommand.Identified identified, byte[] entry, int writeOffset,
                                    MqCommand.Stamped stamp) {

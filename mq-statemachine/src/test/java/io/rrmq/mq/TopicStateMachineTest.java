@@ -51,6 +51,22 @@ class TopicStateMachineTest {
     }
 
     @Test
+    void listsTopicsAsAReadOnlyQueryWithTheResultOfApplyingIt() {
+        node.create("orders");
+        node.create("billing");
+        long applied = node.machine.lastAppliedIndex();
+
+        byte[] answer = node.machine.query(MqCodec.encodeCommand(new MqCommand.ListTopics()));
+
+        assertThat(MqCodec.decodeResult(answer).topics()).containsExactly("orders", "billing");
+        assertThat(node.machine.lastAppliedIndex()).isEqualTo(applied);
+        assertThat(node.list().topics()).containsExactly("orders", "billing");
+        assertThatThrownBy(() -> node.machine.query(MqCodec.encodeCommand(new MqCommand.PopMessage("orders"))))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> node.machine.query(new byte[] {99})).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void refusesToCreateATopicTwiceAndKeepsItsMessages() {
         node.create("orders");
         node.put("orders", "first");

@@ -44,17 +44,36 @@ import java.time.Duration;
  * @param snapshotChunkBytes  a leader sends a snapshot to a follower that is behind its log start in
  *                            InstallSnapshot chunks of at most this many bytes, one at a time
  *                            (default 1 MiB). Larger is faster on a fast link and holds more memory.
+ * @param leaseReads          serve linearizable reads from a leader lease, without a heartbeat round
+ *                            (thesis §6.4.1); off by default. A round confirmed by a majority at time
+ *                            T proves that none of those voters grants a vote before T plus one
+ *                            minimum election timeout <i>by its own clock</i> (check-quorum, which
+ *                            leases require); the leader trusts its lease until
+ *                            {@code T + (electionTicks - leaseMarginTicks) * tickInterval} by its
+ *                            clock. This is safe only while clock rates differ by less than the
+ *                            margin over that span and the leader does not stall (GC, SIGSTOP) for
+ *                            longer than the margin between checking its lease and reading its
+ *                            state machine: with the defaults (150 ms timeout, 50 ms margin) a drift
+ *                            of up to a third, and stalls under 50 ms. A leader that starts a
+ *                            leadership transfer gives up its lease for the rest of its term (a
+ *                            transfer's votes ignore leases), and a leader elected by a transfer
+ *                            takes no lease during its first election timeout. With lease reads on, a
+ *                            node refuses votes during its first election timeout after a (re)start,
+ *                            since it may have acknowledged a lease it no longer remembers.
+ * @param leaseMarginTicks    the clock-drift margin cut from a lease, in ticks (default 5); at least
+ *                            1 and below {@code electionTicks} when {@code leaseReads} is on.
  */
 public record RaftConfig(Duration tickInterval, int heartbeatTicks, int electionTicks,
                          int maxEntriesPerMessage, int maxBytesPerMessage, int maxInflightMessages,
                          int maxPendingProposals, boolean preVote, boolean checkQuorum, int checkQuorumTicks,
                          long snapshotEntries, long snapshotBytes, long snapshotTrailingEntries,
-                         int snapshotChunkBytes) {
+                         int snapshotChunkBytes, boolean leaseReads, int leaseMarginTicks) {
 
     public static final long DEFAULT_SNAPSHOT_TRAILING_ENTRIES = 10_000;
     public static final long DEFAULT_SNAPSHOT_ENTRIES = 100_000;
     public static final long DEFAULT_SNAPSHOT_BYTES = 64L << 20;
     public static final int DEFAULT_SNAPSHOT_CHUNK_BYTES = 1 << 20;
+    public static final int DEFAULT_LEASE_MARGIN_TICKS = 5;
 
     public RaftConfig {
         if (tickInterval.isNegative() || tickInterval.isZero()) {
@@ -65,6 +84,9 @@ public record RaftConfig(Duration tickInterval, int heartbeatTicks, int election
         }
         if (checkQuorumTicks < electionTicks) {
             throw new IllegalArgumentException("need checkQuorumTicks >= electionTicks");
+        }
+        if (leaseReads && (!checkQuorum || leaseMarginTicks < 1 || leaseMarginTicks >= electionTicks)) {
+            throw new IllegalArgumentException("lease reads need checkQuorum and 1 <= leaseMarginTicks < electionTicks");
         }
         if (maxEntriesPerMessage < 1 || maxBytesPerMessage < 1 || maxInflightMessages < 1
                 || maxPendingProposals < 1 || snapshotEntries < 1 || snapshotBytes < 1
@@ -77,7 +99,7 @@ public record RaftConfig(Duration tickInterval, int heartbeatTicks, int election
     public static RaftConfig defaults() {
         return new RaftConfig(Duration.ofMillis(10), 5, 15, 1024, 1 << 20, 16, 20_000, true, true, 100,
                 DEFAULT_SNAPSHOT_ENTRIES, DEFAULT_SNAPSHOT_BYTES,
-                DEFAULT_SNAPSHOT_TRAILING_ENTRIES, DEFAULT_SNAPSHOT_CHUNK_BYTES);
+                DEFAULT_SNAPSHOT_TRAILING_ENTRIES, DEFAULT_SNAPSHOT_CHUNK_BYTES, false, DEFAULT_LEASE_MARGIN_TICKS);
     }
 
     /** These timings; check-quorum's window is raised to {@code 2 * election} if it was shorter. */
@@ -85,42 +107,54 @@ public record RaftConfig(Duration tickInterval, int heartbeatTicks, int election
         return new RaftConfig(tick, heartbeat, election, maxEntriesPerMessage, maxBytesPerMessage,
                 maxInflightMessages, maxPendingProposals, preVote, checkQuorum,
                 Math.max(checkQuorumTicks, 2 * election),
-                snapshotEntries, snapshotBytes, snapshotTrailingEntries, snapshotChunkBytes);
+                snapshotEntries, snapshotBytes, snapshotTrailingEntries, snapshotChunkBytes, leaseReads, leaseMarginTicks);
     }
 
     public RaftConfig withMaxPendingProposals(int max) {
         return new RaftConfig(tickInterval, heartbeatTicks, electionTicks, maxEntriesPerMessage,
                 maxBytesPerMessage, maxInflightMessages, max, preVote, checkQuorum, checkQuorumTicks,
-                snapshotEntries, snapshotBytes, snapshotTrailingEntries, snapshotChunkBytes);
+                snapshotEntries, snapshotBytes, snapshotTrailingEntries, snapshotChunkBytes, leaseReads, leaseMarginTicks);
     }
 
     public RaftConfig withFlowControl(int entriesPerMessage, int bytesPerMessage, int inflight) {
         return new RaftConfig(tickInterval, heartbeatTicks, electionTicks, entriesPerMessage,
                 bytesPerMessage, inflight, maxPendingProposals, preVote, checkQuorum, checkQuorumTicks,
-                snapshotEntries, snapshotBytes, snapshotTrailingEntries, snapshotChunkBytes);
+                snapshotEntries, snapshotBytes, snapshotTrailingEntries, snapshotChunkBytes, leaseReads, leaseMarginTicks);
     }
 
     public RaftConfig withPreVoteAndCheckQuorum(boolean preVote, boolean checkQuorum) {
         return new RaftConfig(tickInterval, heartbeatTicks, electionTicks, maxEntriesPerMessage,
                 maxBytesPerMessage, maxInflightMessages, maxPendingProposals, preVote, checkQuorum, checkQuorumTicks,
-                snapshotEntries, snapshotBytes, snapshotTrailingEntries, snapshotChunkBytes);
+                snapshotEntries, snapshotBytes, snapshotTrailingEntries, snapshotChunkBytes, leaseReads, leaseMarginTicks);
     }
 
     public RaftConfig withSnapshots(long entries, long bytes, long trailingEntries) {
         return new RaftConfig(tickInterval, heartbeatTicks, electionTicks, maxEntriesPerMessage,
                 maxBytesPerMessage, maxInflightMessages, maxPendingProposals, preVote, checkQuorum, checkQuorumTicks,
-                entries, bytes, trailingEntries, snapshotChunkBytes);
+                entries, bytes, trailingEntries, snapshotChunkBytes, leaseReads, leaseMarginTicks);
     }
 
     public RaftConfig withCheckQuorumTicks(int ticks) {
         return new RaftConfig(tickInterval, heartbeatTicks, electionTicks, maxEntriesPerMessage,
                 maxBytesPerMessage, maxInflightMessages, maxPendingProposals, preVote, checkQuorum, ticks,
-                snapshotEntries, snapshotBytes, snapshotTrailingEntries, snapshotChunkBytes);
+                snapshotEntries, snapshotBytes, snapshotTrailingEntries, snapshotChunkBytes, leaseReads, leaseMarginTicks);
     }
 
     public RaftConfig withSnapshotChunkBytes(int chunkBytes) {
         return new RaftConfig(tickInterval, heartbeatTicks, electionTicks, maxEntriesPerMessage,
                 maxBytesPerMessage, maxInflightMessages, maxPendingProposals, preVote, checkQuorum, checkQuorumTicks,
-                snapshotEntries, snapshotBytes, snapshotTrailingEntries, chunkBytes);
+                snapshotEntries, snapshotBytes, snapshotTrailingEntries, chunkBytes, leaseReads, leaseMarginTicks);
+    }
+
+    /** Lease reads on or off (see {@link #leaseReads}), with a drift margin of {@code marginTicks}. */
+    public RaftConfig withLeaseReads(boolean on, int marginTicks) {
+        return new RaftConfig(tickInterval, heartbeatTicks, electionTicks, maxEntriesPerMessage,
+                maxBytesPerMessage, maxInflightMessages, maxPendingProposals, preVote, checkQuorum, checkQuorumTicks,
+                snapshotEntries, snapshotBytes, snapshotTrailingEntries, snapshotChunkBytes, on, marginTicks);
+    }
+
+    /** How long a confirmed round's lease lasts by this node's clock: 0 without lease reads. */
+    public java.time.Duration leaseDuration() {
+        return leaseReads ? tickInterval.multipliedBy(electionTicks - leaseMarginTicks) : java.time.Duration.ZERO;
     }
 }

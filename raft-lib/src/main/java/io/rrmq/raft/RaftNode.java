@@ -28,6 +28,39 @@ public interface RaftNode extends AutoCloseable {
      */
     CompletableFuture<byte[]> propose(byte[] command);
 
+    /**
+     * Waits until this node may serve a linearizable read from its state machine, without writing
+     * to the log (ReadIndex, thesis §6.4): what the state machine holds once the future completes is
+     * at least as new as every command acknowledged before this call.
+     *
+     * <p>The leader waits until an entry of its term has committed, takes its commit index as the
+     * read index, confirms that it still leads with one heartbeat round answered by a majority (one
+     * round serves every read asked before it started; with {@link RaftConfig#leaseReads()} a valid
+     * lease replaces the round), and completes once it has applied the read index. A follower asks
+     * the leader for a read index and completes once it has applied that far itself. Nothing is
+     * written or synced for a read.
+     *
+     * <p>Completes with the read index, on the node's event-loop thread. It fails with
+     * {@link NotLeaderException} (nothing was read; retry at the hinted leader, or later when there
+     * is none) if this node is neither leader nor knows one, if it loses its leadership (or its
+     * leader) before the read is confirmed, or if the leader does not answer a follower within
+     * {@link RaftConfig#checkQuorumTicks()}; with {@link OverloadedException} when
+     * {@link RaftConfig#maxPendingProposals()} reads are pending; with {@link NodeClosedException}
+     * when the node stops first.
+     */
+    default CompletableFuture<Long> readIndex() {
+        return CompletableFuture.failedFuture(new NotLeaderException(RaftStatus.NO_LEADER));
+    }
+
+    /**
+     * A linearizable read of the state machine: once {@link #readIndex()} allows it, runs
+     * {@link StateMachine#query} with {@code query} on the event loop and completes with its result.
+     * Fails as {@link #readIndex()} does, and with whatever {@link StateMachine#query} throws.
+     */
+    default CompletableFuture<byte[]> query(byte[] query) {
+        return CompletableFuture.failedFuture(new NotLeaderException(RaftStatus.NO_LEADER));
+    }
+
     /** Hands an inbound message from a peer to this node. Never blocks. */
     void receive(RaftMessage message);
 

@@ -31,6 +31,19 @@ public interface StateMachine {
     byte[] apply(long index, byte[] command);
 
     /**
+     * Answers a read-only {@code query} from the current state, for {@link RaftNode#query}: called on
+     * the event loop between two {@link #apply} calls, once the state is recent enough for a
+     * linearizable read. Must not change the state. The default refuses every query.
+     *
+     * @return the answer handed to the caller's future; never {@code null}
+     * @throws UnsupportedOperationException if this state machine answers no queries
+     * @throws IllegalArgumentException if {@code query} is malformed
+     */
+    default byte[] query(byte[] query) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " answers no queries");
+    }
+
+    /**
      * Writes the whole current state to {@code out} so that {@link #restoreSnapshot} on a fresh
      * instance reproduces it exactly. Does not close the stream.
      */

@@ -25,7 +25,7 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--url", required = true, split = ",", description = "node URL(s); RRMQ finds the leader from any")
     List<URI> urls = new ArrayList<>();
 
-    @Option(names = "--op", description = "put, get (pop), mixed, put-batch, receive-ack, long-poll, etcd-put"
+    @Option(names = "--op", description = "put, get (pop), mixed, put-batch, receive-ack, long-poll, topics (GET /topic), etcd-put"
             + " (default: ${DEFAULT-VALUE})",
             converter = OperationConverter.class)
     Operation operation = Operation.PUT;

@@ -26,6 +26,8 @@ enum Operation {
      * counts as a failure under status 404.
      */
     LONG_POLL,
+    /** RRMQ {@code GET /topic}: a linearizable read. */
+    TOPICS,
     /** etcd v3 {@code POST /v3/kv/put} through its JSON gateway: the peer we compare with. */
     ETCD_PUT,
     /**
@@ -59,6 +61,7 @@ enum Operation {
             case PUT -> HttpConnection.request("PUT", "/message", host, "application/json",
                     ("{\"topic\":\"" + topic + "\",\"message\":\"" + payload + "\"}").getBytes(StandardCharsets.UTF_8));
             case GET -> HttpConnection.request("GET", "/message/" + topic, host, null, null);
+            case TOPICS -> HttpConnection.request("GET", "/topic", host, null, null);
             case ETCD_PUT -> HttpConnection.request("POST", "/v3/kv/put", host, "application/json",
                     ("{\"key\":\"" + base64(topic + "/" + seq) + "\",\"value\":\"" + base64(payload) + "\"}")
                             .getBytes(StandardCharsets.UTF_8));

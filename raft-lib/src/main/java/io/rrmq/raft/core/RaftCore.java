@@ -13,6 +13,8 @@ import io.rrmq.raft.message.AppendEntriesResponse;
 import io.rrmq.raft.message.InstallSnapshot;
 import io.rrmq.raft.message.InstallSnapshotResponse;
 import io.rrmq.raft.message.RaftMessage;
+import io.rrmq.raft.message.ReadIndexRequest;
+import io.rrmq.raft.message.ReadIndexResponse;
 import io.rrmq.raft.message.TimeoutNow;
 import io.rrmq.raft.message.VoteRequest;
 import io.rrmq.raft.message.VoteResponse;
@@ -49,6 +51,11 @@ import java.util.Random;
  * campaign and count in majorities; learners receive the log. A leader whose removal commits steps
  * down; a node outside the configuration never campaigns, and voters ignore its vote requests.
  *
+ * <p><b>Linearizable reads</b> (thesis §6.4). {@link #readIndex} asks for a read; the leader confirms
+ * its leadership with a heartbeat round shared by every read that arrived before it (or, if the
+ * configuration allows, with its lease) and hands out the read index as a {@link Ready.ReadState};
+ * a follower asks the leader for one. The bookkeeping is {@link PendingReads}'.
+ *
  * <p>Not thread-safe: exactly one thread owns an instance.
  */
 public final class RaftCore {
@@ -77,6 +84,8 @@ public final class RaftCore {
     private final Durability durability;
 
     private int electionElapsed;
+    /** Ticks since this core was built (a start or restart); counts up to an election timeout's worth. */
+    private int ticksSinceStart;
     private int heartbeatElapsed;
     private int randomizedElectionTimeout;
 
@@ -96,7 +105,11 @@ public final class RaftCore {
      * Safety rules the deterministic simulation breaks on purpose, to prove its invariant checks
      * catch the classic membership bugs. Set only by test code in this package; never in production.
      */
-    enum InjectedBug { NONE, VOTES_IN_COMMITTED_CONFIGURATION, CONCURRENT_CHANGES, CHANGE_BEFORE_TERM_COMMIT }
+    enum InjectedBug {
+        NONE, VOTES_IN_COMMITTED_CONFIGURATION, CONCURRENT_CHANGES, CHANGE_BEFORE_TERM_COMMIT,
+        /** The leader serves reads at its commit index without confirming its leadership first. */
+        READS_WITHOUT_ROUND
+    }
 
     private InjectedBug injectedBug = InjectedBug.NONE;
 
@@ -106,6 +119,9 @@ public final class RaftCore {
     /** The snapshot a leader is sending this follower, or null. */
     private IncomingSnapshot incoming;
     private final SnapshotOutbox snapshotWork = new SnapshotOutbox();
+    private final PendingReads reads;
+    /** The current campaign (or the one that made this node leader) was a leadership transfer's. */
+    private boolean campaignByTransfer;
 
     /**
      * A core of a group of voters {@code members} whose log records no configuration of its own.
@@ -165,6 +181,7 @@ public final class RaftCore {
         this.votedFor = hardState.votedFor();
         this.handedOutHardState = hardState;
         this.durability = new Durability(log.lastIndex());
+        this.reads = new PendingReads(id, config.leaseDuration().toNanos(), config.checkQuorumTicks());
         resetElectionTimer();
     }
 
@@ -172,6 +189,10 @@ public final class RaftCore {
 
     /** One unit of logical time: drives election timeouts, heartbeats and check-quorum. */
     public void tick() {
+        reads.tick();
+        if (ticksSinceStart < Integer.MAX_VALUE) {
+            ticksSinceStart++;
+        }
         if (role == Role.LEADER) {
             tickLeader();
         } else {
@@ -183,6 +204,35 @@ public final class RaftCore {
                 campaign();
             }
         }
+    }
+
+    /**
+     * Asks for a linearizable read (thesis §6.4). A later {@link Ready} hands out
+     * {@link Ready.ReadState} {@code requestId} with the index the state machine must have applied
+     * before the read is served, or {@link Ready.FailedRead} {@code requestId} if this node cannot
+     * serve it: it is not the leader and knows none, or it lost its leadership or its leader first.
+     * The leader waits until an entry of its term has committed; a follower asks its leader.
+     *
+     * @param requestId the caller's id for the read, unique among its reads in flight
+     */
+    public void readIndex(long requestId) {
+        if (role == Role.LEADER) {
+            reads.add(new PendingReads.Read(requestId, id));
+        } else if (role == Role.FOLLOWER && leaderId != NONE) {
+            reads.forwarded(requestId, leaderId, currentTerm);
+            outbox.add(new ReadIndexRequest(id, leaderId, currentTerm, requestId));
+        } else {
+            reads.refuse(requestId, leaderId);
+        }
+    }
+
+    /**
+     * The runtime's monotonic clock, in nanoseconds: the time of the inputs that follow, until the
+     * next call. Only lease reads use it ({@link RaftConfig#leaseReads()}); a runtime that enables
+     * them calls this before every input, since a lease read trusts this time not to lag behind.
+     */
+    public void observeTime(long monotonicNanos) {
+        reads.observeTime(monotonicNanos);
     }
 
     /**
@@ -256,6 +306,7 @@ public final class RaftCore {
         }
         transferTarget = target;
         transferElapsed = 0;
+        reads.forfeitLease();
         maybeHandOver();
     }
 
@@ -349,6 +400,14 @@ public final class RaftCore {
             handleInstallSnapshotResponse(r);
         } else if (m instanceof TimeoutNow t) {
             handleTimeoutNow(t);
+        } else if (m instanceof ReadIndexRequest r) {
+            if (role == Role.LEADER) {
+                reads.add(new PendingReads.Read(r.requestId(), r.from()));
+            } else {
+                outbox.add(ReadIndexResponse.refused(id, r.from(), currentTerm, r.requestId(), leaderId));
+            }
+        } else if (m instanceof ReadIndexResponse r) {
+            reads.answered(r);
         }
     }
 
@@ -439,6 +498,8 @@ public final class RaftCore {
                 sendEntries(e.getKey(), e.getValue());
             }
         }
+        advanceReads();
+        outbox.addAll(reads.takeAnswers());
         List<LogEntry> committed = List.of();
         if (commitIndex > appliedCursor) {
             committed = List.copyOf(log.slice(appliedCursor + 1, commitIndex, Integer.MAX_VALUE, Long.MAX_VALUE));
@@ -446,7 +507,44 @@ public final class RaftCore {
         }
         List<RaftMessage> messages = outbox;
         outbox = new ArrayList<>();
-        return new Ready(hardState, entries, seq, messages, committed, snapshotWork.take());
+        return new Ready(hardState, entries, seq, messages, committed, snapshotWork.take(), reads.take());
+    }
+
+    /**
+     * Thesis §6.4 steps 1-2 for the reads waiting at a leader: once an entry of its term has committed,
+     * a read joins a heartbeat round (one at a time: reads that arrive meanwhile share the next), or is
+     * served at once under a valid lease; a round answered by a majority serves its reads.
+     */
+    private void advanceReads() {
+        reads.leaderIs(currentTerm, leaderId);
+        if (role != Role.LEADER) {
+            reads.notLeading(currentTerm, leaderId);
+            return;
+        }
+        reads.confirmed(confirmedReadRound());
+        if (reads.hasWaiting() && commitIndex >= termStartIndex) {
+            if (injectedBug == InjectedBug.READS_WITHOUT_ROUND || transferTarget == NONE && reads.leaseValid()) {
+                reads.serveWaiting(commitIndex);
+            } else if (!reads.roundInFlight() && termDurable()) {
+                reads.startRound(commitIndex);
+                broadcastHeartbeat();
+                reads.confirmed(confirmedReadRound()); // a single voter confirms its own round
+            }
+        }
+    }
+
+    /** The newest read round a majority of the voters has answered (the leader counting its own). */
+    private long confirmedReadRound() {
+        List<Integer> voters = configuration().voterIds();
+        if (voters.isEmpty()) {
+            return 0;
+        }
+        long[] rounds = new long[voters.size()];
+        int i = 0;
+        for (int voter : voters) {
+            rounds[i++] = reads.echoedBy(voter);
+        }
+        return Quorum.committedIndex(rounds);
     }
 
     // ---------------------------------------------------------------- observers
@@ -558,6 +656,8 @@ public final class RaftCore {
         }
         if (heartbeatElapsed >= config.heartbeatTicks()) {
             heartbeatElapsed = 0;
+            // Every heartbeat is a read round: it serves the reads waiting and renews the lease.
+            reads.startRound(commitIndex >= termStartIndex ? commitIndex : -1);
             broadcastHeartbeat();
         }
     }
@@ -596,10 +696,16 @@ public final class RaftCore {
         });
     }
 
-    /** Whether we heard from a live leader within the minimum election timeout (thesis §4.2.3). */
+    /**
+     * Whether we heard from a live leader within the minimum election timeout (thesis §4.2.3). With
+     * lease reads, also during the first election timeout after start: a voter that acknowledged a
+     * leader's lease round, crashed and restarted at once has forgotten it, and its vote must not
+     * help elect another leader while that lease may still run.
+     */
     private boolean inLease() {
         return config.checkQuorum()
-                && (role == Role.LEADER || leaderId != NONE && electionElapsed < config.electionTicks());
+                && (role == Role.LEADER || leaderId != NONE && electionElapsed < config.electionTicks()
+                    || config.leaseReads() && ticksSinceStart < config.electionTicks());
     }
 
     private void campaign() {
@@ -620,6 +726,7 @@ public final class RaftCore {
 
     private void becomeCandidate(boolean transfer) {
         role = Role.CANDIDATE;
+        campaignByTransfer = transfer;
         currentTerm++;
         votedFor = id;
         leaderId = NONE;
@@ -736,6 +843,8 @@ public final class RaftCore {
         electionElapsed = 0;
         progress.clear();
         trackMembers();
+        reads.leading(currentTerm, campaignByTransfer,
+                config.tickInterval().toNanos() * config.electionTicks());
         // §8: a leader commits an entry of its own term before it can know what is committed. If no
         // entry records the configuration yet (a new group, started from its bootstrap members), this
         // entry is that record, so that from now on the log is the membership's only source.
@@ -804,6 +913,8 @@ public final class RaftCore {
             outbox.add(AppendEntriesResponse.rejected(id, a.from(), currentTerm, a.prevLogIndex(), 0, 0));
         } else if (m instanceof VoteRequest r) {
             outbox.add(new VoteResponse(id, r.from(), currentTerm, false, r.preVote()));
+        } else if (m instanceof ReadIndexRequest r) {
+            outbox.add(ReadIndexResponse.refused(id, r.from(), currentTerm, r.requestId(), leaderId));
         }
     }
 
@@ -836,7 +947,7 @@ public final class RaftCore {
                 hintIndex = Math.max(log.firstIndexOfTermAt(a.prevLogIndex()), commitIndex + 1);
             }
             outbox.add(AppendEntriesResponse.rejected(id, a.from(), currentTerm, a.prevLogIndex(),
-                    hintIndex, hintTerm));
+                    hintIndex, hintTerm).withReadContext(a.readContext()));
             return;
         }
         // Rules 3 and 4: drop a conflicting suffix, append what is new, keep what matches.
@@ -862,7 +973,7 @@ public final class RaftCore {
             commitIndex = Math.max(commitIndex, Math.min(a.leaderCommit(), lastNew));
             membership.committed(commitIndex);
         }
-        outbox.add(AppendEntriesResponse.accepted(id, a.from(), currentTerm, lastNew));
+        outbox.add(AppendEntriesResponse.accepted(id, a.from(), currentTerm, lastNew).withReadContext(a.readContext()));
     }
 
     /**
@@ -986,6 +1097,9 @@ public final class RaftCore {
             return; // a server we stopped replicating to
         }
         p.recentActive = true;
+        // Any answer in our term, accepted or not, shows the sender took us for its leader after the
+        // round it echoes began (thesis §6.4 step 2).
+        reads.echoed(r.from(), r.readContext());
         if (r.success()) {
             if (r.matchIndex() > log.lastIndex()) {
                 return; // cannot come from this term's leader; ignore rather than trust it
@@ -1064,7 +1178,8 @@ public final class RaftCore {
             long prev = p.nextIndex - 1;
             List<LogEntry> entries = List.copyOf(log.slice(p.nextIndex, log.lastIndex(),
                     config.maxEntriesPerMessage(), config.maxBytesPerMessage()));
-            outbox.add(new AppendEntries(id, peer, currentTerm, prev, log.termAt(prev), commitIndex, entries));
+            outbox.add(new AppendEntries(id, peer, currentTerm, prev, log.termAt(prev), commitIndex, entries,
+                    reads.currentRound()));
             long last = entries.get(entries.size() - 1).index();
             if (p.state == Progress.State.REPLICATE) {
                 p.addInflight(last);
@@ -1093,7 +1208,8 @@ public final class RaftCore {
             }
             // Below the log start (a follower in SNAPSHOT) the base is the earliest known position.
             long prev = Math.max(p.nextIndex - 1, log.snapshotIndex());
-            outbox.add(new AppendEntries(id, e.getKey(), currentTerm, prev, log.termAt(prev), commitIndex, List.of()));
+            outbox.add(new AppendEntries(id, e.getKey(), currentTerm, prev, log.termAt(prev), commitIndex, List.of(),
+                    reads.currentRound()));
         }
     }
 

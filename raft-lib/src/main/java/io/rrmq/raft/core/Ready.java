@@ -24,6 +24,8 @@ import java.util.List;
  *       snapshot at that index (receiver rule 8) before applying anything;</li>
  *   <li>apply {@code committed} to the state machine, in order (these are durable on a majority
  *       already, so they need not wait for this node's own writes);</li>
+ *   <li>serve the reads of {@link Reads#ready} once the state machine has applied up to their index,
+ *       and fail those of {@link Reads#failed};</li>
  *   <li>do the snapshot I/O of {@code snapshots} off the event loop: send the chunks of
  *       {@link Snapshots#chunksToSend}, and store the chunks of {@link Snapshots#chunksToStore} in
  *       order, reporting each with {@link RaftCore#onSnapshotChunkStored}.</li>
@@ -35,9 +37,40 @@ import java.util.List;
  * @param messages   messages to send
  * @param committed  newly committed entries to apply
  * @param snapshots  what snapshots ask of storage, the state machine and the snapshot thread
+ * @param reads      linearizable reads confirmed or failed (thesis §6.4)
  */
 public record Ready(HardState hardState, List<LogEntry> entries, long persistSeq,
-                   List<RaftMessage> messages, List<LogEntry> committed, Snapshots snapshots) {
+                   List<RaftMessage> messages, List<LogEntry> committed, Snapshots snapshots, Reads reads) {
+
+    /** Without reads. */
+    public Ready(HardState hardState, List<LogEntry> entries, long persistSeq, List<RaftMessage> messages,
+                 List<LogEntry> committed, Snapshots snapshots) {
+        this(hardState, entries, persistSeq, messages, committed, snapshots, Reads.NONE);
+    }
+
+    /**
+     * A read {@link RaftCore#readIndex} asked for may be served once the state machine has applied
+     * {@code index}: what it then holds is at least as new as every write acknowledged before the
+     * read was asked for (thesis §6.4).
+     */
+    public record ReadState(long requestId, long index) {
+    }
+
+    /**
+     * A read that cannot be served here: this node is not the leader, lost its leadership, or the
+     * leader it asked did not answer. Nothing was read; ask {@code leaderHint} (-1: unknown).
+     */
+    public record FailedRead(long requestId, int leaderHint) {
+    }
+
+    /** The read part of a {@link Ready}. */
+    public record Reads(List<ReadState> ready, List<FailedRead> failed) {
+        public static final Reads NONE = new Reads(List.of(), List.of());
+
+        public boolean isEmpty() {
+            return ready.isEmpty() && failed.isEmpty();
+        }
+    }
 
     /**
      * The snapshot part of a {@link Ready}.
@@ -68,18 +101,20 @@ public record Ready(HardState hardState, List<LogEntry> entries, long persistSeq
     }
 
     public boolean isEmpty() {
-        return persistSeq == 0 && messages.isEmpty() && committed.isEmpty() && snapshots.isEmpty();
+        return persistSeq == 0 && messages.isEmpty() && committed.isEmpty() && snapshots.isEmpty() && reads.isEmpty();
     }
 
     /**
      * Whether {@code message} may only be sent once this node's earlier writes are durable. Figure 2:
      * a server updates stable storage before responding to RPCs. A leader's AppendEntries and the
-     * pre-vote messages promise nothing about this node's storage, so they go at once (the leader
+     * pre-vote and ReadIndex messages promise nothing about this node's storage, so they go at once (the leader
      * writes its own log in parallel with replicating it, thesis §10.2.1).
      */
     public static boolean mustFollowPersistence(RaftMessage message) {
-        if (message instanceof io.rrmq.raft.message.AppendEntries) {
-            return false;
+        if (message instanceof io.rrmq.raft.message.AppendEntries
+                || message instanceof io.rrmq.raft.message.ReadIndexRequest
+                || message instanceof io.rrmq.raft.message.ReadIndexResponse) {
+            return false; // read requests and their answers promise nothing about this node's storage
         }
         if (message instanceof io.rrmq.raft.message.VoteRequest r) {
             return !r.preVote();

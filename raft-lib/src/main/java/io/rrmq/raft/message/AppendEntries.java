@@ -6,11 +6,21 @@ import java.util.List;
 /**
  * AppendEntries (Figure 2). With no entries it is a heartbeat that still runs the consistency check
  * and carries the commit index.
+ *
+ * @param readContext the leader's newest read round (thesis §6.4): the follower echoes it in its
+ *                    answer, which tells the leader that this follower still took it for the leader
+ *                    after the round began; 0 when none
  */
 public record AppendEntries(int from, int to, long term, long prevLogIndex, long prevLogTerm,
-                            long leaderCommit, List<LogEntry> entries) implements RaftMessage {
+                            long leaderCommit, List<LogEntry> entries, long readContext) implements RaftMessage {
     public AppendEntries {
         entries = List.copyOf(entries);
+    }
+
+    /** Without a read round. */
+    public AppendEntries(int from, int to, long term, long prevLogIndex, long prevLogTerm, long leaderCommit,
+                         List<LogEntry> entries) {
+        this(from, to, term, prevLogIndex, prevLogTerm, leaderCommit, entries, 0);
     }
 
     /** Index of the last entry carried, or {@code prevLogIndex} for a heartbeat. */

@@ -13,10 +13,23 @@ package io.rrmq.raft.message;
  *                     {@code hintTerm} in its log (thesis §5.3 fast back-off)
  * @param hintTerm     on failure: the follower's term at {@code rejectedIndex}, or 0 when its log is
  *                     too short
+ * @param readContext  the {@link AppendEntries#readContext()} of the message this answers
  */
 public record AppendEntriesResponse(int from, int to, long term, boolean success, long matchIndex,
-                                    long rejectedIndex, long hintIndex, long hintTerm)
+                                    long rejectedIndex, long hintIndex, long hintTerm, long readContext)
         implements RaftMessage {
+
+    /** Without a read round. */
+    public AppendEntriesResponse(int from, int to, long term, boolean success, long matchIndex, long rejectedIndex,
+                                 long hintIndex, long hintTerm) {
+        this(from, to, term, success, matchIndex, rejectedIndex, hintIndex, hintTerm, 0);
+    }
+
+    /** This answer, echoing the read round of the message it answers. */
+    public AppendEntriesResponse withReadContext(long context) {
+        return new AppendEntriesResponse(from, to, term, success, matchIndex, rejectedIndex, hintIndex, hintTerm,
+                context);
+    }
 
     public static AppendEntriesResponse accepted(int from, int to, long term, long matchIndex) {
         return new AppendEntriesResponse(from, to, term, true, matchIndex, 0, 0, 0);

@@ -18,8 +18,11 @@ import java.util.List;
  * {@link IllegalArgumentException} and never allocates more than the input's size.
  */
 public final class MessageCodec {
-    /** The only batch format this release reads and writes. */
-    public static final byte VERSION = 2;
+    /**
+     * The only batch format this release reads and writes: 3 added the read round to AppendEntries
+     * and its answer, and the ReadIndex request and answer (2 added TimeoutNow).
+     */
+    public static final byte VERSION = 3;
 
     private static final byte KIND_VOTE_REQUEST = 1;
     private static final byte KIND_VOTE_RESPONSE = 2;
@@ -28,6 +31,8 @@ public final class MessageCodec {
     private static final byte KIND_INSTALL_SNAPSHOT = 5;
     private static final byte KIND_INSTALL_SNAPSHOT_RESPONSE = 6;
     private static final byte KIND_TIMEOUT_NOW = 7;
+    private static final byte KIND_READ_INDEX_REQUEST = 8;
+    private static final byte KIND_READ_INDEX_RESPONSE = 9;
 
     private static final int MESSAGE_HEADER = 1 + 4 + 4 + 8;
     private static final int ENTRY_HEADER = 8 + 8 + 1 + 4;
@@ -79,10 +84,14 @@ public final class MessageCodec {
             return MESSAGE_HEADER + 8 + 8 + 1 + 1;
         } else if (m instanceof TimeoutNow) {
             return MESSAGE_HEADER;
+        } else if (m instanceof ReadIndexRequest) {
+            return MESSAGE_HEADER + 8;
+        } else if (m instanceof ReadIndexResponse) {
+            return MESSAGE_HEADER + 8 + 8 + 1 + 4;
         } else if (m instanceof VoteResponse) {
             return MESSAGE_HEADER + 1 + 1;
         } else if (m instanceof AppendEntries a) {
-            int n = MESSAGE_HEADER + 8 + 8 + 8 + 4;
+            int n = MESSAGE_HEADER + 8 + 8 + 8 + 8 + 4;
             for (LogEntry e : a.entries()) {
                 n += ENTRY_HEADER + e.data().length;
             }
@@ -92,7 +101,7 @@ public final class MessageCodec {
         } else if (m instanceof InstallSnapshotResponse) {
             return MESSAGE_HEADER + 8 * 2 + 1;
         } else {
-            return MESSAGE_HEADER + 1 + 8 * 4;
+            return MESSAGE_HEADER + 1 + 8 * 5;
         }
     }
 
@@ -102,13 +111,19 @@ public final class MessageCodec {
             buf.putLong(r.lastLogIndex()).putLong(r.lastLogTerm()).put(bool(r.preVote())).put(bool(r.transfer()));
         } else if (m instanceof TimeoutNow) {
             header(buf, KIND_TIMEOUT_NOW, m);
+        } else if (m instanceof ReadIndexRequest r) {
+            header(buf, KIND_READ_INDEX_REQUEST, m);
+            buf.putLong(r.requestId());
+        } else if (m instanceof ReadIndexResponse r) {
+            header(buf, KIND_READ_INDEX_RESPONSE, m);
+            buf.putLong(r.requestId()).putLong(r.readIndex()).put(bool(r.success())).putInt(r.leaderHint());
         } else if (m instanceof VoteResponse r) {
             header(buf, KIND_VOTE_RESPONSE, m);
             buf.put(bool(r.granted())).put(bool(r.preVote()));
         } else if (m instanceof AppendEntries a) {
             header(buf, KIND_APPEND, m);
             buf.putLong(a.prevLogIndex()).putLong(a.prevLogTerm()).putLong(a.leaderCommit())
-                    .putInt(a.entries().size());
+                    .putLong(a.readContext()).putInt(a.entries().size());
             for (LogEntry e : a.entries()) {
                 buf.putLong(e.index()).putLong(e.term()).put(e.type().code())
                         .putInt(e.data().length).put(e.data());
@@ -116,7 +131,7 @@ public final class MessageCodec {
         } else if (m instanceof AppendEntriesResponse r) {
             header(buf, KIND_APPEND_RESPONSE, m);
             buf.put(bool(r.success())).putLong(r.matchIndex()).putLong(r.rejectedIndex())
-                    .putLong(r.hintIndex()).putLong(r.hintTerm());
+                    .putLong(r.hintIndex()).putLong(r.hintTerm()).putLong(r.readContext());
         } else if (m instanceof InstallSnapshot s) {
             header(buf, KIND_INSTALL_SNAPSHOT, m);
             buf.putLong(s.lastIncludedIndex()).putLong(s.lastIncludedTerm()).putLong(s.offset())
@@ -140,10 +155,13 @@ public final class MessageCodec {
             case KIND_VOTE_REQUEST -> new VoteRequest(from, to, term, buf.getLong(), buf.getLong(),
                     readBool(buf), readBool(buf));
             case KIND_TIMEOUT_NOW -> new TimeoutNow(from, to, term);
+            case KIND_READ_INDEX_REQUEST -> new ReadIndexRequest(from, to, term, buf.getLong());
+            case KIND_READ_INDEX_RESPONSE -> new ReadIndexResponse(from, to, term, buf.getLong(), buf.getLong(),
+                    readBool(buf), buf.getInt());
             case KIND_VOTE_RESPONSE -> new VoteResponse(from, to, term, readBool(buf), readBool(buf));
             case KIND_APPEND -> readAppend(buf, from, to, term);
             case KIND_APPEND_RESPONSE -> new AppendEntriesResponse(from, to, term, readBool(buf),
-                    buf.getLong(), buf.getLong(), buf.getLong(), buf.getLong());
+                    buf.getLong(), buf.getLong(), buf.getLong(), buf.getLong(), buf.getLong());
             case KIND_INSTALL_SNAPSHOT -> readInstallSnapshot(buf, from, to, term);
             case KIND_INSTALL_SNAPSHOT_RESPONSE -> new InstallSnapshotResponse(from, to, term, buf.getLong(),
                     buf.getLong(), readBool(buf));
@@ -155,6 +173,7 @@ public final class MessageCodec {
         long prevLogIndex = buf.getLong();
         long prevLogTerm = buf.getLong();
         long leaderCommit = buf.getLong();
+        long readContext = buf.getLong();
         int count = buf.getInt();
         if (count < 0 || (long) count * ENTRY_HEADER > buf.remaining()) {
             throw new IllegalArgumentException("bad entry count " + count);
@@ -172,7 +191,7 @@ public final class MessageCodec {
             buf.get(data);
             entries.add(new LogEntry(index, entryTerm, type, data));
         }
-        return new AppendEntries(from, to, term, prevLogIndex, prevLogTerm, leaderCommit, entries);
+        return new AppendEntries(from, to, term, prevLogIndex, prevLogTerm, leaderCommit, entries, readContext);
     }
 
     private static InstallSnapshot readInstallSnapshot(ByteBuffer buf, int from, int to, long term) {

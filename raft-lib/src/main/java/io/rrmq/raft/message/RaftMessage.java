@@ -6,7 +6,7 @@ package io.rrmq.raft.message;
  */
 public sealed interface RaftMessage
         permits VoteRequest, VoteResponse, AppendEntries, AppendEntriesResponse, InstallSnapshot,
-                InstallSnapshotResponse, TimeoutNow {
+                InstallSnapshotResponse, TimeoutNow, ReadIndexRequest, ReadIndexResponse {
     int from();
 
     int to();

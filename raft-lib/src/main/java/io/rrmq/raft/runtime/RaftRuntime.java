@@ -69,6 +69,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * node: after a failed fsync the state of the page cache is unknown, and retrying it could report
  * durable what is not.
  *
+ * <p><b>Life of a read.</b> {@link #readIndex} and {@link #query} queue it; the loop asks the core
+ * ({@link RaftCore#readIndex}); the core confirms it with a heartbeat round (or forwards it to the
+ * leader) and hands out its read index in a later {@link Ready}; {@link ReadWaiters} holds it until
+ * the state machine has applied that index and then serves it on the loop. Nothing is written.
+ *
  * <p><b>Life of a proposal.</b> {@link #propose} queues it; the loop appends it to the leader's log;
  * the next {@link Ready} hands the entry to storage and, at the same time, AppendEntries to the
  * followers; a majority (the leader counts itself once its own write is durable) commits it; the loop
@@ -97,7 +102,11 @@ public final class RaftRuntime implements RaftNode {
     private final AtomicInteger storageOutstanding = new AtomicInteger();
     /** Proposals queued or appended and not yet answered: the backpressure bound. */
     private final AtomicInteger proposalsInFlight = new AtomicInteger();
+    /** Reads asked for and not answered yet: bounded like proposals. */
+    private final AtomicInteger readsInFlight = new AtomicInteger();
 
+    /** Whether the core needs the clock before every input (lease reads). */
+    private final boolean leaseReads;
     private final Thread loopThread;
     private final Thread storageThread;
     private volatile boolean running = true;
@@ -125,6 +134,7 @@ public final class RaftRuntime implements RaftNode {
 
     // Owned by the loop thread.
     private final Map<Long, Pending> pending = new HashMap<>();
+    private final ReadWaiters reads = new ReadWaiters();
     private long lastApplied;
     private long lastAppliedTerm;
     private volatile long entriesApplied;
@@ -145,6 +155,10 @@ public final class RaftRuntime implements RaftNode {
     }
 
     private record Persisted(long seq) {
+    }
+
+    /** A linearizable read for the loop to ask the core for. */
+    private record ReadRequest(ReadWaiters.Waiter waiter) {
     }
 
     private record StorageTask(Ready ready, List<RaftMessage> messagesAfter) {
@@ -185,6 +199,7 @@ public final class RaftRuntime implements RaftNode {
         this.snapshotThread = java.util.concurrent.Executors.newSingleThreadExecutor(
                 r -> new Thread(r, "raft-snapshot-" + core.id()));
         this.status = core.status(lastApplied);
+        this.leaseReads = config.leaseReads();
         this.loopThread = new Thread(this::runLoop, "raft-loop-" + core.id());
         this.storageThread = new Thread(this::runStorage, "raft-storage-" + core.id());
     }
@@ -262,14 +277,46 @@ public final class RaftRuntime implements RaftNode {
             future.completeExceptionally(new StorageFullException(lowOnSpace));
             return future;
         }
-        int inFlight = proposalsInFlight.incrementAndGet();
-        if (inFlight > config.maxPendingProposals()) {
-            proposalsInFlight.decrementAndGet();
-            future.completeExceptionally(new OverloadedException(inFlight - 1));
+        if (admitted(proposalsInFlight, future)) {
+            inbox.add(new Proposal(command, future, System.nanoTime()));
+        }
+        return future;
+    }
+
+    /**
+     * Counts {@code future} in {@code inFlight} until it completes, if that stays within
+     * {@link RaftConfig#maxPendingProposals()}; else fails it with {@link OverloadedException}.
+     */
+    private boolean admitted(AtomicInteger inFlight, CompletableFuture<?> future) {
+        int count = inFlight.incrementAndGet();
+        if (count > config.maxPendingProposals()) {
+            inFlight.decrementAndGet();
+            future.completeExceptionally(new OverloadedException(count - 1));
+            return false;
+        }
+        future.whenComplete((r, e) -> inFlight.decrementAndGet());
+        return true;
+    }
+
+    @Override
+    public CompletableFuture<Long> readIndex() {
+        return read(index -> index);
+    }
+
+    @Override
+    public CompletableFuture<byte[]> query(byte[] query) {
+        return read(index -> stateMachine.query(query)); // runs on the loop, which owns the state machine
+    }
+
+    private <T> CompletableFuture<T> read(java.util.function.LongFunction<T> onApplied) {
+        CompletableFuture<T> future = new CompletableFuture<>();
+        if (!running) {
+            future.completeExceptionally(new NodeClosedException());
             return future;
         }
-        future.whenComplete((r, e) -> proposalsInFlight.decrementAndGet());
-        inbox.add(new Proposal(command, future, System.nanoTime()));
+        if (admitted(readsInFlight, future)) {
+            inbox.add(new ReadRequest(ReadWaiters.completing(future, onApplied)));
+        }
         return future;
     }
 
@@ -544,6 +591,9 @@ public final class RaftRuntime implements RaftNode {
                 // acknowledgements waiting in the inbox must count before check-quorum looks at them.
                 long now = System.nanoTime();
                 if (now >= nextTick) {
+                    if (leaseReads) {
+                        core.observeTime(now);
+                    }
                     core.tick();
                     tickCount++;
                     nextTick = Math.max(nextTick + tickNanos, now);
@@ -562,6 +612,7 @@ public final class RaftRuntime implements RaftNode {
             running = false;
         }
         failAllPending(new NodeClosedException());
+        reads.failAll(new NodeClosedException());
         for (Promotion p : promotions.values()) {
             p.future().completeExceptionally(new NodeClosedException());
         }
@@ -577,6 +628,9 @@ public final class RaftRuntime implements RaftNode {
     }
 
     private void handle(Object event) {
+        if (leaseReads) {
+            core.observeTime(System.nanoTime()); // before every input: a lease check must not use a lagging clock
+        }
         if (event instanceof RaftMessage m) {
             core.step(m);
             if (m instanceof AppendEntriesResponse r && r.success()) {
@@ -594,6 +648,8 @@ public final class RaftRuntime implements RaftNode {
             }
         } else if (event instanceof Persisted p) {
             core.onPersisted(p.seq());
+        } else if (event instanceof ReadRequest r) {
+            core.readIndex(reads.add(r.waiter()));
         } else if (event instanceof LoopTask t) {
             t.action().run();
         } else if (event instanceof ChunkStored c) {
@@ -635,6 +691,7 @@ public final class RaftRuntime implements RaftNode {
                 restoreFromSnapshot(ready.snapshots().restoreIndex());
             }
             apply(ready.committed());
+            reads.onReady(ready.reads(), lastApplied);
             for (SnapshotChunkRequest request : ready.snapshots().chunksToSend()) {
                 snapshotThread.execute(() -> sendChunk(request));
             }
@@ -795,6 +852,8 @@ public final class RaftRuntime implements RaftNode {
                         : new NodeClosedException());
             } else if (event instanceof LoopTask t) {
                 t.future().completeExceptionally(new NodeClosedException());
+            } else if (event instanceof ReadRequest r) {
+                r.waiter().fail(new NodeClosedException());
             }
         }
     }

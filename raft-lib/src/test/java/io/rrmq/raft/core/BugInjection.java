@@ -14,7 +14,9 @@ public final class BugInjection {
         /** A leader appends a change while another one is not committed yet. */
         TWO_CHANGES_AT_ONCE(RaftCore.InjectedBug.CONCURRENT_CHANGES),
         /** A new leader appends a change before an entry of its term has committed. */
-        CHANGE_BEFORE_COMMIT_IN_TERM(RaftCore.InjectedBug.CHANGE_BEFORE_TERM_COMMIT);
+        CHANGE_BEFORE_COMMIT_IN_TERM(RaftCore.InjectedBug.CHANGE_BEFORE_TERM_COMMIT),
+        /** A leader serves reads at its commit index without a heartbeat round confirming it still leads. */
+        READS_WITHOUT_ROUND(RaftCore.InjectedBug.READS_WITHOUT_ROUND);
 
         private final RaftCore.InjectedBug injected;
 

@@ -34,6 +34,9 @@ final class CoreNetwork {
     final Map<Integer, java.io.ByteArrayOutputStream> receiving = new HashMap<>();
     int chunkBytes = 64;
     final Map<Integer, List<RaftMessage>> sent = new HashMap<>();
+    /** Reads each node's core confirmed or failed (Ready.reads), in order. */
+    final Map<Integer, List<Ready.ReadState>> readStates = new HashMap<>();
+    final Map<Integer, List<Ready.FailedRead>> failedReads = new HashMap<>();
     private final ArrayDeque<RaftMessage> inFlight = new ArrayDeque<>();
     private final Set<Integer> isolated = new HashSet<>();
     private final List<Integer> ids = new ArrayList<>();
@@ -116,6 +119,8 @@ final class CoreNetwork {
             applied.put(id, decode(snapshots.get(id).get(ready.snapshots().restoreIndex())));
         }
         applied.get(id).addAll(ready.committed());
+        readStates.computeIfAbsent(id, k -> new ArrayList<>()).addAll(ready.reads().ready());
+        failedReads.computeIfAbsent(id, k -> new ArrayList<>()).addAll(ready.reads().failed());
         enqueue(id, ready.messages());
         for (SnapshotChunkRequest request : ready.snapshots().chunksToSend()) {
             byte[] file = snapshots.get(id).get(request.lastIncludedIndex());
@@ -198,6 +203,21 @@ final class CoreNetwork {
             cores.get(m.to()).step(m);
             flush();
         }
+    }
+
+    /** Delivers the first message in flight that matches {@code which} (and nothing else). */
+    void deliverOne(Predicate<RaftMessage> which) {
+        flush();
+        for (java.util.Iterator<RaftMessage> it = inFlight.iterator(); it.hasNext(); ) {
+            RaftMessage m = it.next();
+            if (which.test(m)) {
+                it.remove();
+                cores.get(m.to()).step(m);
+                flush();
+                return;
+            }
+        }
+        throw new IllegalStateException("no message in flight matches");
     }
 
     /** Drops every message in flight. */

@@ -64,7 +64,7 @@ class MessageCodecFuzzTest {
                 List.of(LogEntry.command(5, 3, new byte[] {1, 2, 3})))));
         byte[] chunk = MessageCodec.encodeBatch(List.of(
                 new InstallSnapshot(1, 2, 3, 10, 3, 0, new byte[] {1, 2, 3}, false)));
-        int appendEntryCount = 1 + 4 + 17 + 24;
+        int appendEntryCount = 1 + 4 + 17 + 32;
         int appendEntryLength = appendEntryCount + 4 + 17;
         int chunkLength = 1 + 4 + 17 + 24 + 1;
         List<byte[]> claims = List.of(
@@ -114,10 +114,12 @@ class MessageCodecFuzzTest {
         return Arbitraries.oneOf(
                 Combinators.combine(id, id, term, index, term, flag).as(VoteRequest::new),
                 Combinators.combine(id, id, term, flag, flag).as(VoteResponse::new),
-                Combinators.combine(id, id, term, index, term, index, entry.list().ofMaxSize(3))
+                Combinators.combine(id, id, term, index, term, index, entry.list().ofMaxSize(3), index)
                         .as(AppendEntries::new),
                 Combinators.combine(id, id, term, flag, index, index, index, term)
-                        .as(AppendEntriesResponse::new),
+                        .as(AppendEntriesResponse::new).flatMap(r -> index.map(r::withReadContext)),
+                Combinators.combine(id, id, term, index).as(ReadIndexRequest::new),
+                Combinators.combine(id, id, term, index, index, flag, id).as(ReadIndexResponse::new),
                 Combinators.combine(id, id, term, index, term, index, data, flag).as(InstallSnapshot::new),
                 Combinators.combine(id, id, term, index, index, flag).as(InstallSnapshotResponse::new));
     }

@@ -26,6 +26,12 @@ public final class RecordingStateMachine implements StateMachine {
         return ByteBuffer.allocate(8).putLong(index).array();
     }
 
+    /** Answers any query with the number of commands applied so far. */
+    @Override
+    public synchronized byte[] query(byte[] query) {
+        return ByteBuffer.allocate(8).putLong(applied.size()).array();
+    }
+
     public synchronized List<String> applied() {
         return List.copyOf(applied);
     }

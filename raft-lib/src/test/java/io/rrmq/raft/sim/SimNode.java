@@ -84,6 +84,8 @@ final class SimNode {
     private long lastTerm;
     /** Proposals this node appended as leader and has not answered, by log index. */
     private final TreeMap<Long, Proposal> pending = new TreeMap<>();
+    /** Linearizable reads asked of this node and not answered. */
+    private final SimReads reads = new SimReads();
     private final String receivedLabel;
     private final String durableLabel;
 
@@ -168,6 +170,7 @@ final class SimNode {
                 + ")");
         core = null;
         stateMachine = null;
+        reads.crashed();
         incarnation++;
         for (Proposal p : pending.values()) {
             workload.outcomeUnknown(p);
@@ -177,6 +180,16 @@ final class SimNode {
 
     boolean isUp() {
         return core != null;
+    }
+
+    /**
+     * As RaftRuntime with lease reads: the core learns the time before each input. The simulated time
+     * is exact, so a leader's lease clock does not drift; the followers' election timers do (their
+     * tick intervals), by less than the lease's margin (7-15 ms ticks against 10 ms nominal, a lease
+     * of 10 nominal ticks against a vote refusal of 15 ticks).
+     */
+    private void observeTime() {
+        core.observeTime(scheduler.now() * 1000);
     }
 
     /** Clock speed: this node's tick interval, so that nodes' clocks drift apart. */
@@ -189,6 +202,7 @@ final class SimNode {
         scheduler.after(tickMicros, () -> {
             if (life == incarnation) {
                 ticks++;
+                observeTime();
                 core.tick();
                 process();
                 scheduleTick(life);
@@ -204,6 +218,7 @@ final class SimNode {
         }
         log.record(scheduler.now(), receivedLabel, m);
         checker.onDelivered(this, m);
+        observeTime();
         core.step(m);
         process();
     }
@@ -219,6 +234,14 @@ final class SimNode {
         log.record(scheduler.now(), "n" + id + " propose #" + proposalId + " at " + index + "@" + core.term());
         process();
         return p;
+    }
+
+    /** As RaftRuntime's readIndex: asks the core for a read; {@code reader} hears whether it was served. */
+    void read(long requestId, SimReads.Reader reader) {
+        reads.asked(requestId, reader);
+        observeTime();
+        core.readIndex(requestId);
+        process();
     }
 
     /**
@@ -263,6 +286,7 @@ final class SimNode {
             }
         }
         if (seq > 0) { // a compaction alone has no sequence number to report
+            observeTime();
             core.onPersisted(seq);
         }
         process();
@@ -292,6 +316,7 @@ final class SimNode {
             restoreFromSnapshot(snapshotWork.restoreIndex());
         }
         apply(ready.committed());
+        reads.onReady(ready.reads(), lastApplied);
         for (SnapshotChunkRequest request : snapshotWork.chunksToSend()) {
             transferOpsQueued++;
             onSnapshotThread(20 + random.nextInt(300), () -> {

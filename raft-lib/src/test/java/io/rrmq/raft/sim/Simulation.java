@@ -88,7 +88,9 @@ public final class Simulation {
     }
 
     private SimNode newNode(int id, Configuration initial) {
-        return new SimNode(id, initial, config.membership() == null ? BugInjection.Bug.NONE : config.membership().bug(),
+        BugInjection.Bug bug = workload instanceof LinearizableReads reads ? reads.bug()
+                : config.membership() == null ? BugInjection.Bug.NONE : config.membership().bug();
+        return new SimNode(id, initial, bug,
                 config.raft(), scheduler, network, random, log, checker, observed, nemesisFaults, snapshotStats);
     }
 
@@ -109,6 +111,9 @@ public final class Simulation {
         long chaosEnd = config.chaosMicros();
         scheduleNextFault(chaosEnd);
         scheduleNextProposal();
+        if (workload instanceof LinearizableReads reads) {
+            reads.start(this);
+        }
         while (scheduler.runNext(chaosEnd)) {
             // every event is one step; the checker ran inside it
         }

@@ -86,6 +86,9 @@ public final class ApiHandler implements HttpHandler {
         }
     }
 
+    /** The query string of {@code GET /status?linearizable}. */
+    static final String LINEARIZABLE = "linearizable";
+
     /** A handler without an admin API, for a cluster of the file's members (tests). */
     public ApiHandler(ClusterConfig cluster, int selfId, Supplier<RaftNode> node, Supplier<QueueBound> queueBound,
                       ServerSettings settings, HttpHandler raftHandler) {
@@ -130,12 +133,16 @@ public final class ApiHandler implements HttpHandler {
                 return;
             case "/status":
                 if (allow(exchange, method, "GET")) {
-                    Exchanges.send(exchange, status());
+                    if (LINEARIZABLE.equals(exchange.getQueryString())) {
+                        linearizableStatus(exchange);
+                    } else {
+                        Exchanges.send(exchange, status(-1));
+                    }
                 }
                 return;
             case "/topic":
                 if (method.equals("GET")) {
-                    propose(exchange, new MqCommand.ListTopics());
+                    read(exchange, new MqCommand.ListTopics());
                 } else if (method.equals("PUT")) {
                     withBody(exchange, ApiRequests::createTopic);
                 } else {
@@ -265,8 +272,53 @@ public final class ApiHandler implements HttpHandler {
         if (bound != null) {
             pending.whenComplete((result, failure) -> bound.release(cost));
         }
+        answerWhenDone(exchange, pending, (result, failure) -> answer(exchange, command, result, failure));
+    }
+
+    /**
+     * Answers the read-only {@code command} from the state machine once a linearizable read allows it
+     * (Raft's ReadIndex: a heartbeat round, no log entry, no fsync). Only the leader serves it, as it
+     * does writes: a follower answers 421 (503 with no leader known), as before.
+     */
+    private void read(HttpServerExchange exchange, MqCommand command) {
+        RaftNode raft = node.get();
+        if (raft == null) {
+            Exchanges.send(exchange, outcomes.starting());
+            return;
+        }
+        RaftStatus s = raft.status();
+        if (s.role() != Role.LEADER) {
+            Exchanges.send(exchange, outcomes.notLeader(s.leaderId()));
+            return;
+        }
+        answerWhenDone(exchange, raft.query(MqCodec.encodeCommand(command)),
+                (result, failure) -> answer(exchange, command, result, failure));
+    }
+
+    /**
+     * {@code GET /status?linearizable}: the status once this node has confirmed a read index (the
+     * leader by a heartbeat round, a follower by asking the leader) and applied up to it, with that
+     * {@code readIndex}; 421/503 when no leader can confirm one.
+     */
+    private void linearizableStatus(HttpServerExchange exchange) {
+        RaftNode raft = node.get();
+        if (raft == null) {
+            Exchanges.send(exchange, outcomes.starting());
+            return;
+        }
+        answerWhenDone(exchange, raft.readIndex(), (readIndex, failure) ->
+                Exchanges.send(exchange, failure != null ? outcomes.failed(failure) : status(readIndex)));
+    }
+
+    /**
+     * Answers {@code exchange} with {@code whenDone} once {@code pending} completes, or after the
+     * proposal timeout. Must be called on the I/O thread from within the handler (or a receiver
+     * callback), since it dispatches the exchange.
+     */
+    private <T> void answerWhenDone(HttpServerExchange exchange, CompletableFuture<T> pending,
+                                    java.util.function.BiConsumer<T, Throwable> whenDone) {
         // A copy, so the timeout completes our view and never the engine's own future.
-        CompletableFuture<byte[]> bounded = pending.copy()
+        CompletableFuture<T> bounded = pending.copy()
                 .orTimeout(settings.proposalTimeout().toMillis(), TimeUnit.MILLISECONDS);
         // Answer on the connection's own I/O thread, not on the thread that completed the future
         // (the Raft loop, or the timeout's timer): the loop spends no time decoding results and
@@ -274,9 +326,7 @@ public final class ApiHandler implements HttpHandler {
         // ends an exchange re-arms the connection's reads under a flag the I/O thread spin-waits on;
         // JFR put ~45% of the leader's samples in that spin (BENCHMARKS.md; CPU per request did
         // not change measurably).
-        exchange.dispatch(SameThreadExecutor.INSTANCE, () ->
-                bounded.whenCompleteAsync((result, failure) -> answer(exchange, command, result, failure),
-                        exchange.getIoThread()));
+        exchange.dispatch(SameThreadExecutor.INSTANCE, () -> bounded.whenCompleteAsync(whenDone, exchange.getIoThread()));
     }
 
     /**
@@ -323,8 +373,11 @@ public final class ApiHandler implements HttpHandler {
      * operator: the leader as URL and id, commit index, last applied and last log index, and the
      * node's counters ({@link RaftMetrics}: fsyncs per persisted entry show group commit at work).
      * While the Raft node starts: a Follower in term 0 with {@code "ready": false}.
+     *
+     * @param readIndex the confirmed read index of {@code ?linearizable}, shown as {@code readIndex};
+     *                  -1 for a plain status (no such field)
      */
-    private Reply status() {
+    private Reply status(long readIndex) {
         RaftNode raft = node.get();
         RaftStatus s = null;
         RaftMetrics metrics = RaftMetrics.NONE;
@@ -361,6 +414,9 @@ public final class ApiHandler implements HttpHandler {
             json.writeNumberField("commitIndex", shown.commitIndex());
             json.writeNumberField("lastApplied", shown.lastApplied());
             json.writeNumberField("lastLogIndex", shown.lastLogIndex());
+            if (readIndex >= 0) {
+                json.writeNumberField("readIndex", readIndex);
+            }
             json.writeBooleanField("ready", ready);
             json.writeStringField("storageError", storageProblem);
             json.writeStringField("clusterId", clusterId.get());

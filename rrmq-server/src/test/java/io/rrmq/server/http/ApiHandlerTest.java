@@ -124,6 +124,35 @@ class ApiHandlerTest {
     }
 
     @Test
+    void listingTopicsIsALinearizableReadThatProposesNothing() throws Exception {
+        put("/topic", "{\"topic\": \"orders\"}");
+        long proposals = fake.proposals();
+        long reads = fake.reads();
+
+        HttpResponse<String> list = get("/topic");
+
+        assertThat(list.body()).isEqualTo("{\"success\":true,\"topics\":[\"orders\"]}");
+        assertThat(fake.proposals()).isEqualTo(proposals);
+        assertThat(fake.reads()).isEqualTo(reads + 1);
+    }
+
+    @Test
+    void linearizableStatusShowsTheConfirmedReadIndex() throws Exception {
+        put("/topic", "{\"topic\": \"orders\"}");
+        HttpResponse<String> status = get("/status?linearizable");
+        assertThat(status.statusCode()).isEqualTo(200);
+        assertThat(status.body()).startsWith("{\"role\":\"Leader\",\"term\":3,").contains("\"readIndex\":1,");
+        assertThat(get("/status").body()).doesNotContain("readIndex");
+
+        fake.mode(FakeRaftNode.Mode.NO_LEADER);
+        HttpResponse<String> noLeader = get("/status?linearizable");
+        assertThat(noLeader.statusCode()).isEqualTo(503);
+        assertThat(noLeader.body()).isEqualTo("{\"success\":false}");
+        fake.followerOf(2);
+        assertThat(get("/status?linearizable").statusCode()).isEqualTo(421);
+    }
+
+    @Test
     void listsNoTopicsAsEmptyList() throws Exception {
         assertThat(get("/topic").body()).isEqualTo("{\"success\":true,\"topics\":[]}");
     }

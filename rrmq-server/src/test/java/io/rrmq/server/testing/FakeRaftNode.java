@@ -37,6 +37,7 @@ public final class FakeRaftNode implements RaftNode {
     private volatile int leaderHint = RaftStatus.NO_LEADER;
     private volatile long index;
     private volatile long proposals;
+    private volatile long reads;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
     public FakeRaftNode(int id) {
@@ -90,6 +91,42 @@ public final class FakeRaftNode implements RaftNode {
                 break;
         }
         return future;
+    }
+
+    @Override
+    public CompletableFuture<Long> readIndex() {
+        return read(() -> index);
+    }
+
+    @Override
+    public CompletableFuture<byte[]> query(byte[] query) {
+        return read(() -> stateMachine.query(query));
+    }
+
+    /** A linearizable read as the engine answers it: on the loop as leader; never a proposal. */
+    private <T> CompletableFuture<T> read(java.util.function.Supplier<T> onLoop) {
+        reads++;
+        CompletableFuture<T> future = new CompletableFuture<>();
+        switch (mode) {
+            case LEADER -> loop.execute(() -> {
+                try {
+                    future.complete(onLoop.get());
+                } catch (RuntimeException e) {
+                    future.completeExceptionally(e);
+                }
+            });
+            case FOLLOWER -> future.completeExceptionally(new NotLeaderException(leaderHint));
+            case NO_LEADER, LEADERSHIP_LOST -> future.completeExceptionally(new NotLeaderException(RaftStatus.NO_LEADER));
+            case OVERLOADED -> future.completeExceptionally(new OverloadedException(1));
+            default -> {
+            }
+        }
+        return future;
+    }
+
+    /** Linearizable reads asked for so far. */
+    public long reads() {
+        return reads;
     }
 
     @Override
