@@ -33,6 +33,9 @@ public interface StateMachine {
     /**
      * Writes the whole current state to {@code out} so that {@link #restoreSnapshot} on a fresh
      * instance reproduces it exactly. Does not close the stream.
+     *
+     * @param out where the state goes
+     * @throws IOException the stream failed; the snapshot is abandoned
      */
     void writeSnapshot(OutputStream out) throws IOException;
 
@@ -43,6 +46,9 @@ public interface StateMachine {
      *
      * <p>The default serializes the whole state into memory here, with {@link #writeSnapshot}:
      * correct for any machine, and fine for small ones. Machines with large state override it.
+     *
+     * @return the writer that serializes the captured view, on the snapshot thread
+     * @throws IOException the capture failed; no snapshot is taken this time
      */
     default SnapshotWriter takeSnapshot() throws IOException {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
@@ -57,6 +63,9 @@ public interface StateMachine {
     /**
      * Replaces the whole current state with the one in {@code in}, written by
      * {@link #writeSnapshot}. Does not close the stream.
+     *
+     * @param in the state, as {@link #writeSnapshot} wrote it
+     * @throws IOException the stream failed or the snapshot is damaged; the node does not start
      */
     void restoreSnapshot(InputStream in) throws IOException;
 }

@@ -9,11 +9,22 @@ import java.util.List;
  */
 public record AppendEntries(int from, int to, long term, long prevLogIndex, long prevLogTerm,
                             long leaderCommit, List<LogEntry> entries) implements RaftMessage {
+    /**
+     * Freezes the entries.
+     *
+     * @param from         the leader
+     * @param to           the follower
+     * @param term         the leader's term
+     * @param prevLogIndex index of the entry just before the new ones
+     * @param prevLogTerm  its term
+     * @param leaderCommit the leader's commit index
+     * @param entries      the new entries; empty for a heartbeat
+     */
     public AppendEntries {
         entries = List.copyOf(entries);
     }
 
-    /** Index of the last entry carried, or {@code prevLogIndex} for a heartbeat. */
+    /** {@return the index of the last entry carried, or {@code prevLogIndex} for a heartbeat} */
     public long lastIndex() {
         return prevLogIndex + entries.size();
     }
@@ -22,6 +33,8 @@ public record AppendEntries(int from, int to, long term, long prevLogIndex, long
      * Whether this message could come from a correct leader: the entries continue from
      * {@code prevLogIndex} without a gap, in non-decreasing terms no later than the leader's. A
      * receiver drops anything else rather than let a corrupt or forged message into its log.
+     *
+     * @return true if well formed
      */
     public boolean isWellFormed() {
         if (prevLogIndex < 0 || prevLogTerm < 0 || prevLogTerm > term) {

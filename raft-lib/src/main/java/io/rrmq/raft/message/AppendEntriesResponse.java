@@ -18,10 +18,30 @@ public record AppendEntriesResponse(int from, int to, long term, boolean success
                                     long rejectedIndex, long hintIndex, long hintTerm)
         implements RaftMessage {
 
+    /**
+     * A success: the follower's log matches the leader's up to {@code matchIndex}.
+     *
+     * @param from       the follower
+     * @param to         the leader
+     * @param term       the follower's term
+     * @param matchIndex the highest index known to match
+     * @return the response
+     */
     public static AppendEntriesResponse accepted(int from, int to, long term, long matchIndex) {
         return new AppendEntriesResponse(from, to, term, true, matchIndex, 0, 0, 0);
     }
 
+    /**
+     * A refusal: the follower's log does not hold the leader's previous entry.
+     *
+     * @param from          the follower
+     * @param to            the leader
+     * @param term          the follower's term
+     * @param rejectedIndex the previous-entry index that did not match
+     * @param hintIndex     where the leader should try next (fast back-off)
+     * @param hintTerm      the term of the follower's entry at {@code hintIndex}
+     * @return the response
+     */
     public static AppendEntriesResponse rejected(int from, int to, long term, long rejectedIndex,
                                                  long hintIndex, long hintTerm) {
         return new AppendEntriesResponse(from, to, term, false, 0, rejectedIndex, hintIndex, hintTerm);
