@@ -28,7 +28,7 @@ public final class LocalNetwork {
     private final Set<Integer> isolated = ConcurrentHashMap.newKeySet();
     private final Transport transport = this::deliver;
 
-    /** The transport to start every node of this network with. */
+    /** {@return the transport to start every node of this network with} */
     public Transport transport() {
         return transport;
     }

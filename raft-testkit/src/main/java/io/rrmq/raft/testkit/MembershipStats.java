@@ -20,9 +20,16 @@ package io.rrmq.raft.testkit;
 public record MembershipStats(long joiners, long learnersAdded, long promoted, long promotionsAbandoned,
                               long removed, long leaderRemovals, long refused, long transfers,
                               long committedChanges, int maxVoters, int minVoters, long ignoredVoteRequests) {
+    /** Nothing done. */
     public static final MembershipStats NONE = new MembershipStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
             Integer.MAX_VALUE, 0);
 
+    /**
+     * Sums two runs' figures (the voter bounds are the extremes of both).
+     *
+     * @param o the other run's
+     * @return the sum
+     */
     public MembershipStats plus(MembershipStats o) {
         return new MembershipStats(joiners + o.joiners, learnersAdded + o.learnersAdded, promoted + o.promoted,
                 promotionsAbandoned + o.promotionsAbandoned, removed + o.removed, leaderRemovals + o.leaderRemovals,

@@ -29,11 +29,18 @@ public final class SeedSweep {
     private SeedSweep() {
     }
 
+    /** {@return the first seed of a sweep: {@code sim.firstSeed}, 1 by default} */
     public static long firstSeed() {
         return Long.getLong("sim.firstSeed", 1);
     }
 
-    /** The seeds to run: the one in {@code sim.seed} if set, else {@code sim.seeds} (default given). */
+    /**
+     * The seeds to run: the one in {@code sim.seed} if set, else {@code sim.seeds} of them from
+     * {@link #firstSeed()}.
+     *
+     * @param defaultCount how many without {@code sim.seeds}
+     * @return the seeds
+     */
     public static long[] seeds(int defaultCount) {
         Long one = Long.getLong("sim.seed");
         if (one != null) {
@@ -47,12 +54,23 @@ public final class SeedSweep {
         return seeds;
     }
 
-    /** The virtual length of the fault phase, {@code sim.chaosSeconds} if set. */
+    /**
+     * The virtual length of the fault phase, {@code sim.chaosSeconds} if set.
+     *
+     * @param defaultSeconds the length without {@code sim.chaosSeconds}
+     * @return the length in virtual microseconds
+     */
     public static long chaosMicros(long defaultSeconds) {
         return Long.getLong("sim.chaosSeconds", defaultSeconds) * SimConfig.SECOND;
     }
 
-    /** Runs every seed; the first failure propagates with its seed and replay command. */
+    /**
+     * Runs every seed; the first failure propagates with its seed and replay command.
+     *
+     * @param seeds  the seeds, in order
+     * @param runOne runs one seed's simulation
+     * @return what the runs covered
+     */
     public static Summary run(long[] seeds, LongFunction<Simulation.Result> runOne) {
         // Wall and CPU time for the report only; the runs never read a clock. CPU time is the figure
         // to trust on a shared machine.

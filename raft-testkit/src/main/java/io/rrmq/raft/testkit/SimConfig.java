@@ -35,26 +35,41 @@ public record SimConfig(int nodes, long chaosMicros, long healMicros, long settl
      */
     public record MembershipChaos(int percent, int burstPercent, int maxVoters, int maxJoiners,
                                   BugInjection.Bug bug, boolean strictChangeCheck) {
+        /** {@return the nemesis of our own membership tests: 30% of actions, bursts, up to 7 voters and 16 joiners} */
         public static MembershipChaos standard() {
             return new MembershipChaos(30, 30, 7, 16, BugInjection.Bug.NONE, true);
         }
 
+        /**
+         * This nemesis with a bug injected in every core.
+         *
+         * @param injected the bug
+         * @param strict   whether the one-change-at-a-time check stays on
+         * @return the new nemesis
+         */
         public MembershipChaos withBug(BugInjection.Bug injected, boolean strict) {
             return new MembershipChaos(percent, burstPercent, maxVoters, maxJoiners, injected, strict);
         }
     }
 
-    /** Every node id a run may use: the initial group and the servers the membership nemesis starts. */
+    /** {@return how many node ids a run may use: the initial group and the servers the membership nemesis starts} */
     public int capacity() {
         return nodes + (membership == null ? 0 : membership.maxJoiners());
     }
 
+    /** One virtual millisecond, in microseconds. */
     public static final long MILLI = 1_000;
+    /** One virtual second, in microseconds. */
     public static final long SECOND = 1_000_000;
 
     /**
      * Defaults with small messages and a small in-flight window, so that probing, pipelining and
-     * fast back-off all run under faults.
+     * fast back-off all run under faults: 5 s to heal, 30 s to settle, a fault action every 400 ms
+     * and a proposal every 8 ms on average.
+     *
+     * @param nodes       cluster size
+     * @param chaosMicros the virtual length of the fault phase
+     * @return the configuration
      */
     public static SimConfig standard(int nodes, long chaosMicros) {
         RaftConfig raft = RaftConfig.defaults().withFlowControl(8, 1 << 20, 4);
@@ -63,7 +78,13 @@ public record SimConfig(int nodes, long chaosMicros, long healMicros, long settl
 
     /**
      * {@link #standard}, except that every fourth seed runs classic Raft elections (no pre-vote, no
-     * check-quorum): more split votes and competing candidates, and both modes stay covered.
+     * check-quorum): more split votes and competing candidates, and both modes stay covered; and
+     * half the seeds take snapshots constantly ({@link #snapshotsOn}).
+     *
+     * @param seed        the run's seed
+     * @param nodes       cluster size
+     * @param chaosMicros the virtual length of the fault phase
+     * @return the configuration
      */
     public static SimConfig forSeed(long seed, int nodes, long chaosMicros) {
         SimConfig config = standard(nodes, chaosMicros);
@@ -77,28 +98,54 @@ public record SimConfig(int nodes, long chaosMicros, long healMicros, long settl
      * Half the seeds (one classic-election residue and one pre-vote residue of four) take snapshots
      * constantly: every 20-50 applied entries, keeping 5-10 behind, sent in chunks of 64-256 bytes, so
      * compaction and multi-chunk InstallSnapshot transfers happen throughout the faults.
+     *
+     * @param seed the run's seed
+     * @return whether this seed takes snapshots
      */
     public static boolean snapshotsOn(long seed) {
         return seed % 4 == 0 || seed % 4 == 3;
     }
 
-    /** Small snapshot thresholds drawn from {@code seed}. */
+    /**
+     * This configuration with small snapshot thresholds drawn from {@code seed}.
+     *
+     * @param seed the run's seed
+     * @return the new configuration
+     */
     public SimConfig withSnapshots(long seed) {
         long mix = Math.abs(seed * 0x9E3779B97F4A7C15L >>> 1);
         return withRaft(raft.withSnapshots(20 + mix % 31, 1L << 30, 5 + (mix >>> 8) % 6)
                 .withSnapshotChunkBytes(64 + (int) ((mix >>> 16) % 193)));
     }
 
+    /**
+     * This configuration with another fault phase.
+     *
+     * @param micros its virtual length
+     * @return the new configuration
+     */
     public SimConfig withChaos(long micros) {
         return new SimConfig(nodes, micros, healMicros, settleMicros, meanFaultGapMicros,
                 meanProposalGapMicros, raft, membership);
     }
 
+    /**
+     * This configuration with a membership nemesis.
+     *
+     * @param chaos what it may do
+     * @return the new configuration
+     */
     public SimConfig withMembership(MembershipChaos chaos) {
         return new SimConfig(nodes, chaosMicros, healMicros, settleMicros, meanFaultGapMicros,
                 meanProposalGapMicros, raft, chaos);
     }
 
+    /**
+     * This configuration with another engine configuration.
+     *
+     * @param newRaft the engine's configuration
+     * @return the new configuration
+     */
     public SimConfig withRaft(RaftConfig newRaft) {
         return new SimConfig(nodes, chaosMicros, healMicros, settleMicros, meanFaultGapMicros,
                 meanProposalGapMicros, newRaft, membership);

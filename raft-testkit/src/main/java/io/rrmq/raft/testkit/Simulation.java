@@ -10,20 +10,67 @@ import java.util.Random;
 import java.util.stream.IntStream;
 
 /**
- * One deterministic run: {@code nodes} real Raft cores on a simulated network and disks, in virtual
- * time, every random choice drawn from one {@link Random} seeded with {@code seed} (each core gets
- * its own Random derived from it). Three phases:
+ * One deterministic run of an embedder's {@link StateMachine} on a simulated Raft cluster: real
+ * raft-lib cores (the very engine {@code RaftRuntime} runs) on a simulated network and disks, in
+ * virtual time, every random choice drawn from one {@link Random} seeded with {@code seed}. The same
+ * seed gives the same run, event for event, so a failure replays exactly.
+ *
+ * <p>Three phases:
  * <ol>
- *   <li><b>chaos</b>: the {@link Nemesis} injects faults while clients propose at random nodes;</li>
+ *   <li><b>chaos</b>: a nemesis injects faults while the {@link Workload}'s clients propose at
+ *       random nodes: crashes (a crash loses every write not yet fsynced, and may strike between a
+ *       write and its sync, during a snapshot save or a transfer), restarts, partitions, one-way
+ *       links, message loss, duplication, reordering and long delays, clock drift, slow disks;</li>
  *   <li><b>heal</b>: every link is restored, the network made clean, crashed nodes restarted; within
  *       {@link SimConfig#healMicros} a leader must be elected and a fresh proposal acknowledged;</li>
  *   <li><b>settle</b>: the workload finishes (it may drain) and every node catches up with the leader.</li>
  * </ol>
- * The {@link InvariantChecker} runs after every step; the first violation, or any exception from the
- * engine, ends the run with a {@link SimulationFailure} naming the seed and how to replay it.
+ * Raft's safety properties (election safety, log matching, leader completeness, state machine
+ * safety, nothing acknowledged lost, every majority counted in the configuration in effect) are
+ * checked after every step; the first violation, any exception from the engine, or a failed
+ * {@link HistoryChecker} ends the run with a {@link SimulationFailure} naming the seed and the
+ * replay command.
+ *
+ * <p>An embedder's test, with a state machine that adds each command to a sum and answers the sum:
+ * <pre>{@code
+ * @Test
+ * void countsRightUnderFaults() {
+ *     for (long seed : SeedSweep.seeds(20)) {            // -Dsim.seed=N replays one seed
+ *         Adds workload = new Adds();                      // a Workload: commands, outcomes
+ *         SimConfig config = SimConfig.forSeed(seed, 3, 20 * SimConfig.SECOND);
+ *         String replay = "mvn test -Dtest=CounterSimulationTest -Dsim.seed=" + seed;
+ *         new Simulation(seed, config, workload, replay).run(result -> {
+ *             long sum = 0;                                // the history check: replay the
+ *             for (LogEntry e : result.committedLog()) {   // committed log through a model
+ *                 if (e.type() == LogEntry.Type.COMMAND) {
+ *                     sum += ByteBuffer.wrap(e.data()).getLong();
+ *                     Long answer = workload.answerAtIndex.get(e.index());
+ *                     assertTrue(answer == null || answer == sum, "answer at " + e.index());
+ *                 }
+ *             }
+ *         });
+ *     }
+ * }
+ * }</pre>
+ * {@code Adds} returns {@code new Counter()} from {@link Workload#newStateMachine()}, a command
+ * from {@link Workload#next}, and records {@code answerAtIndex} in {@link Workload#acknowledged}.
+ * raft-lib/README.md has the whole test.
  */
 public final class Simulation {
-    /** What a passing run did. */
+    /**
+     * What a passing run did.
+     *
+     * @param seed           the run's seed
+     * @param traceHash      a hash of every event, in order: equal for equal seeds
+     * @param virtualMicros  virtual time the run took
+     * @param events         events simulated
+     * @param leadersElected leaders elected
+     * @param acknowledged   proposals acknowledged to the workload
+     * @param committedLog   the committed log, from index 1, as every node agrees on it
+     * @param livenessMicros time from healing until the first fresh proposal was acknowledged
+     * @param snapshots      what the run did with snapshots
+     * @param membership     what the run did with membership
+     */
     public record Result(long seed, long traceHash, long virtualMicros, long events, int leadersElected,
                          int acknowledged, List<LogEntry> committedLog, long livenessMicros,
                          SnapshotStats snapshots, MembershipStats membership) {
@@ -57,6 +104,11 @@ public final class Simulation {
     private long firstAckAfterHealAt = -1;
 
     /**
+     * Prepares a run; nothing happens before {@link #run()}.
+     *
+     * @param seed          decides every random choice of the run
+     * @param config        the cluster, the phases and the fault rates
+     * @param workload      the clients, the state machine, and the checks of each outcome
      * @param replayCommand the one-line command that re-runs this seed, printed on failure
      */
     public Simulation(long seed, SimConfig config, Workload workload, String replayCommand) {

@@ -14,8 +14,15 @@ package io.rrmq.raft.testkit;
  */
 public record SnapshotStats(long taken, long savesLost, long compactions, long transfers, long interrupted,
                             long installs, long recoveries, long chunksSent) {
+    /** Nothing done. */
     public static final SnapshotStats NONE = new SnapshotStats(0, 0, 0, 0, 0, 0, 0, 0);
 
+    /**
+     * Sums two runs' figures.
+     *
+     * @param o the other run's
+     * @return the sum
+     */
     public SnapshotStats plus(SnapshotStats o) {
         return new SnapshotStats(taken + o.taken, savesLost + o.savesLost, compactions + o.compactions,
                 transfers + o.transfers, interrupted + o.interrupted, installs + o.installs,

@@ -10,26 +10,50 @@ import java.util.Random;
  * lost its leadership (or crashed) first; rejected when the node was not the leader.
  */
 public interface Workload {
-    /** A client's command. */
+    /**
+     * A client's command.
+     *
+     * @param client the workload's own client number, handed back in {@link Proposal#client()}
+     * @param bytes  the command for the state machine
+     */
     record Command(int client, byte[] bytes) {
     }
 
-    /** A fresh, empty state machine for a node (at start and after every crash). */
+    /** {@return a fresh, empty state machine for a node (at start and after every crash)} */
     StateMachine newStateMachine();
 
     /**
      * The next command to propose, or {@code null} if every client is busy or done.
      *
+     * @param random the run's randomness: draw from it only, so that the seed decides everything
      * @param healed true once the faults have stopped (a workload may switch to draining)
+     * @return the command, or {@code null}
      */
     Command next(Random random, boolean healed);
 
+    /**
+     * The proposing leader applied the command in its term: it took effect, with this result.
+     * Throw an {@link InvariantViolation} here if the result is impossible.
+     *
+     * @param proposal the command, where and when it was appended
+     * @param result   what {@link StateMachine#apply} returned
+     */
     void acknowledged(Proposal proposal, byte[] result);
 
+    /**
+     * The proposing leader lost its leadership or crashed first: the command may or may not take effect.
+     *
+     * @param proposal the command, where and when it was appended
+     */
     void outcomeUnknown(Proposal proposal);
 
+    /**
+     * The node asked was not the leader: the command will never take effect.
+     *
+     * @param command the command
+     */
     void rejected(Command command);
 
-    /** Whether, after healing, the workload has done all it wanted (e.g. drained every queue). */
+    /** {@return whether, after healing, the workload has done all it wanted (e.g. drained every queue)} */
     boolean finished();
 }
