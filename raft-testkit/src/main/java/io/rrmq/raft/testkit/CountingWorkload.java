@@ -24,6 +24,10 @@ public final class CountingWorkload implements Workload {
     private long nextCommand = 1;
     private int acknowledgedAfterHeal;
 
+    /** A workload that has proposed nothing yet. */
+    public CountingWorkload() {
+    }
+
     @Override
     public StateMachine newStateMachine() {
         return new IndexEchoMachine();

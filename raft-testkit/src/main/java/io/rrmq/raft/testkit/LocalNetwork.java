@@ -28,6 +28,10 @@ public final class LocalNetwork {
     private final Set<Integer> isolated = ConcurrentHashMap.newKeySet();
     private final Transport transport = this::deliver;
 
+    /** A network with no node registered yet. */
+    public LocalNetwork() {
+    }
+
     /** {@return the transport to start every node of this network with} */
     public Transport transport() {
         return transport;
