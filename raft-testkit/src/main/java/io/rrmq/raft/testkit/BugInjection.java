@@ -5,7 +5,7 @@ import io.rrmq.raft.core.RaftCore;
 /**
  * The classic membership-change bugs a simulated run can switch on in every core it builds, to
  * prove that the invariant checks catch them (see {@link SimConfig.MembershipChaos#withBug}). They go
- * through raft-lib's one deliberate seam, {@code RaftCore.inject}, in the internal package that
+ * through raft-lib's one deliberate seam, {@code RaftCore.inject}, in an internal package that
  * raft-lib exports to this module alone.
  */
 public final class BugInjection {

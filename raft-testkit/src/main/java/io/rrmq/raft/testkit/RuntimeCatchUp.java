@@ -1,6 +1,6 @@
 package io.rrmq.raft.testkit;
 
-import io.rrmq.raft.core.LearnerCatchUp;
+import io.rrmq.raft.runtime.internal.LearnerCatchUp;
 
 /**
  * The runtime's {@link LearnerCatchUp}, so that the simulation promotes a learner

@@ -10,7 +10,7 @@ import io.rrmq.raft.SnapshotWriter;
 import io.rrmq.raft.core.RaftCore;
 import io.rrmq.raft.core.Ready;
 import io.rrmq.raft.core.SnapshotChunkRequest;
-import io.rrmq.raft.core.SnapshotPolicy;
+import io.rrmq.raft.runtime.internal.SnapshotPolicy;
 import io.rrmq.raft.message.InstallSnapshot;
 import io.rrmq.raft.message.RaftMessage;
 import io.rrmq.raft.storage.MemorySnapshotStore;

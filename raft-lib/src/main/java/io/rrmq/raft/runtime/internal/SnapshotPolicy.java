@@ -1,4 +1,4 @@
-package io.rrmq.raft.core;
+package io.rrmq.raft.runtime.internal;
 
 import io.rrmq.raft.LogEntry;
 

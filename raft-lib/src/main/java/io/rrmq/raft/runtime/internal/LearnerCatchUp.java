@@ -1,4 +1,4 @@
-package io.rrmq.raft.core;
+package io.rrmq.raft.runtime.internal;
 
 /**
  * Decides when a learner is caught up enough to become a voter (thesis §4.2.1): replication proceeds

@@ -1,4 +1,4 @@
-package io.rrmq.raft.core;
+package io.rrmq.raft.runtime.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.rrmq.raft.core;
+package io.rrmq.raft.runtime.internal;
 
 import io.rrmq.raft.SnapshotStore;
 import io.rrmq.raft.message.InstallSnapshot;
