@@ -41,18 +41,21 @@ public interface Workload {
     void acknowledged(Proposal proposal, byte[] result);
 
     /**
-     * The proposing leader lost its leadership or crashed first: the command may or may not take effect.
+     * The proposing leader lost its leadership or crashed first: the command may or may not take
+     * effect. Does nothing by default.
      *
      * @param proposal the command, where and when it was appended
      */
-    void outcomeUnknown(Proposal proposal);
+    default void outcomeUnknown(Proposal proposal) {
+    }
 
     /**
-     * The node asked was not the leader: the command will never take effect.
+     * The node asked was not the leader: the command will never take effect. Does nothing by default.
      *
      * @param command the command
      */
-    void rejected(Command command);
+    default void rejected(Command command) {
+    }
 
     /** {@return whether, after healing, the workload has done all it wanted (e.g. drained every queue)} */
     boolean finished();

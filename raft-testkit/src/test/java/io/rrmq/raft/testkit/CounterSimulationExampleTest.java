@@ -65,14 +65,6 @@ class CounterSimulationExampleTest {
         }
 
         @Override
-        public void outcomeUnknown(Proposal proposal) {
-        }
-
-        @Override
-        public void rejected(Command command) {
-        }
-
-        @Override
         public boolean finished() {
             return acknowledgedAfterHeal >= 5;
         }

@@ -61,14 +61,6 @@ class KvSimulationTest {
         }
 
         @Override
-        public void outcomeUnknown(Proposal proposal) {
-        }
-
-        @Override
-        public void rejected(Command command) {
-        }
-
-        @Override
         public boolean finished() {
             return acknowledgedAfterHeal >= 10;
         }
