@@ -44,7 +44,7 @@ public final class KvServer {
     private final RaftNode node;
     private final Map<Integer, InetSocketAddress> clientAddresses;
 
-    private KvServer(RaftNode node, Map<Integer, InetSocketAddress> clientAddresses) {
+    KvServer(RaftNode node, Map<Integer, InetSocketAddress> clientAddresses) {
         this.node = node;
         this.clientAddresses = clientAddresses;
     }
