@@ -26,6 +26,11 @@ public record Configuration(List<Member> members) {
     private static final int MAX_MEMBERS = 1 << 12;
     private static final int MAX_ADDRESS = 1 << 12;
 
+    /**
+     * Checks that ids are unique and freezes the list.
+     *
+     * @param members the members, voters and learners, in order
+     */
     public Configuration {
         members = List.copyOf(members);
         for (int i = 0; i < members.size(); i++) {
@@ -37,39 +42,69 @@ public record Configuration(List<Member> members) {
         }
     }
 
-    /** Voters only, without addresses: a group whose embedder maps ids to addresses itself. */
+    /**
+     * Voters only, without addresses: a group whose embedder maps ids to addresses itself.
+     *
+     * @param ids the voters' ids
+     * @return the configuration
+     */
     public static Configuration ofVoters(List<Integer> ids) {
         return new Configuration(ids.stream().map(id -> new Member(id, "", true)).toList());
     }
 
+    /**
+     * The member of id {@code id}.
+     *
+     * @param id a server id
+     * @return the member, or empty if {@code id} is not one
+     */
     public Optional<Member> member(int id) {
         return members.stream().filter(m -> m.id() == id).findFirst();
     }
 
+    /**
+     * Whether {@code id} is a member, voter or learner.
+     *
+     * @param id a server id
+     * @return true if it is a member
+     */
     public boolean contains(int id) {
         return member(id).isPresent();
     }
 
+    /**
+     * Whether {@code id} is a voting member.
+     *
+     * @param id a server id
+     * @return true if it votes
+     */
     public boolean isVoter(int id) {
         return member(id).map(Member::voter).orElse(false);
     }
 
-    /** Ids of the voters, in configuration order. */
+    /** {@return the ids of the voters, in configuration order} */
     public List<Integer> voterIds() {
         return members.stream().filter(Member::voter).map(Member::id).toList();
     }
 
-    /** Ids of every member, voters and learners. */
+    /** {@return the ids of every member, voters and learners} */
     public List<Integer> ids() {
         return members.stream().map(Member::id).toList();
     }
 
-    /** The largest id ever seen here, or -1: new servers get ids above it. */
+    /** {@return the largest id ever seen here, or -1: new servers get ids above it} */
     public int maxId() {
         return members.stream().mapToInt(Member::id).max().orElse(-1);
     }
 
-    /** This configuration with a new learner. */
+    /**
+     * This configuration with a new learner.
+     *
+     * @param id      the learner's id, not a member yet
+     * @param address where the embedder's transport reaches it
+     * @return the new configuration
+     * @throws IllegalArgumentException {@code id} is a member already
+     */
     public Configuration withLearner(int id, String address) {
         if (contains(id)) {
             throw new IllegalArgumentException("server " + id + " is a member already");
@@ -79,7 +114,13 @@ public record Configuration(List<Member> members) {
         return new Configuration(next);
     }
 
-    /** This configuration with learner {@code id} made a voter. */
+    /**
+     * This configuration with learner {@code id} made a voter.
+     *
+     * @param id a learner's id
+     * @return the new configuration
+     * @throws IllegalArgumentException {@code id} is not a learner
+     */
     public Configuration withPromoted(int id) {
         Member m = member(id).orElseThrow(() -> new IllegalArgumentException("server " + id + " is not a member"));
         if (m.voter()) {
@@ -88,7 +129,13 @@ public record Configuration(List<Member> members) {
         return new Configuration(members.stream().map(x -> x.id() == id ? x.promoted() : x).toList());
     }
 
-    /** This configuration without {@code id}. */
+    /**
+     * This configuration without {@code id}.
+     *
+     * @param id a member's id
+     * @return the new configuration
+     * @throws IllegalArgumentException {@code id} is not a member
+     */
     public Configuration without(int id) {
         if (!contains(id)) {
             throw new IllegalArgumentException("server " + id + " is not a member");
@@ -99,6 +146,9 @@ public record Configuration(List<Member> members) {
     /**
      * Whether {@code next} is at most one single-server change away from this one: one learner added,
      * one learner promoted, or one server removed (thesis §4.1). Addresses of the others unchanged.
+     *
+     * @param next the proposed configuration
+     * @return true if the change is allowed
      */
     public boolean isSingleChangeTo(Configuration next) {
         List<Member> added = next.members.stream().filter(m -> !contains(m.id())).toList();
@@ -118,7 +168,7 @@ public record Configuration(List<Member> members) {
         return true;
     }
 
-    /** The bytes of a {@link LogEntry.Type#CONFIGURATION} entry and of a snapshot's header. */
+    /** {@return the bytes of a {@link LogEntry.Type#CONFIGURATION} entry and of a snapshot's header} */
     public byte[] encode() {
         List<byte[]> addresses = members.stream().map(m -> m.address().getBytes(StandardCharsets.UTF_8)).toList();
         int size = 1 + 4;
@@ -137,6 +187,8 @@ public record Configuration(List<Member> members) {
     /**
      * Reads what {@link #encode} wrote.
      *
+     * @param bytes the encoded configuration
+     * @return the configuration
      * @throws IllegalArgumentException the bytes are not a configuration
      */
     public static Configuration decode(byte[] bytes) {

@@ -14,6 +14,12 @@ public record HardState(long currentTerm, int votedFor) {
     /** The state of a node that has never run. */
     public static final HardState INITIAL = new HardState(0, NO_VOTE);
 
+    /**
+     * Checks the term.
+     *
+     * @param currentTerm latest term seen, not negative
+     * @param votedFor    the candidate voted for in {@code currentTerm}, or {@link #NO_VOTE}
+     */
     public HardState {
         if (currentTerm < 0) {
             throw new IllegalArgumentException("negative term " + currentTerm);

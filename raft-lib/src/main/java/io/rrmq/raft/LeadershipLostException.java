@@ -7,6 +7,10 @@ package io.rrmq.raft;
 public final class LeadershipLostException extends RaftException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * @param index the index the command was appended at
+     * @param term  the term it was appended in
+     */
     public LeadershipLostException(long index, long term) {
         super("leadership lost before entry " + index + "@" + term + " was known to commit");
     }

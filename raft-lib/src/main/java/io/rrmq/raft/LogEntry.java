@@ -33,10 +33,18 @@ public record LogEntry(long index, long term, Type type, byte[] data) {
             this.code = code;
         }
 
+        /** {@return the type's byte in the storage and wire formats} */
         public byte code() {
             return code;
         }
 
+        /**
+         * The type of a stored byte.
+         *
+         * @param code a byte {@link #code()} returned
+         * @return the type
+         * @throws IllegalArgumentException no type has that code
+         */
         public static Type fromCode(byte code) {
             for (Type t : values()) {
                 if (t.code == code) {
@@ -49,6 +57,14 @@ public record LogEntry(long index, long term, Type type, byte[] data) {
 
     private static final byte[] EMPTY = new byte[0];
 
+    /**
+     * Checks the entry.
+     *
+     * @param index its log index, from 1
+     * @param term  the term it was appended in, from 1
+     * @param type  what it carries
+     * @param data  the command, the encoded configuration, or empty
+     */
     public LogEntry {
         if (index < 1 || term < 1) {
             throw new IllegalArgumentException("bad entry position index=" + index + " term=" + term);
@@ -58,19 +74,47 @@ public record LogEntry(long index, long term, Type type, byte[] data) {
         }
     }
 
+    /**
+     * An application command.
+     *
+     * @param index its log index
+     * @param term  its term
+     * @param data  the command's bytes
+     * @return the entry
+     */
     public static LogEntry command(long index, long term, byte[] data) {
         return new LogEntry(index, term, Type.COMMAND, data);
     }
 
+    /**
+     * The no-op a new leader appends.
+     *
+     * @param index its log index
+     * @param term  its term
+     * @return the entry
+     */
     public static LogEntry noop(long index, long term) {
         return new LogEntry(index, term, Type.NOOP, EMPTY);
     }
 
+    /**
+     * A configuration change.
+     *
+     * @param index         its log index
+     * @param term          its term
+     * @param configuration the configuration it records
+     * @return the entry
+     */
     public static LogEntry configuration(long index, long term, Configuration configuration) {
         return new LogEntry(index, term, Type.CONFIGURATION, configuration.encode());
     }
 
-    /** The configuration this {@link Type#CONFIGURATION} entry carries. */
+    /**
+     * The configuration this {@link Type#CONFIGURATION} entry carries.
+     *
+     * @return the configuration
+     * @throws IllegalStateException the entry is not a configuration
+     */
     public Configuration configuration() {
         if (type != Type.CONFIGURATION) {
             throw new IllegalStateException(this + " carries no configuration");
@@ -78,7 +122,12 @@ public record LogEntry(long index, long term, Type type, byte[] data) {
         return Configuration.decode(data);
     }
 
-    /** The same entry placed at another term: used only by tests that build logs by hand. */
+    /**
+     * The same entry placed at another term: used only by tests that build logs by hand.
+     *
+     * @param newTerm the term
+     * @return the entry
+     */
     public LogEntry withTerm(long newTerm) {
         return new LogEntry(index, newTerm, type, data);
     }

@@ -13,6 +13,13 @@ import java.util.Objects;
  *                receives the log and snapshots (thesis §4.2.1)
  */
 public record Member(int id, String address, boolean voter) {
+    /**
+     * Checks the member.
+     *
+     * @param id      the server's identity, not negative
+     * @param address opaque to raft-lib, not null
+     * @param voter   whether it votes
+     */
     public Member {
         if (id < 0) {
             throw new IllegalArgumentException("member id must not be negative: " + id);
@@ -20,7 +27,7 @@ public record Member(int id, String address, boolean voter) {
         Objects.requireNonNull(address, "address");
     }
 
-    /** The same server as a voter. */
+    /** {@return the same server as a voter} */
     public Member promoted() {
         return new Member(id, address, true);
     }

@@ -6,9 +6,11 @@ package io.rrmq.raft;
  */
 public final class MembershipChangeException extends RaftException {
     private static final long serialVersionUID = 1L;
+    /** Whether the same request may succeed later. */
     private final boolean retryable;
 
     /**
+     * @param message   why
      * @param retryable the same request may succeed later without any other change (another change
      *                  is still in progress, the leader has not committed an entry of its term yet)
      */
@@ -17,7 +19,7 @@ public final class MembershipChangeException extends RaftException {
         this.retryable = retryable;
     }
 
-    /** Whether the same request may succeed if simply tried again a little later. */
+    /** {@return whether the same request may succeed if simply tried again a little later} */
     public boolean retryable() {
         return retryable;
     }

@@ -4,6 +4,7 @@ package io.rrmq.raft;
 public final class NodeClosedException extends RaftException {
     private static final long serialVersionUID = 1L;
 
+    /** The failure of an operation the closing node did not finish. */
     public NodeClosedException() {
         super("node closed");
     }

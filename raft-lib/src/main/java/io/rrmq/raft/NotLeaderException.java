@@ -3,6 +3,7 @@ package io.rrmq.raft;
 /** The node is not the leader; the command was not appended and will never take effect. */
 public final class NotLeaderException extends RaftException {
     private static final long serialVersionUID = 1L;
+    /** The leader the refusing node knew, or {@link RaftStatus#NO_LEADER}. */
     private final int leaderHint;
 
     /** @param leaderHint the leader this node knows, or {@link RaftStatus#NO_LEADER} */
@@ -11,7 +12,7 @@ public final class NotLeaderException extends RaftException {
         this.leaderHint = leaderHint;
     }
 
-    /** The leader this node knows of, or {@link RaftStatus#NO_LEADER}. */
+    /** {@return the leader this node knows of, or {@link RaftStatus#NO_LEADER}} */
     public int leaderHint() {
         return leaderHint;
     }

@@ -4,6 +4,7 @@ package io.rrmq.raft;
 public final class OverloadedException extends RaftException {
     private static final long serialVersionUID = 1L;
 
+    /** @param pending the proposals pending when this one was refused */
     public OverloadedException(int pending) {
         super("too many pending proposals: " + pending);
     }

@@ -69,12 +69,38 @@ public record RaftConfig(Duration tickInterval, int heartbeatTicks, int election
                          long snapshotEntries, long snapshotBytes, long snapshotTrailingEntries,
                          int snapshotChunkBytes, boolean leaseReads, int leaseMarginTicks) {
 
+    /** Default of {@link #snapshotTrailingEntries}. */
     public static final long DEFAULT_SNAPSHOT_TRAILING_ENTRIES = 10_000;
+    /** Default of {@link #snapshotEntries}. */
     public static final long DEFAULT_SNAPSHOT_ENTRIES = 100_000;
+    /** Default of {@link #snapshotBytes}. */
     public static final long DEFAULT_SNAPSHOT_BYTES = 64L << 20;
+    /** Default of {@link #snapshotChunkBytes}. */
     public static final int DEFAULT_SNAPSHOT_CHUNK_BYTES = 1 << 20;
+    /** Default of {@link #leaseMarginTicks}. */
     public static final int DEFAULT_LEASE_MARGIN_TICKS = 5;
 
+    /**
+     * Checks the limits: a positive tick, {@code 1 <= heartbeatTicks < electionTicks <= checkQuorumTicks},
+     * positive sizes and counts.
+     *
+     * @param tickInterval            see the class description
+     * @param heartbeatTicks          see the class description
+     * @param electionTicks           see the class description
+     * @param maxEntriesPerMessage    see the class description
+     * @param maxBytesPerMessage      see the class description
+     * @param maxInflightMessages     see the class description
+     * @param maxPendingProposals     see the class description
+     * @param preVote                 see the class description
+     * @param checkQuorum             see the class description
+     * @param checkQuorumTicks        see the class description
+     * @param snapshotEntries         see the class description
+     * @param snapshotBytes           see the class description
+     * @param snapshotTrailingEntries see the class description
+     * @param snapshotChunkBytes      see the class description
+     * @param leaseReads              see the class description
+     * @param leaseMarginTicks        see the class description
+     */
     public RaftConfig {
         if (tickInterval.isNegative() || tickInterval.isZero()) {
             throw new IllegalArgumentException("tickInterval must be positive");
@@ -95,14 +121,21 @@ public record RaftConfig(Duration tickInterval, int heartbeatTicks, int election
         }
     }
 
-    /** Tuned for a small cluster on one machine: 50 ms heartbeats, 150-300 ms election timeout. */
+    /** {@return the defaults, tuned for a small cluster on one machine: 50 ms heartbeats, 150-300 ms election timeout} */
     public static RaftConfig defaults() {
         return new RaftConfig(Duration.ofMillis(10), 5, 15, 1024, 1 << 20, 16, 20_000, true, true, 100,
                 DEFAULT_SNAPSHOT_ENTRIES, DEFAULT_SNAPSHOT_BYTES,
                 DEFAULT_SNAPSHOT_TRAILING_ENTRIES, DEFAULT_SNAPSHOT_CHUNK_BYTES, false, DEFAULT_LEASE_MARGIN_TICKS);
     }
 
-    /** These timings; check-quorum's window is raised to {@code 2 * election} if it was shorter. */
+    /**
+     * These timings; check-quorum's window is raised to {@code 2 * election} if it was shorter.
+     *
+     * @param tick      the tick interval
+     * @param heartbeat ticks between a leader's heartbeats
+     * @param election  the minimum election timeout in ticks
+     * @return the new configuration
+     */
     public RaftConfig withTicks(Duration tick, int heartbeat, int election) {
         return new RaftConfig(tick, heartbeat, election, maxEntriesPerMessage, maxBytesPerMessage,
                 maxInflightMessages, maxPendingProposals, preVote, checkQuorum,
@@ -110,50 +143,101 @@ public record RaftConfig(Duration tickInterval, int heartbeatTicks, int election
                 snapshotEntries, snapshotBytes, snapshotTrailingEntries, snapshotChunkBytes, leaseReads, leaseMarginTicks);
     }
 
+    /**
+     * This configuration with another backpressure bound.
+     *
+     * @param max see {@link #maxPendingProposals}
+     * @return the new configuration
+     */
     public RaftConfig withMaxPendingProposals(int max) {
         return new RaftConfig(tickInterval, heartbeatTicks, electionTicks, maxEntriesPerMessage,
                 maxBytesPerMessage, maxInflightMessages, max, preVote, checkQuorum, checkQuorumTicks,
                 snapshotEntries, snapshotBytes, snapshotTrailingEntries, snapshotChunkBytes, leaseReads, leaseMarginTicks);
     }
 
+    /**
+     * This configuration with other replication limits.
+     *
+     * @param entriesPerMessage see {@link #maxEntriesPerMessage}
+     * @param bytesPerMessage   see {@link #maxBytesPerMessage}
+     * @param inflight          see {@link #maxInflightMessages}
+     * @return the new configuration
+     */
     public RaftConfig withFlowControl(int entriesPerMessage, int bytesPerMessage, int inflight) {
         return new RaftConfig(tickInterval, heartbeatTicks, electionTicks, entriesPerMessage,
                 bytesPerMessage, inflight, maxPendingProposals, preVote, checkQuorum, checkQuorumTicks,
                 snapshotEntries, snapshotBytes, snapshotTrailingEntries, snapshotChunkBytes, leaseReads, leaseMarginTicks);
     }
 
+    /**
+     * This configuration with pre-vote and check-quorum switched on or off.
+     *
+     * @param preVote     see {@link #preVote}
+     * @param checkQuorum see {@link #checkQuorum}
+     * @return the new configuration
+     */
     public RaftConfig withPreVoteAndCheckQuorum(boolean preVote, boolean checkQuorum) {
         return new RaftConfig(tickInterval, heartbeatTicks, electionTicks, maxEntriesPerMessage,
                 maxBytesPerMessage, maxInflightMessages, maxPendingProposals, preVote, checkQuorum, checkQuorumTicks,
                 snapshotEntries, snapshotBytes, snapshotTrailingEntries, snapshotChunkBytes, leaseReads, leaseMarginTicks);
     }
 
+    /**
+     * This configuration with other snapshot thresholds.
+     *
+     * @param entries         see {@link #snapshotEntries}
+     * @param bytes           see {@link #snapshotBytes}
+     * @param trailingEntries see {@link #snapshotTrailingEntries}
+     * @return the new configuration
+     */
     public RaftConfig withSnapshots(long entries, long bytes, long trailingEntries) {
         return new RaftConfig(tickInterval, heartbeatTicks, electionTicks, maxEntriesPerMessage,
                 maxBytesPerMessage, maxInflightMessages, maxPendingProposals, preVote, checkQuorum, checkQuorumTicks,
                 entries, bytes, trailingEntries, snapshotChunkBytes, leaseReads, leaseMarginTicks);
     }
 
+    /**
+     * This configuration with another check-quorum window.
+     *
+     * @param ticks see {@link #checkQuorumTicks}
+     * @return the new configuration
+     */
     public RaftConfig withCheckQuorumTicks(int ticks) {
         return new RaftConfig(tickInterval, heartbeatTicks, electionTicks, maxEntriesPerMessage,
                 maxBytesPerMessage, maxInflightMessages, maxPendingProposals, preVote, checkQuorum, ticks,
                 snapshotEntries, snapshotBytes, snapshotTrailingEntries, snapshotChunkBytes, leaseReads, leaseMarginTicks);
     }
 
+    /**
+     * This configuration with another InstallSnapshot chunk size.
+     *
+     * @param chunkBytes see {@link #snapshotChunkBytes}
+     * @return the new configuration
+     */
     public RaftConfig withSnapshotChunkBytes(int chunkBytes) {
         return new RaftConfig(tickInterval, heartbeatTicks, electionTicks, maxEntriesPerMessage,
                 maxBytesPerMessage, maxInflightMessages, maxPendingProposals, preVote, checkQuorum, checkQuorumTicks,
                 snapshotEntries, snapshotBytes, snapshotTrailingEntries, chunkBytes, leaseReads, leaseMarginTicks);
     }
 
-    /** Lease reads on or off (see {@link #leaseReads}), with a drift margin of {@code marginTicks}. */
+    /**
+     * Lease reads on or off (see {@link #leaseReads}), with a drift margin of {@code marginTicks}.
+     *
+     * @param on          whether a leader may serve reads on its lease, without a round
+     * @param marginTicks see {@link #leaseMarginTicks}
+     * @return the new configuration
+     */
     public RaftConfig withLeaseReads(boolean on, int marginTicks) {
         return new RaftConfig(tickInterval, heartbeatTicks, electionTicks, maxEntriesPerMessage,
                 maxBytesPerMessage, maxInflightMessages, maxPendingProposals, preVote, checkQuorum, checkQuorumTicks,
                 snapshotEntries, snapshotBytes, snapshotTrailingEntries, snapshotChunkBytes, on, marginTicks);
     }
 
-    /** How long a confirmed round's lease lasts by this node's clock: 0 without lease reads. */
+    /**
+     * How long a confirmed round's lease lasts by this node's clock.
+     *
+     * @return the lease, or zero without lease reads
+     */
     public java.time.Duration leaseDuration() {
         return leaseReads ? tickInterval.multipliedBy(electionTicks - leaseMarginTicks) : java.time.Duration.ZERO;
     }

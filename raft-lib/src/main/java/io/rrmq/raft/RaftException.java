@@ -7,6 +7,7 @@ package io.rrmq.raft;
 public abstract class RaftException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** @param message what happened */
     protected RaftException(String message) {
         super(message, null, false, false);
     }

@@ -15,5 +15,6 @@ package io.rrmq.raft;
 public record RaftMetrics(long fsyncs, long entriesPersisted, long entriesApplied, long proposals,
                           long snapshotsTaken, long snapshotsInstalled, long lastSnapshotCaptureMicros,
                           long lastSnapshotMicros) {
+    /** All zero: a node that keeps no counters. */
     public static final RaftMetrics NONE = new RaftMetrics(0, 0, 0, 0, 0, 0, 0, 0);
 }

@@ -9,7 +9,7 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface RaftNode extends AutoCloseable {
 
-    /** This node's id within the group. */
+    /** {@return this node's id within the group} */
     int id();
 
     /**
@@ -25,6 +25,9 @@ public interface RaftNode extends AutoCloseable {
      *       command but before learning that it committed: the outcome is unknown;</li>
      *   <li>{@link NodeClosedException} when the node shuts down first: the outcome is unknown.</li>
      * </ul>
+     *
+     * @param command the bytes {@link StateMachine#apply} will get, unchanged
+     * @return the state machine's result, once committed and applied here
      */
     CompletableFuture<byte[]> propose(byte[] command);
 
@@ -47,6 +50,8 @@ public interface RaftNode extends AutoCloseable {
      * {@link RaftConfig#checkQuorumTicks()}; with {@link OverloadedException} when
      * {@link RaftConfig#maxPendingProposals()} reads are pending; with {@link NodeClosedException}
      * when the node stops first.
+     *
+     * @return the read index, once this node has applied it
      */
     default CompletableFuture<Long> readIndex() {
         return CompletableFuture.failedFuture(new NotLeaderException(RaftStatus.NO_LEADER));
@@ -56,12 +61,19 @@ public interface RaftNode extends AutoCloseable {
      * A linearizable read of the state machine: once {@link #readIndex()} allows it, runs
      * {@link StateMachine#query} with {@code query} on the event loop and completes with its result.
      * Fails as {@link #readIndex()} does, and with whatever {@link StateMachine#query} throws.
+     *
+     * @param query the state machine's read command, unchanged
+     * @return the state machine's answer
      */
     default CompletableFuture<byte[]> query(byte[] query) {
         return CompletableFuture.failedFuture(new NotLeaderException(RaftStatus.NO_LEADER));
     }
 
-    /** Hands an inbound message from a peer to this node. Never blocks. */
+    /**
+     * Hands an inbound message from a peer to this node. Never blocks.
+     *
+     * @param message what the transport received
+     */
     void receive(RaftMessage message);
 
     /**
@@ -75,6 +87,7 @@ public interface RaftNode extends AutoCloseable {
      *
      * @param id      a new id, never used in this group before
      * @param address where the embedder's transport reaches it
+     * @return the new configuration, once committed and applied here
      */
     default CompletableFuture<Configuration> addLearner(int id, String address) {
         return CompletableFuture.failedFuture(new MembershipChangeException("not supported", false));
@@ -85,6 +98,9 @@ public interface RaftNode extends AutoCloseable {
      * leader's log end when it starts; once a round takes less than an election timeout the promotion
      * is appended (thesis §4.2.1). Fails with {@link MembershipChangeException} if the learner is not
      * caught up after 10 rounds or makes no progress for 10 seconds; otherwise as {@link #addLearner}.
+     *
+     * @param id a learner's id
+     * @return the new configuration, once committed and applied here
      */
     default CompletableFuture<Configuration> promote(int id) {
         return CompletableFuture.failedFuture(new MembershipChangeException("not supported", false));
@@ -95,6 +111,9 @@ public interface RaftNode extends AutoCloseable {
      * applied here. The leader itself can be removed: it goes on leading until the change commits,
      * then steps down and never campaigns again (thesis §4.2.2); callers usually transfer leadership
      * first. Failures as {@link #addLearner}.
+     *
+     * @param id a member's id
+     * @return the new configuration, once committed and applied here
      */
     default CompletableFuture<Configuration> remove(int id) {
         return CompletableFuture.failedFuture(new MembershipChangeException("not supported", false));
@@ -107,6 +126,9 @@ public interface RaftNode extends AutoCloseable {
      * node then knows (-1 if none yet) once this node no longer leads; fails with
      * {@link MembershipChangeException} if no other node took over within an election timeout (the
      * node then serves again as leader), or with {@link NotLeaderException}.
+     *
+     * @param target a voter's id, or -1 for the most up-to-date one
+     * @return the leader this node knows once it no longer leads, or -1
      */
     default CompletableFuture<Integer> transferLeadership(int target) {
         return CompletableFuture.failedFuture(new MembershipChangeException("not supported", false));
@@ -115,23 +137,27 @@ public interface RaftNode extends AutoCloseable {
     /**
      * What the leader knows of each member's log: member id to the highest index known to match the
      * leader's (its own durable index for the leader itself). Empty when this node is not the leader.
+     *
+     * @return member id to match index
      */
     default CompletableFuture<java.util.Map<Integer, Long>> matchIndexes() {
         return CompletableFuture.completedFuture(java.util.Map.of());
     }
 
-    /** The latest status published by the event loop (at most one event-loop turn old). */
+    /** {@return the latest status published by the event loop (at most one event-loop turn old)} */
     RaftStatus status();
 
     /**
      * Proposals accepted by {@link #propose} and not answered yet (the backpressure bound of
      * {@link RaftConfig#maxPendingProposals()} applies to this number); 0 if not counted.
+     *
+     * @return the proposals pending
      */
     default int pendingProposals() {
         return 0;
     }
 
-    /** Counters since start; implementations that keep none return {@link RaftMetrics#NONE}. */
+    /** {@return counters since start; implementations that keep none return {@link RaftMetrics#NONE}} */
     default RaftMetrics metrics() {
         return RaftMetrics.NONE;
     }
@@ -139,6 +165,8 @@ public interface RaftNode extends AutoCloseable {
     /**
      * Why this node refuses new commands because of its storage (for example its disk is below the
      * free-space reserve), or {@code null} when it accepts them.
+     *
+     * @return the reason, or {@code null}
      */
     default String storageError() {
         return null;
@@ -158,6 +186,8 @@ public interface RaftNode extends AutoCloseable {
      *
      * <p>Callbacks run on the thread that saw the failure (an internal thread of the node): they must
      * not block, and must not call {@link #close()} on that thread, which waits for it.
+     *
+     * @return completes when the node stopped; exceptionally if it stopped by itself
      */
     CompletableFuture<Void> stopped();
 

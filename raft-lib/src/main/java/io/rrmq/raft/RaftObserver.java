@@ -20,17 +20,28 @@ public interface RaftObserver {
     /**
      * Storage thread: one sync made {@code entries} newly written log entries durable (0 when only
      * the hard state or a truncation was written) and took {@code nanos}.
+     *
+     * @param nanos   how long the sync took
+     * @param entries log entries it made durable
      */
     default void synced(long nanos, int entries) {
     }
 
-    /** Event loop: an AppendEntries carrying {@code entries} (at least one) is sent to {@code peer}. */
+    /**
+     * Event loop: an AppendEntries carrying {@code entries} (at least one) is sent to {@code peer}.
+     *
+     * @param peer    the follower
+     * @param entries entries in the message
+     */
     default void appendEntriesSent(int peer, int entries) {
     }
 
     /**
      * Event loop, leader only: {@code peer} acknowledged that its log matches ours up to
      * {@code matchIndex} (a successful AppendEntries response).
+     *
+     * @param peer       the follower
+     * @param matchIndex the highest index known to match
      */
     default void appendEntriesAcknowledged(int peer, long matchIndex) {
     }
@@ -38,6 +49,8 @@ public interface RaftObserver {
     /**
      * Event loop: a proposal accepted by this node was committed and applied {@code nanos} after
      * {@link RaftNode#propose} was called.
+     *
+     * @param nanos time from propose to apply
      */
     default void proposalApplied(long nanos) {
     }
@@ -45,21 +58,35 @@ public interface RaftObserver {
     /**
      * Event loop: this node's role, term or known leader changed from {@code before} to
      * {@code after}.
+     *
+     * @param before the status before the change
+     * @param after  the status after it
      */
     default void statusChanged(RaftStatus before, RaftStatus after) {
     }
 
-    /** Snapshot thread: a snapshot of the state up to {@code index} is durable after {@code nanos}. */
+    /**
+     * Snapshot thread: a snapshot of the state up to {@code index} is durable after {@code nanos}.
+     *
+     * @param index the snapshot's last included index
+     * @param nanos time from capture until durable
+     */
     default void snapshotSaved(long index, long nanos) {
     }
 
-    /** Event loop: the state machine was reset from the leader's snapshot up to {@code index}. */
+    /**
+     * Event loop: the state machine was reset from the leader's snapshot up to {@code index}.
+     *
+     * @param index the snapshot's last included index
+     */
     default void snapshotInstalled(long index) {
     }
 
     /**
      * Event loop, once per clock tick (every {@link RaftConfig#tickInterval}), after the tick was
      * handled: proof that the loop is alive, with its latest status.
+     *
+     * @param status the node's status after the tick
      */
     default void ticked(RaftStatus status) {
     }

@@ -17,7 +17,7 @@ public record RaftStatus(int id, Role role, long term, int leaderId, long commit
     /** {@code leaderId} when no leader is known. */
     public static final int NO_LEADER = -1;
 
-    /** Whether this node votes: false for a learner, a node waiting to be added, or a removed one. */
+    /** {@return whether this node votes: false for a learner, a node waiting to be added, or a removed one} */
     public boolean voter() {
         return configuration.isVoter(id);
     }

@@ -22,24 +22,46 @@ public interface RaftStorage extends AutoCloseable {
     /**
      * What a node finds on disk when it starts: the hard state, and the log, contiguous, starting at
      * any index (after a compaction; at 1 otherwise).
+     *
+     * @param hardState the term and vote saved last
+     * @param entries   the log, contiguous
      */
     record Stored(HardState hardState, List<LogEntry> entries) {
+        /** What an empty store holds. */
         public static final Stored EMPTY = new Stored(HardState.INITIAL, List.of());
     }
 
-    /** Reads what survived the last run; an empty store gives {@link Stored#EMPTY}. */
+    /**
+     * Reads what survived the last run; an empty store gives {@link Stored#EMPTY}.
+     *
+     * @return the stored state
+     * @throws IOException the medium failed, or the stored state is damaged beyond a torn tail
+     */
     Stored load() throws IOException;
 
-    /** Replaces the hard state. */
+    /**
+     * Replaces the hard state.
+     *
+     * @param state the new hard state
+     * @throws IOException the write failed: the node stops
+     */
     void saveHardState(HardState state) throws IOException;
 
     /**
      * Removes every entry with index {@code >= fromIndex} (a follower's conflicting suffix, Figure 2,
      * AppendEntries receiver rule 3). Removing nothing is allowed.
+     *
+     * @param fromIndex the first index to remove
+     * @throws IOException the write failed: the node stops
      */
     void truncateSuffix(long fromIndex) throws IOException;
 
-    /** Appends entries whose indexes continue the log without a gap. */
+    /**
+     * Appends entries whose indexes continue the log without a gap.
+     *
+     * @param entries the entries, in index order
+     * @throws IOException the write failed, or the entries do not continue the log: the node stops
+     */
     void append(List<LogEntry> entries) throws IOException;
 
     /**
@@ -47,6 +69,9 @@ public interface RaftStorage extends AutoCloseable {
      * covers them. It may keep some (a file implementation drops whole files only) and need not make
      * the removal durable: after a crash, entries below the snapshot are ignored. Dropping nothing is
      * allowed.
+     *
+     * @param upToIndex the last index a durable snapshot covers
+     * @throws IOException the medium failed
      */
     void compactPrefix(long upToIndex) throws IOException;
 
@@ -56,12 +81,18 @@ public interface RaftStorage extends AutoCloseable {
      * or {@code null} when there is room. Refusing early keeps a reserve for what must still be
      * written (entries already accepted, votes, snapshots that free space), so that a write never
      * fails for lack of space in the first place.
+     *
+     * @return the shortage, or {@code null}
      */
     default String lowOnSpace() {
         return null;
     }
 
-    /** Makes everything written so far durable. */
+    /**
+     * Makes everything written so far durable.
+     *
+     * @throws IOException the sync failed: the node stops, since the page cache is in an unknown state
+     */
     void sync() throws IOException;
 
     @Override

@@ -12,6 +12,13 @@ package io.rrmq.raft;
  * @param configuration     the newest configuration at or before {@code lastIncludedIndex}
  */
 public record SnapshotMeta(long lastIncludedIndex, long lastIncludedTerm, Configuration configuration) {
+    /**
+     * Checks the position.
+     *
+     * @param lastIncludedIndex index of the last entry the snapshot replaces; at least 1
+     * @param lastIncludedTerm  term of that entry; at least 1
+     * @param configuration     the newest configuration at or before {@code lastIncludedIndex}
+     */
     public SnapshotMeta {
         if (lastIncludedIndex < 1 || lastIncludedTerm < 1) {
             throw new IllegalArgumentException("bad snapshot position index=" + lastIncludedIndex

@@ -23,12 +23,18 @@ import java.util.List;
  */
 public interface SnapshotStore extends AutoCloseable {
 
-    /** The snapshots present, newest (highest index) first, from their headers; not yet verified. */
+    /**
+     * The snapshots present, newest (highest index) first, from their headers; not yet verified.
+     *
+     * @return their metadata
+     * @throws IOException the medium failed
+     */
     List<SnapshotMeta> list() throws IOException;
 
     /**
      * Reads the whole snapshot at {@code index} and checks its checksum and header.
      *
+     * @param index the snapshot's last included index
      * @throws IOException if it is missing or damaged
      */
     void verify(long index) throws IOException;
@@ -37,30 +43,64 @@ public interface SnapshotStore extends AutoCloseable {
      * Opens the state part of the snapshot at {@code index}, for {@link StateMachine#restoreSnapshot}.
      * The stream checks the checksum as it is read and fails with an {@link IOException} at its end,
      * instead of reporting end of stream, if the snapshot is damaged. The caller closes it.
+     *
+     * @param index the snapshot's last included index
+     * @return the state machine's bytes
+     * @throws IOException the snapshot is missing or cannot be read
      */
     InputStream openState(long index) throws IOException;
 
     /**
      * Writes a new snapshot by running {@code writer} on the calling thread, durably (see the class
      * comment), then deletes all but the newest {@code retain} snapshots.
+     *
+     * @param meta   what the snapshot covers
+     * @param writer writes the state machine's bytes
+     * @param retain how many snapshots to keep, this one included
+     * @throws IOException the snapshot could not be made durable; none was saved then
      */
     void save(SnapshotMeta meta, SnapshotWriter writer, int retain) throws IOException;
 
-    /** The size in bytes of the snapshot at {@code index}. */
+    /**
+     * The size in bytes of the snapshot at {@code index}.
+     *
+     * @param index the snapshot's last included index
+     * @return its size, header and checksum included
+     * @throws IOException it is missing
+     */
     long size(long index) throws IOException;
 
-    /** Up to {@code maxBytes} bytes of the snapshot at {@code index} from {@code offset} (fewer at its end). */
+    /**
+     * Up to {@code maxBytes} bytes of the snapshot at {@code index} from {@code offset} (fewer at its end).
+     *
+     * @param index    the snapshot's last included index
+     * @param offset   where to start
+     * @param maxBytes the most to return
+     * @return the bytes
+     * @throws IOException it is missing or cannot be read
+     */
     byte[] read(long index, long offset, int maxBytes) throws IOException;
 
     /**
      * Starts receiving the snapshot ({@code index}, {@code term}) from a leader, from offset 0,
      * discarding any partial one (Figure 13, receiver rule 2).
+     *
+     * @param index the snapshot's last included index
+     * @param term  the term of that entry
+     * @return where the chunks go
+     * @throws IOException the medium failed
      */
     Incoming receive(long index, long term) throws IOException;
 
     /** A snapshot being received, chunk by chunk, in order. */
     interface Incoming {
-        /** Appends a chunk; {@code offset} must be the number of bytes written so far (rule 3). */
+        /**
+         * Appends a chunk; {@code offset} must be the number of bytes written so far (rule 3).
+         *
+         * @param offset the chunk's offset in the snapshot
+         * @param data   the chunk
+         * @throws IOException the write failed, or the offset is wrong
+         */
         void write(long offset, byte[] data) throws IOException;
 
         /**

@@ -17,6 +17,9 @@ public interface SnapshotWriter {
     /**
      * Writes the captured state in the form {@link StateMachine#restoreSnapshot} reads. Does not
      * close {@code out}; flushes it before returning.
+     *
+     * @param out where the state goes
+     * @throws IOException the stream failed; the snapshot is abandoned
      */
     void writeTo(OutputStream out) throws IOException;
 }

@@ -35,6 +35,7 @@ public interface StateMachine {
      * the event loop between two {@link #apply} calls, once the state is recent enough for a
      * linearizable read. Must not change the state. The default refuses every query.
      *
+     * @param query the bytes a client asked with, unchanged
      * @return the answer handed to the caller's future; never {@code null}
      * @throws UnsupportedOperationException if this state machine answers no queries
      * @throws IllegalArgumentException if {@code query} is malformed
@@ -46,6 +47,9 @@ public interface StateMachine {
     /**
      * Writes the whole current state to {@code out} so that {@link #restoreSnapshot} on a fresh
      * instance reproduces it exactly. Does not close the stream.
+     *
+     * @param out where the state goes
+     * @throws IOException the stream failed; the snapshot is abandoned
      */
     void writeSnapshot(OutputStream out) throws IOException;
 
@@ -56,6 +60,9 @@ public interface StateMachine {
      *
      * <p>The default serializes the whole state into memory here, with {@link #writeSnapshot}:
      * correct for any machine, and fine for small ones. Machines with large state override it.
+     *
+     * @return the writer that serializes the captured view, on the snapshot thread
+     * @throws IOException the capture failed; no snapshot is taken this time
      */
     default SnapshotWriter takeSnapshot() throws IOException {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
@@ -70,6 +77,9 @@ public interface StateMachine {
     /**
      * Replaces the whole current state with the one in {@code in}, written by
      * {@link #writeSnapshot}. Does not close the stream.
+     *
+     * @param in the state, as {@link #writeSnapshot} wrote it
+     * @throws IOException the stream failed or the snapshot is damaged; the node does not start
      */
     void restoreSnapshot(InputStream in) throws IOException;
 }

@@ -8,6 +8,7 @@ package io.rrmq.raft;
 public final class StorageFullException extends RaftException {
     private static final long serialVersionUID = 1L;
 
+    /** @param reason the shortage, as {@link RaftStorage#lowOnSpace()} described it */
     public StorageFullException(String reason) {
         super(reason);
     }

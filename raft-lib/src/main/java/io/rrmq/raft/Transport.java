@@ -16,6 +16,8 @@ public interface Transport {
     /**
      * Queues {@code message} for delivery to node {@code message.to()}. Must not block on I/O: it is
      * called from the runtime's event-loop and storage threads.
+     *
+     * @param message the message; its {@code to()} names the addressee
      */
     void send(RaftMessage message);
 
@@ -23,6 +25,8 @@ public interface Transport {
      * The configuration in effect on this node changed (and once at start): from now on messages go
      * to its members. Called on the runtime's event loop; must not block. The default ignores it,
      * for transports that know every address in advance.
+     *
+     * @param configuration the members, with the addresses given to {@link RaftNode#addLearner}
      */
     default void configurationChanged(Configuration configuration) {
     }

@@ -2,7 +2,7 @@ package io.rrmq.mq.sim;
 
 import io.rrmq.mq.MqCommand;
 import io.rrmq.mq.MqResult;
-import io.rrmq.raft.sim.Proposal;
+import io.rrmq.raft.testkit.Proposal;
 
 /**
  * One client request of the queue history and what the client learned of it.

@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rrmq.mq.MqCommand;
 import io.rrmq.mq.MqResult;
-import io.rrmq.raft.sim.SeedSweep;
-import io.rrmq.raft.sim.SimConfig;
-import io.rrmq.raft.sim.Simulation;
-import io.rrmq.raft.sim.SimulationFailure;
+import io.rrmq.raft.testkit.SeedSweep;
+import io.rrmq.raft.testkit.SimConfig;
+import io.rrmq.raft.testkit.Simulation;
+import io.rrmq.raft.testkit.SimulationFailure;
 import org.junit.jupiter.api.Test;
 
 /**
- * The message queue on the simulated cluster (see raft-lib's {@code io.rrmq.raft.sim}): producers and
+ * The message queue on the simulated cluster (see raft-testkit's {@code io.rrmq.raft.testkit}): producers and
  * consumers under random faults, then a drain, then {@link MqHistoryChecker}. Replay one seed with
  * {@code mvn -B -pl mq-statemachine -am test -Dtest=MqSimulationTest -Dsurefire.failIfNoSpecifiedTests=false
  * -Dsim.seed=SEED -Dsim.nodes=N}; soak with {@code -Dsim.seeds=COUNT -Dsim.chaosSeconds=SECONDS}.

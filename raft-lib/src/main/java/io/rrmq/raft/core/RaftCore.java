@@ -103,10 +103,18 @@ public final class RaftCore {
 
     /**
      * Safety rules the deterministic simulation breaks on purpose, to prove its invariant checks
-     * catch the classic membership bugs. Set only by test code in this package; never in production.
+     * catch the classic membership bugs. The seam exists for raft-testkit only (this package is
+     * exported to it alone, see module-info); RaftRuntime never sets one.
      */
-    enum InjectedBug {
-        NONE, VOTES_IN_COMMITTED_CONFIGURATION, CONCURRENT_CHANGES, CHANGE_BEFORE_TERM_COMMIT,
+    public enum InjectedBug {
+        /** Correct Raft. */
+        NONE,
+        /** Elections ask for and count votes in the newest committed configuration, not the newest appended. */
+        VOTES_IN_COMMITTED_CONFIGURATION,
+        /** A leader appends a change while another one is not committed yet. */
+        CONCURRENT_CHANGES,
+        /** A new leader appends a change before an entry of its term has committed. */
+        CHANGE_BEFORE_TERM_COMMIT,
         /** The leader serves reads at its commit index without confirming its leadership first. */
         READS_WITHOUT_ROUND
     }
@@ -894,8 +902,13 @@ public final class RaftCore {
                 : configuration();
     }
 
-    /** Test hook: see {@link InjectedBug}. */
-    void inject(InjectedBug bug) {
+    /**
+     * Breaks one safety rule on purpose in this core, for raft-testkit's proof that its checker
+     * catches the bug; see {@link InjectedBug}.
+     *
+     * @param bug the rule to break, or {@link InjectedBug#NONE}
+     */
+    public void inject(InjectedBug bug) {
         injectedBug = bug;
     }
 

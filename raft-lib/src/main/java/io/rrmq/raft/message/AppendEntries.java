@@ -13,17 +13,39 @@ import java.util.List;
  */
 public record AppendEntries(int from, int to, long term, long prevLogIndex, long prevLogTerm,
                             long leaderCommit, List<LogEntry> entries, long readContext) implements RaftMessage {
+    /**
+     * Freezes the entries.
+     *
+     * @param from         the leader
+     * @param to           the follower
+     * @param term         the leader's term
+     * @param prevLogIndex index of the entry just before the new ones
+     * @param prevLogTerm  its term
+     * @param leaderCommit the leader's commit index
+     * @param entries      the new entries; empty for a heartbeat
+     * @param readContext  the leader's read round this message belongs to (echoed back); 0 for none
+     */
     public AppendEntries {
         entries = List.copyOf(entries);
     }
 
-    /** Without a read round. */
+    /**
+     * Without a read round.
+     *
+     * @param from         the leader
+     * @param to           the follower
+     * @param term         the leader's term
+     * @param prevLogIndex index of the entry just before the new ones
+     * @param prevLogTerm  its term
+     * @param leaderCommit the leader's commit index
+     * @param entries      the new entries; empty for a heartbeat
+     */
     public AppendEntries(int from, int to, long term, long prevLogIndex, long prevLogTerm, long leaderCommit,
                          List<LogEntry> entries) {
         this(from, to, term, prevLogIndex, prevLogTerm, leaderCommit, entries, 0);
     }
 
-    /** Index of the last entry carried, or {@code prevLogIndex} for a heartbeat. */
+    /** {@return the index of the last entry carried, or {@code prevLogIndex} for a heartbeat} */
     public long lastIndex() {
         return prevLogIndex + entries.size();
     }
@@ -32,6 +54,8 @@ public record AppendEntries(int from, int to, long term, long prevLogIndex, long
      * Whether this message could come from a correct leader: the entries continue from
      * {@code prevLogIndex} without a gap, in non-decreasing terms no later than the leader's. A
      * receiver drops anything else rather than let a corrupt or forged message into its log.
+     *
+     * @return true if well formed
      */
     public boolean isWellFormed() {
         if (prevLogIndex < 0 || prevLogTerm < 0 || prevLogTerm > term) {

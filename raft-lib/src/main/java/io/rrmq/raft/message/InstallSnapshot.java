@@ -18,7 +18,7 @@ package io.rrmq.raft.message;
 public record InstallSnapshot(int from, int to, long term, long lastIncludedIndex, long lastIncludedTerm,
                               long offset, byte[] data, boolean done) implements RaftMessage {
 
-    /** Offset just past this chunk. */
+    /** {@return the offset just past this chunk} */
     public long endOffset() {
         return offset + data.length;
     }

@@ -40,7 +40,12 @@ public final class MessageCodec {
     private MessageCodec() {
     }
 
-    /** Encodes several messages (typically all queued for one peer) into one batch. */
+    /**
+     * Encodes several messages (typically all queued for one peer) into one batch.
+     *
+     * @param messages the messages
+     * @return the batch's bytes
+     */
     public static byte[] encodeBatch(List<? extends RaftMessage> messages) {
         int size = 1 + 4;
         for (RaftMessage m : messages) {
@@ -54,7 +59,13 @@ public final class MessageCodec {
         return buf.array();
     }
 
-    /** Decodes a batch written by {@link #encodeBatch}. */
+    /**
+     * Decodes a batch written by {@link #encodeBatch}.
+     *
+     * @param bytes the batch's bytes
+     * @return the messages, in order
+     * @throws IllegalArgumentException the bytes are not a valid batch (a transport drops them)
+     */
     public static List<RaftMessage> decodeBatch(byte[] bytes) {
         ByteBuffer buf = ByteBuffer.wrap(bytes);
         try {

@@ -7,9 +7,12 @@ package io.rrmq.raft.message;
 public sealed interface RaftMessage
         permits VoteRequest, VoteResponse, AppendEntries, AppendEntriesResponse, InstallSnapshot,
                 InstallSnapshotResponse, TimeoutNow, ReadIndexRequest, ReadIndexResponse {
+    /** {@return the sender's id} */
     int from();
 
+    /** {@return the addressee's id} */
     int to();
 
+    /** {@return the sender's current term} */
     long term();
 }

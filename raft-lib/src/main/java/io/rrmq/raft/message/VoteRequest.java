@@ -11,7 +11,16 @@ package io.rrmq.raft.message;
 public record VoteRequest(int from, int to, long term, long lastLogIndex, long lastLogTerm,
                           boolean preVote, boolean transfer) implements RaftMessage {
 
-    /** An ordinary request, not part of a leadership transfer. */
+    /**
+     * An ordinary request, not part of a leadership transfer.
+     *
+     * @param from         the candidate
+     * @param to           the voter asked
+     * @param term         the candidate's term (for a pre-vote, the term it would campaign in)
+     * @param lastLogIndex index of the candidate's last log entry
+     * @param lastLogTerm  term of that entry
+     * @param preVote      whether this is a pre-vote
+     */
     public VoteRequest(int from, int to, long term, long lastLogIndex, long lastLogTerm, boolean preVote) {
         this(from, to, term, lastLogIndex, lastLogTerm, preVote, false);
     }

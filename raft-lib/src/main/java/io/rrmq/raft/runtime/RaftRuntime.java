@@ -29,6 +29,10 @@ import io.rrmq.raft.message.AppendEntries;
 import io.rrmq.raft.message.AppendEntriesResponse;
 import io.rrmq.raft.message.InstallSnapshot;
 import io.rrmq.raft.message.RaftMessage;
+import io.rrmq.raft.runtime.internal.ChunkAssembler;
+import io.rrmq.raft.runtime.internal.LearnerCatchUp;
+import io.rrmq.raft.runtime.internal.Recovery;
+import io.rrmq.raft.runtime.internal.SnapshotPolicy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -44,7 +48,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Runs a {@link RaftCore} with real threads, time and storage.
+ * Runs a {@code RaftCore} (the internal pure engine) with real threads, time and storage.
  *
  * <p><b>Threads.</b> One event-loop thread owns the core and the state machine: it takes inbound
  * messages, proposals, clock ticks and storage acknowledgements from one queue, feeds them to the core,
@@ -71,11 +75,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p><b>Life of a read.</b> {@link #readIndex} and {@link #query} queue it; the loop asks the core
  * ({@link RaftCore#readIndex}); the core confirms it with a heartbeat round (or forwards it to the
- * leader) and hands out its read index in a later {@link Ready}; {@link ReadWaiters} holds it until
+ * leader) and hands out its read index in a later {@code Ready}; {@link ReadWaiters} holds it until
  * the state machine has applied that index and then serves it on the loop. Nothing is written.
  *
  * <p><b>Life of a proposal.</b> {@link #propose} queues it; the loop appends it to the leader's log;
- * the next {@link Ready} hands the entry to storage and, at the same time, AppendEntries to the
+ * the next {@code Ready} hands the entry to storage and, at the same time, AppendEntries to the
  * followers; a majority (the leader counts itself once its own write is durable) commits it; the loop
  * applies it and completes the future with the state machine's result.
  */
@@ -210,10 +214,17 @@ public final class RaftRuntime implements RaftNode {
      * are applied as this node learns they are committed, so a restarted node rebuilds its state
      * from the snapshot and the log tail (see {@code Recovery} for a damaged snapshot).
      *
-     * @param snapshots  durable snapshots; must be as durable as {@code storage} (the log is
-     *                   compacted once a snapshot is saved)
-     * @param memberIds  every voting member, {@code selfId} included
-     * @param randomSeed seeds the election-timeout jitter
+     * @param config       timing, flow control and snapshot thresholds
+     * @param selfId       this node's id
+     * @param memberIds    every voting member, {@code selfId} included
+     * @param stateMachine the application; its state is replaced by the newest snapshot, if any
+     * @param storage      the log and hard state (see {@link RaftStorage} for what must be durable when)
+     * @param snapshots    durable snapshots; must be as durable as {@code storage} (the log is
+     *                     compacted once a snapshot is saved)
+     * @param transport    carries this node's messages; inbound ones go to the returned node's
+     *                     {@link RaftNode#receive}
+     * @param randomSeed   seeds the election-timeout jitter
+     * @return the running node
      * @throws IOException if storage cannot be read, or snapshot and log cannot be recovered
      *                     without losing entries
      */
@@ -232,6 +243,16 @@ public final class RaftRuntime implements RaftNode {
      *                 {@link Configuration#EMPTY} for a node that waits to be added to a running group.
      *                 Once the log records a configuration, this argument is ignored.
      * @param observer told of the engine's events, on the threads its methods name
+     * @param config       timing, flow control and snapshot thresholds
+     * @param selfId       this node's id
+     * @param stateMachine the application; its state is replaced by the newest snapshot, if any
+     * @param storage      the log and hard state
+     * @param snapshots    durable snapshots, as durable as {@code storage}
+     * @param transport    carries this node's messages
+     * @param randomSeed   seeds the election-timeout jitter
+     * @return the running node
+     * @throws IOException if storage cannot be read, or snapshot and log cannot be recovered
+     *                     without losing entries
      */
     public static RaftNode start(RaftConfig config, int selfId, Configuration initial,
                                  StateMachine stateMachine, RaftStorage storage, SnapshotStore snapshots,

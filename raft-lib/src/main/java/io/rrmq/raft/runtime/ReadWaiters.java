@@ -10,7 +10,7 @@ import java.util.TreeMap;
 
 /**
  * The runtime's half of linearizable reads: a read the core was asked for waits here for its
- * {@link Ready.ReadState}, then until the state machine has applied the read index (thesis §6.4
+ * {@code Ready.ReadState}, then until the state machine has applied the read index (thesis §6.4
  * steps 3-4), and is then served on the event loop. Owned by the loop thread.
  */
 final class ReadWaiters {

@@ -15,20 +15,26 @@ public final class CorruptLogException extends IOException {
     private static final long serialVersionUID = 1L;
 
     private final transient Path file;
+    /** Byte offset of the first damaged record. */
     private final long offset;
 
+    /**
+     * @param file    the damaged segment file
+     * @param offset  byte offset of the first damaged record
+     * @param problem what is wrong there
+     */
     public CorruptLogException(Path file, long offset, String problem) {
         super(file + " at byte " + offset + ": " + problem);
         this.file = file;
         this.offset = offset;
     }
 
-    /** The damaged segment file. */
+    /** {@return the damaged segment file} */
     public Path file() {
         return file;
     }
 
-    /** Byte offset in {@link #file()} of the first damaged record (or header). */
+    /** {@return the byte offset in {@link #file()} of the first damaged record (or header)} */
     public long offset() {
         return offset;
     }

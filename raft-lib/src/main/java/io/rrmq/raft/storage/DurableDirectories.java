@@ -20,6 +20,7 @@ public final class DurableDirectories {
      * after creating each one forces the directory holding it (top-most first), so all of them are
      * durable when this returns. Does nothing, and forces nothing, if {@code directory} exists.
      *
+     * @param directory the directory to create
      * @throws FileAlreadyExistsException if it, or an ancestor, exists but is not a directory
      * @throws IOException                if creating or forcing fails
      */
@@ -31,6 +32,7 @@ public final class DurableDirectories {
      * Forces {@code directory} itself: entries created, renamed or deleted in it since survive a crash
      * once this returns.
      *
+     * @param directory the directory to force
      * @throws IOException if forcing fails
      */
     public static void fsync(Path directory) throws IOException {

@@ -112,6 +112,8 @@ public final class FileRaftStorage implements RaftStorage {
      * (durably: see {@link DurableDirectories}), with
      * {@link #DEFAULT_MAX_SEGMENT_SIZE}. Reads nothing yet: call {@link #load} next.
      *
+     * @param directory where the segments and the hard state live; locked while open
+     * @return the storage
      * @throws IOException if the directory cannot be created or is locked by another storage
      */
     public static FileRaftStorage open(Path directory) throws IOException {
@@ -122,6 +124,11 @@ public final class FileRaftStorage implements RaftStorage {
      * Like {@link #open(Path)}, starting a new segment when the current one would grow past
      * {@code maxSegmentSize} bytes. A single entry larger than that gets a segment of its own. Small
      * values suit tests; large ones mean fewer files and coarser prefix deletion.
+     *
+     * @param directory      where the segments and the hard state live; locked while open
+     * @param maxSegmentSize the size past which a new segment starts
+     * @return the storage
+     * @throws IOException if the directory cannot be created or is locked by another storage
      */
     public static FileRaftStorage open(Path directory, long maxSegmentSize) throws IOException {
         return open(directory, maxSegmentSize, 0, null); // which checks maxSegmentSize
@@ -131,6 +138,13 @@ public final class FileRaftStorage implements RaftStorage {
      * Like {@link #open(Path, long)}, reporting {@link #lowOnSpace()} while fewer than
      * {@code reserveBytes} are free on the directory's file system, as {@code usableSpace} measures
      * (null: ask the file system). 0 disables the check.
+     *
+     * @param directory      where the segments and the hard state live; locked while open
+     * @param maxSegmentSize the size past which a new segment starts
+     * @param reserveBytes   the free space below which new commands are refused; 0 for no check
+     * @param usableSpace    the free bytes now, or null to ask the file system
+     * @return the storage
+     * @throws IOException if the directory cannot be created or is locked by another storage
      */
     public static FileRaftStorage open(Path directory, long maxSegmentSize, long reserveBytes,
                                        java.util.function.LongSupplier usableSpace) throws IOException {
@@ -409,7 +423,7 @@ public final class FileRaftStorage implements RaftStorage {
         }
     }
 
-    /** The number of segment files; for tests and status. */
+    /** {@return the number of segment files; for tests and status} */
     public int segmentCount() {
         return segments.size();
     }

@@ -50,6 +50,10 @@ public final class FileSnapshotStore implements SnapshotStore {
     /**
      * Opens (creating if needed, durably: see {@link DurableDirectories}) the store in
      * {@code directory}, removing what a crash left half-done.
+     *
+     * @param directory where the snapshot files live
+     * @return the store
+     * @throws IOException if the directory cannot be created or read
      */
     public static FileSnapshotStore open(Path directory) throws IOException {
         StorageDirectory.createDurably(directory);

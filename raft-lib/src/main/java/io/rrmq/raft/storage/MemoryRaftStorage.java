@@ -52,6 +52,8 @@ public final class MemoryRaftStorage implements RaftStorage {
      * as they were when {@link #sync()} last returned (the initial empty state if it never ran).
      * This storage is left untouched and may go on being used; the copy shares nothing mutable with
      * it. May be called after {@link #close()}.
+     *
+     * @return the copy
      */
     public synchronized MemoryRaftStorage crashCopy() {
         List<LogEntry> durable = new ArrayList<>(log.subList(0, syncedPrefix));
@@ -59,12 +61,12 @@ public final class MemoryRaftStorage implements RaftStorage {
         return new MemoryRaftStorage(syncedHardState, durable);
     }
 
-    /** The hard state as last saved, synced or not. */
+    /** {@return the hard state as last saved, synced or not} */
     public synchronized HardState currentHardState() {
         return hardState;
     }
 
-    /** A copy of the log as written, synced or not. */
+    /** {@return a copy of the log as written, synced or not} */
     public synchronized List<LogEntry> currentEntries() {
         return List.copyOf(log);
     }
@@ -141,7 +143,11 @@ public final class MemoryRaftStorage implements RaftStorage {
         }
     }
 
-    /** Makes {@link #lowOnSpace()} report {@code reason} (null: plenty of space), as a full disk would. */
+    /**
+     * Makes {@link #lowOnSpace()} report {@code reason}, as a full disk would.
+     *
+     * @param reason the shortage, or null for plenty of space
+     */
     public void simulateLowSpace(String reason) {
         lowOnSpace = reason;
     }

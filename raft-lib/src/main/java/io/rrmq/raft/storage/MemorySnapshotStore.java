@@ -22,6 +22,7 @@ public final class MemorySnapshotStore implements SnapshotStore {
     private ByteArrayOutputStream incoming;
     private int saves;
 
+    /** An empty store. */
     public MemorySnapshotStore() {
         this(new TreeMap<>());
     }
@@ -30,12 +31,12 @@ public final class MemorySnapshotStore implements SnapshotStore {
         this.snapshots = snapshots;
     }
 
-    /** A new store holding what a crash right now would leave: the whole snapshots. */
+    /** {@return a new store holding what a crash right now would leave: the whole snapshots} */
     public synchronized MemorySnapshotStore crashCopy() {
         return new MemorySnapshotStore(new TreeMap<>(snapshots));
     }
 
-    /** How many snapshots were saved locally (not received). */
+    /** {@return how many snapshots were saved locally (not received)} */
     public synchronized int saves() {
         return saves;
     }
@@ -43,6 +44,8 @@ public final class MemorySnapshotStore implements SnapshotStore {
     /**
      * Damages the stored bytes of snapshot {@code index} (flips its last byte before the checksum),
      * for corruption tests: only the checksum reveals it.
+     *
+     * @param index the snapshot's last included index
      */
     public synchronized void corrupt(long index) {
         byte[] bytes = snapshots.get(index);

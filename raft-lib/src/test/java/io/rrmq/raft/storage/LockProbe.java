@@ -26,7 +26,9 @@ public final class LockProbe {
     /** Runs {@link #main} in a new JVM on {@code directory} and returns its exit code. */
     static int runInNewJvm(Path directory) throws IOException, InterruptedException {
         // Surefire puts the real test class path here; java.class.path may be a manifest-only jar.
-        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        // raft-lib is a module, so its own classes are on the module path: the probe needs both.
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"))
+                + java.io.File.pathSeparator + System.getProperty("jdk.module.path", "");
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Process process = new ProcessBuilder(java.toString(), "-cp", classPath, LockProbe.class.getName(),
                 directory.toString()).redirectErrorStream(true).start();

@@ -1,8 +1,0 @@
-package io.rrmq.raft.sim;
-
-/** Thrown by the checkers the moment a safety or liveness property fails. */
-public final class InvariantViolation extends RuntimeException {
-    public InvariantViolation(String property, String detail) {
-        super(property + ": " + detail);
-    }
-}
