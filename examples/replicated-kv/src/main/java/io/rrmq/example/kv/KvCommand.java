@@ -8,8 +8,8 @@ import java.io.UncheckedIOException;
 
 /**
  * A command of the store, as it travels in the Raft log: PUT sets a key and answers the previous
- * value; GET answers the value. A GET goes through the log too, which makes it linearizable at the
- * price of a log write (a read index will make it cheaper).
+ * value; GET answers the value. The server answers a GET with a ReadIndex read
+ * ({@code RaftNode.query}), not through the log; a GET in the log is still understood.
  *
  * @param op    the operation
  * @param key   the key

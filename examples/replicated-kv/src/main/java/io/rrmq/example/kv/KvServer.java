@@ -128,7 +128,9 @@ public final class KvServer {
             return "ERR expected PUT key value or GET key";
         }
         try {
-            byte[] result = node.propose(command.encode()).get(ANSWER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            // A GET is a ReadIndex read: linearizable, and nothing is written to the log for it.
+            byte[] result = (command.op() == KvCommand.Op.GET ? node.query(command.encode()) : node.propose(command.encode()))
+                    .get(ANSWER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             if (command.op() == KvCommand.Op.PUT) {
                 return "OK";
             }

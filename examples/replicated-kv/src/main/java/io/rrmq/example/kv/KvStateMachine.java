@@ -24,6 +24,17 @@ public final class KvStateMachine implements StateMachine {
         return answer == null ? new byte[0] : answer.getBytes(StandardCharsets.UTF_8);
     }
 
+    /** Answers a GET without a log entry (raft-lib calls it once a read index allows). */
+    @Override
+    public byte[] query(byte[] query) {
+        KvCommand c = KvCommand.decode(query);
+        if (c.op() != KvCommand.Op.GET) {
+            throw new IllegalArgumentException("only GET is a query");
+        }
+        String value = map.get(c.key());
+        return value == null ? new byte[0] : value.getBytes(StandardCharsets.UTF_8);
+    }
+
     @Override
     public void writeSnapshot(OutputStream out) throws IOException {
         DataOutputStream data = new DataOutputStream(out);
