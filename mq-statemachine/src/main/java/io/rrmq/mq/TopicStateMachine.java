@@ -582,16 +582,15 @@ public final class TopicStateMachine implements StateMachine {
         List<InFlight> inFlight = List.copyOf(inFlightByDeadline);
         List<Map.Entry<String, RequestTable.Remembered>> remembered = requests.entries().entrySet().stream()
                 .map(e -> Map.entry(e.getKey(), e.getValue())).toList();
-        MessageStore captured = store;
-        MessageStore.Pin pin = captured.pin();
+        MessageStore.Pin pin = store.pin();
         return out -> {
             try (pin) {
-                write(out, captured, index, time, order, views, inFlight, remembered);
+                write(out, pin, index, time, order, views, inFlight, remembered);
             }
         };
     }
 
-    private static void write(OutputStream out, MessageStore bodies, long index, long time, long order,
+    private static void write(OutputStream out, MessageStore.Pin bodies, long index, long time, long order,
                               List<TopicView> views, List<InFlight> inFlight,
                               List<Map.Entry<String, RequestTable.Remembered>> requestEntries) throws IOException {
         CRC32C crc = new CRC32C();

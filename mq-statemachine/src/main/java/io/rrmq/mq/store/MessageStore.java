@@ -9,7 +9,7 @@ import java.io.UncheckedIOException;
  * <p><b>Chains and positions.</b> The store is a set of append-only <i>chains</i>, one per topic,
  * numbered by the machine. A record is appended at the end of its chain and named by its
  * <i>position</i>; the next record of the chain starts at {@code position + HEADER_BYTES + length},
- * so a run of records can be walked from its first position alone ({@link #cursor}). Positions are
+ * so a run of records can be walked from its first position alone ({@link Pin#cursor}). Positions are
  * local to one store: they never enter a result or a snapshot, so replicas whose stores were
  * rebuilt at different times still agree on every result.
  *
@@ -22,9 +22,9 @@ import java.io.UncheckedIOException;
  * The Raft log and the snapshots are the durable source; after a restart the machine restores its
  * snapshot into a new, empty store and the log is applied again ({@link MessageStores}).
  *
- * <p><b>Threads.</b> The applying thread calls every method, except that a {@link Pin} (and the
- * {@link Cursor}s and {@link #read}s made under it) may be used and closed on one other thread, the
- * snapshot thread, concurrently. I/O failures are thrown as {@link UncheckedIOException}: they stop
+ * <p><b>Threads.</b> The applying thread calls every method of the store; a {@link Pin} it took
+ * (with the {@link Cursor}s made from it) is used and closed on one other thread, the snapshot
+ * thread, concurrently. I/O failures are thrown as {@link UncheckedIOException}: they stop
  * the Raft node, which is then rebuilt from its durable state.
  */
 public interface MessageStore {
@@ -34,15 +34,16 @@ public interface MessageStore {
     /** Appends {@code body} at the end of {@code chain} (created on first use); returns its position. */
     long append(int chain, byte[] body);
 
-    /** The body of the live (or pinned) record of {@code chain} at {@code position}. */
+    /** The body of the live record of {@code chain} at {@code position}. */
     byte[] read(int chain, long position);
 
     /** The record of {@code chain} at {@code position} is no longer referenced; called once per record. */
     void release(int chain, long position);
 
     /**
-     * Keeps every record live now readable until the pin is closed, whatever is released meanwhile:
-     * a snapshot reads its captured view through it on another thread while the machine goes on.
+     * Keeps every record live now readable through the pin until it is closed, whatever is released
+     * meanwhile: a snapshot reads its captured view through it on another thread while the machine
+     * goes on appending and releasing.
      */
     Pin pin();
 
@@ -62,11 +63,17 @@ public interface MessageStore {
         byte[] next();
     }
 
-    /** A cursor over the records of {@code chain} from {@code position} on. */
-    Cursor cursor(int chain, long position);
-
-    /** See {@link #pin()}; closing is idempotent and may happen on another thread. */
+    /**
+     * See {@link #pin()}: reads the records that were live when it was taken. Used by one thread (not
+     * necessarily the one that took it); closing is idempotent.
+     */
     interface Pin extends AutoCloseable {
+        /** The body of the record of {@code chain} at {@code position}, live when the pin was taken. */
+        byte[] read(int chain, long position);
+
+        /** A cursor over records of {@code chain} from {@code position} on, all live when the pin was taken. */
+        Cursor cursor(int chain, long position);
+
         @Override
         void close();
     }

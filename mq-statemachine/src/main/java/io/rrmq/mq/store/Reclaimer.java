@@ -44,14 +44,21 @@ final class Reclaimer {
         due.forEach(Runnable::run);
     }
 
-    MessageStore.Pin pin() {
+    /** Keeps reclamation off until {@link Hold#close}; see {@link MessageStore#pin}. */
+    interface Hold extends AutoCloseable {
+        /** Idempotent; any thread. */
+        @Override
+        void close();
+    }
+
+    Hold hold() {
         synchronized (this) {
             if (discarded) {
                 throw new IllegalStateException("store discarded");
             }
             pins++;
         }
-        return new MessageStore.Pin() {
+        return new Hold() {
             private boolean closed;
 
             @Override

@@ -31,6 +31,7 @@ public final class SegmentedMessageStore implements MessageStore {
     /** The segment size on the heap: small, since every topic's tail segment is allocated whole. */
     public static final int MEMORY_SEGMENT_BYTES = 16 << 10;
     private static final int READ_AHEAD = 4096;
+    private static final int WRITE_BUFFER = 64 << 10;
     private static final int CURSOR_BUFFER = 1 << 16;
     /** No body is larger (the API admits 1 MiB): a larger length is damage, not an allocation to try. */
     private static final int MAX_BODY = 64 << 20;
@@ -38,14 +39,19 @@ public final class SegmentedMessageStore implements MessageStore {
     private static final class Segment {
         final long base;
         final SegmentSpace.Segment bytes;
-        /** Owned by the applying thread: where the next record goes, and how many records are live. */
+        /**
+         * Owned by the applying thread: where the next record goes, up to where the records are in
+         * the space (the rest is in the store's write buffer), and how many records are live.
+         */
         long end;
+        long flushed;
         long live;
 
         Segment(long base, SegmentSpace.Segment bytes) {
             this.base = base;
             this.bytes = bytes;
             this.end = base;
+            this.flushed = base;
         }
 
         String name() {
@@ -68,7 +74,13 @@ public final class SegmentedMessageStore implements MessageStore {
     private final Map<Integer, Chain> chains = new ConcurrentHashMap<>();
     private final Reclaimer reclaimer;
     private final CRC32C crc = new CRC32C();
-    private final ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
+    /**
+     * Records appended to {@link #pendingSegment} and not yet written to the space: one write call
+     * per {@value #WRITE_BUFFER} bytes instead of one per record. One buffer per store, not per
+     * chain, so that many topics cost no heap; appends to another chain write it out first.
+     */
+    private final ByteBuffer pending = ByteBuffer.allocate(WRITE_BUFFER);
+    private Segment pendingSegment;
     private final AtomicLong segmentsDeleted = new AtomicLong();
 
     private SegmentedMessageStore(SegmentSpace space, int segmentBytes) {
@@ -113,35 +125,61 @@ public final class SegmentedMessageStore implements MessageStore {
     public long append(int chain, byte[] body) {
         reclaimer.catchUp();
         Chain c = chains.computeIfAbsent(chain, Chain::new);
-        long length = MessageStore.recordBytes(body.length);
+        int length = Math.toIntExact(MessageStore.recordBytes(body.length));
         Segment tail = c.tail;
         if (tail == null || (tail.end > tail.base && tail.end - tail.base + length > segmentBytes)) {
             tail = roll(c, tail == null ? 0 : tail.end, length);
         }
+        if (pendingSegment != tail || pending.remaining() < length) {
+            flush();
+        }
         crc.reset();
         crc.update(body);
-        header.clear();
-        header.putInt(body.length).putInt((int) crc.getValue()).flip();
-        ByteBuffer[] record = {header, ByteBuffer.wrap(body)};
         long position = tail.end;
-        try {
-            long offset = position - tail.base;
-            long written = 0;
-            while (written < length) {
-                // Positional: the snapshot thread may be reading the same channel meanwhile.
-                ByteBuffer next = record[0].hasRemaining() ? record[0] : record[1];
-                written += tail.bytes.write(next, offset + written);
-            }
-        } catch (IOException e) {
-            throw MessageStore.failure("writing message store segment " + tail.name(), e);
+        if (length > pending.capacity()) {
+            ByteBuffer record = ByteBuffer.allocate(length);
+            record.putInt(body.length).putInt((int) crc.getValue()).put(body).flip();
+            write(tail, record, position);
+            tail.flushed = position + length;
+        } else {
+            pendingSegment = tail;
+            pending.putInt(body.length).putInt((int) crc.getValue()).put(body);
         }
         tail.end = position + length;
         tail.live++;
         return position;
     }
 
+    /** Writes the buffered records out, so that the space holds every record appended. */
+    private void flush() {
+        Segment segment = pendingSegment;
+        if (segment == null) {
+            return;
+        }
+        pending.flip();
+        write(segment, pending, segment.flushed);
+        segment.flushed += pending.limit();
+        pending.clear();
+        pendingSegment = null;
+    }
+
+    private static void write(Segment segment, ByteBuffer bytes, long position) {
+        try {
+            long offset = position - segment.base;
+            while (bytes.hasRemaining()) {
+                // Positional: the snapshot thread may be reading the same segment meanwhile.
+                offset += segment.bytes.write(bytes, offset);
+            }
+        } catch (IOException e) {
+            throw MessageStore.failure("writing message store segment " + segment.name(), e);
+        }
+    }
+
     private Segment roll(Chain c, long base, long firstRecord) {
         Segment previous = c.tail;
+        if (previous != null && pendingSegment == previous) {
+            flush();
+        }
         try {
             Segment segment = new Segment(base, space.create(c.number, base, (int) Math.max(segmentBytes, firstRecord)));
             c.segments.put(base, segment);
@@ -158,6 +196,18 @@ public final class SegmentedMessageStore implements MessageStore {
     @Override
     public byte[] read(int chain, long position) {
         Segment segment = segment(chain, position);
+        if (segment == pendingSegment && position >= segment.flushed) {
+            // Still in the write buffer: a queue that consumers keep up with is served from here.
+            int at = (int) (position - segment.flushed);
+            byte[] body = new byte[pending.getInt(at)];
+            pending.get(at + HEADER_BYTES, body);
+            return body;
+        }
+        return readWritten(segment, position);
+    }
+
+    /** Reads a record that is in the space (flushed), on any thread. */
+    private byte[] readWritten(Segment segment, long position) {
         try {
             ByteBuffer buffer = ByteBuffer.allocate(READ_AHEAD);
             readFully(segment, buffer, position, HEADER_BYTES);
@@ -227,6 +277,9 @@ public final class SegmentedMessageStore implements MessageStore {
     }
 
     private void delete(Chain c, Segment segment) {
+        if (segment == pendingSegment) {
+            throw new IllegalStateException("deleting the segment being written: " + segment.name());
+        }
         c.segments.remove(segment.base);
         try {
             segment.bytes.delete();
@@ -238,7 +291,24 @@ public final class SegmentedMessageStore implements MessageStore {
 
     @Override
     public Pin pin() {
-        return reclaimer.pin();
+        flush(); // the pin's reader reads the space only
+        Reclaimer.Hold hold = reclaimer.hold();
+        return new Pin() {
+            @Override
+            public byte[] read(int chain, long position) {
+                return readWritten(segment(chain, position), position);
+            }
+
+            @Override
+            public Cursor cursor(int chain, long position) {
+                return SegmentedMessageStore.this.cursor(chain, position);
+            }
+
+            @Override
+            public void close() {
+                hold.close();
+            }
+        };
     }
 
     @Override
@@ -265,8 +335,8 @@ public final class SegmentedMessageStore implements MessageStore {
         return c == null || c.tail == null ? 0 : c.tail.end;
     }
 
-    @Override
-    public Cursor cursor(int chain, long position) {
+    /** A cursor over flushed records; for a pin's reader. */
+    private Cursor cursor(int chain, long position) {
         return new Cursor() {
             private final ByteBuffer buffer = ByteBuffer.allocate(CURSOR_BUFFER);
             /**

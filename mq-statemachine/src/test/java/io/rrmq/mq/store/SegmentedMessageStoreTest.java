@@ -49,12 +49,33 @@ class SegmentedMessageStoreTest {
             assertThat(positions.get(1)).isEqualTo(positions.get(0) + MessageStore.recordBytes(body(0).length));
             assertThat(store.tail(7)).isEqualTo(20 * 18);
             assertThat(store.segmentCount()).isEqualTo(7);
-            MessageStore.Cursor cursor = store.cursor(7, positions.get(2));
+            MessageStore.Cursor cursor = store.pin().cursor(7, positions.get(2));
             for (int i = 2; i < 20; i++) {
                 assertThat(text(cursor.next())).isEqualTo(text(body(i)));
                 assertThat(text(store.read(7, positions.get(i)))).isEqualTo(text(body(i)));
             }
             assertThat(store.tail(8)).isZero();
+        }
+    }
+
+    @Test
+    void readsRecordsWhetherStillInTheWriteBufferOrWrittenOut() {
+        SegmentedMessageStore store = SegmentedMessageStore.inFiles(dir, 1 << 20);
+        List<Long> positions = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) { // 180 kB: the 64 KiB buffer is written out a few times
+            positions.add(store.append(i % 2, body(i % 100)));
+            if (i % 7 == 0) {
+                assertThat(text(store.read(i % 2, positions.get(i)))).isEqualTo(text(body(i % 100)));
+            }
+        }
+        for (int i = 0; i < 10_000; i += 13) {
+            assertThat(text(store.read(i % 2, positions.get(i)))).isEqualTo(text(body(i % 100)));
+        }
+        try (MessageStore.Pin pin = store.pin()) {
+            MessageStore.Cursor odd = pin.cursor(1, positions.get(1));
+            for (int i = 1; i < 10_000; i += 2) {
+                assertThat(text(odd.next())).isEqualTo(text(body(i % 100)));
+            }
         }
     }
 
@@ -68,7 +89,7 @@ class SegmentedMessageStoreTest {
         long after = store.append(0, body(2));
 
         assertThat(store.read(0, large)).isEqualTo(big);
-        MessageStore.Cursor cursor = store.cursor(0, small);
+        MessageStore.Cursor cursor = store.pin().cursor(0, small);
         assertThat(text(cursor.next())).isEqualTo("message-01");
         assertThat(cursor.next()).isEqualTo(big);
         assertThat(text(cursor.next())).isEqualTo("message-02");
@@ -115,7 +136,7 @@ class SegmentedMessageStoreTest {
         }
 
         assertThat(segmentFiles()).isEqualTo(2);
-        MessageStore.Cursor cursor = store.cursor(0, positions.get(0));
+        MessageStore.Cursor cursor = pin.cursor(0, positions.get(0));
         assertThat(text(cursor.next())).isEqualTo("message-00");
         pin.close();
         pin.close(); // idempotent
@@ -135,7 +156,7 @@ class SegmentedMessageStoreTest {
         store.discard();
 
         assertThat(Files.exists(root)).isTrue();
-        assertThat(text(store.read(3, position))).isEqualTo("message-01");
+        assertThat(text(pin.read(3, position))).isEqualTo("message-01");
         pin.close();
         assertThat(Files.exists(root)).isFalse();
         assertThatThrownBy(store::pin).isInstanceOf(IllegalStateException.class);
@@ -146,6 +167,7 @@ class SegmentedMessageStoreTest {
         SegmentedMessageStore store = SegmentedMessageStore.inFiles(dir, 1 << 20);
         long first = store.append(0, body(1));
         long second = store.append(0, body(2));
+        MessageStore.Pin pin = store.pin(); // writes the buffered records out
         Path segment;
         try (Stream<Path> files = Files.walk(dir)) {
             segment = files.filter(p -> p.toString().endsWith(".seg")).findFirst().orElseThrow();
@@ -157,7 +179,7 @@ class SegmentedMessageStoreTest {
 
         assertThatThrownBy(() -> store.read(0, second)).isInstanceOf(UncheckedIOException.class)
                 .hasMessageContaining("checksum mismatch");
-        assertThatThrownBy(() -> store.cursor(0, first).next()).isInstanceOf(UncheckedIOException.class)
+        assertThatThrownBy(() -> pin.cursor(0, first).next()).isInstanceOf(UncheckedIOException.class)
                 .hasMessageContaining("length");
     }
 
