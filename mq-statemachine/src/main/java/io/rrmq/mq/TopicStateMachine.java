@@ -109,7 +109,8 @@ import java.util.zip.CheckedOutputStream;
  *
  * <p><b>Threading.</b> Not thread-safe. As {@link StateMachine} requires, the Raft runtime calls
  * every method from its one event-loop thread, except the writer {@link #takeSnapshot} returns, which
- * shares nothing mutable with the machine and runs on the snapshot thread; the read-only accessors are for that same thread
+ * runs on the snapshot thread and shares nothing mutable with the machine but the store, which it
+ * reads through a {@link MessageStore.Pin} (made for that); the read-only accessors are for that same thread
  * (or for tests).
  */
 public final class TopicStateMachine implements StateMachine {

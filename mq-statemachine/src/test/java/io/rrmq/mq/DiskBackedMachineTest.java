@@ -37,6 +37,14 @@ class DiskBackedMachineTest {
         }
     }
 
+    @Test
+    void aMessageIsChargedItsRecordOnDisk() {
+        for (String message : List.of("", "plain", "ü", "€uro", "🙂𝄞", "שלום", "x".repeat(70_000))) {
+            assertThat(TopicStateMachine.footprint(message)).as(message)
+                    .isEqualTo(message.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 8L);
+        }
+    }
+
     private void run(long seed) throws IOException {
         Random random = new Random(seed);
         Path root = dir.resolve("seed-" + seed);

@@ -19,8 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A deep queue (bodies in each node's message store) survives SIGKILLs at the worst moments: a
- * follower killed while it writes a snapshot of the queue (its store and the partial snapshot are
- * lost), and the leader killed while batches are being committed and applied. Afterwards the queue
+ * follower killed while it writes a snapshot of the 3 MB queue (its store and the partial snapshot
+ * are lost; it rebuilds from its previous snapshot and log), and the leader killed while batches
+ * are being committed and applied. Afterwards the queue
  * holds every acknowledged message, in order, once.
  */
 class DeepQueueCrashIT {
@@ -43,9 +44,9 @@ class DeepQueueCrashIT {
         }
     }
 
-    /** Message {@code i}: its number, then padding to 1,000 characters (a 3 MB queue is 3,000 of them). */
+    /** Message {@code i}: its number, then padding to 2,000 characters (a 3 MB queue is 1,500 of them). */
     private static String message(int i) {
-        return String.format("%06d", i) + "x".repeat(994);
+        return String.format("%06d", i) + "x".repeat(1994);
     }
 
     private static void produce(RetryingApi api, List<String> acknowledged, int batches) {
@@ -75,7 +76,7 @@ class DeepQueueCrashIT {
         assertThat(cluster.api(leader).createTopic(TOPIC).statusCode()).isEqualTo(200);
         RetryingApi api = new RetryingApi(cluster);
         List<String> acknowledged = Collections.synchronizedList(new ArrayList<>());
-        produce(api, acknowledged, 30);
+        produce(api, acknowledged, 15);
 
         // 1. A follower SIGKILLed while it writes a snapshot of the 3 MB queue.
         NodeProcess follower = cluster.nodes().stream().filter(n -> n != leader).findFirst().orElseThrow();
@@ -93,7 +94,7 @@ class DeepQueueCrashIT {
         }
         killedMidSnapshot.join();
         assertThat(follower.isAlive()).isFalse();
-        produce(api, acknowledged, 5);
+        produce(api, acknowledged, 2);
         follower.start().awaitHttp(START);
 
         // 2. The leader SIGKILLed while a producer's batches are being committed and applied.
@@ -106,11 +107,11 @@ class DeepQueueCrashIT {
             }
         });
         int before = acknowledged.size();
-        await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() >= before + 5 * BATCH);
+        await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() >= before + 3 * BATCH);
         current.kill();
-        await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() >= before + 10 * BATCH);
+        await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() >= before + 6 * BATCH);
         current.start().awaitHttp(START);
-        await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() >= before + 15 * BATCH);
+        await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() >= before + 9 * BATCH);
         producing.set(false);
         producer.join();
 
