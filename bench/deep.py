@@ -51,6 +51,8 @@ class Client:
 
     def connect(self):
         found = wait_for(lambda: current_leader(self.cluster), 60)
+        if found is None:
+            raise OSError("no leader within 60 s")
         self.conn = http.client.HTTPConnection("127.0.0.1", self.cluster.ports[found[0]], timeout=30)
 
     def call(self, method, path, body):
@@ -154,7 +156,9 @@ def main():
     ap.add_argument("--b", default=".")
     ap.add_argument("--jvm-a", default="-Xmx2g -Drrmq.queue.bytes=100000000000",
                     help="RRMQ_JVM_OPTS for A (a heap queue needs a heap and a bound to match)")
-    ap.add_argument("--jvm-b", default="", help="RRMQ_JVM_OPTS for B")
+    ap.add_argument("--jvm-b", default="-Drrmq.snapshot.trailing=500",
+                    help="RRMQ_JVM_OPTS for B (the Raft log behind a snapshot is kept on the heap: 10,000"
+                         " entries of 1,000-message batches would be 1 GB)")
     ap.add_argument("--base-port", type=int, default=31567)
     args = ap.parse_args()
     ports = [args.base_port + i for i in range(3)]
