@@ -74,7 +74,7 @@ class DiskBackedMachineTest {
         assertThat(MachineDriver.snapshotOf(machines.disk.machine)).as("seed %d", seed).isEqualTo(snapshot);
         assertThat(MachineDriver.snapshotOf(machines.joiner.machine)).as("seed %d", seed).isEqualTo(snapshot);
         assertThat(machines.disk.machine.messageCount()).as("seed %d drained", seed).isZero();
-        // Drained: at most each chain's tail segment is left (three topics and the restored chain).
+        // Drained: at most each chain's (small) tail segment is left (three topics and the restored chain).
         assertThat(segmentFiles(root.resolve("disk"))).as("seed %d", seed).isLessThanOrEqualTo(TOPICS.length + 1);
         assertThat(segmentFiles(root.resolve("joiner"))).as("seed %d", seed).isLessThanOrEqualTo(TOPICS.length + 1);
     }

@@ -32,6 +32,8 @@ public final class SegmentedMessageStore implements MessageStore {
     public static final int MEMORY_SEGMENT_BYTES = 16 << 10;
     private static final int READ_AHEAD = 4096;
     private static final int WRITE_BUFFER = 64 << 10;
+    /** A drained tail segment at least this long is deleted at once (see {@link #release}). */
+    private static final int DRAINED_TAIL_BYTES = 64 << 10;
     private static final int CURSOR_BUFFER = 1 << 16;
     /** No body is larger (the API admits 1 MiB): a larger length is damage, not an allocation to try. */
     private static final int MAX_BODY = 64 << 20;
@@ -62,7 +64,10 @@ public final class SegmentedMessageStore implements MessageStore {
     private static final class Chain {
         final int number;
         final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
+        /** The last segment, or null when a drained one was deleted. */
         Segment tail;
+        /** The position of the next record. */
+        long end;
 
         Chain(int number) {
             this.number = number;
@@ -128,7 +133,7 @@ public final class SegmentedMessageStore implements MessageStore {
         int length = Math.toIntExact(MessageStore.recordBytes(body.length));
         Segment tail = c.tail;
         if (tail == null || (tail.end > tail.base && tail.end - tail.base + length > segmentBytes)) {
-            tail = roll(c, tail == null ? 0 : tail.end, length);
+            tail = roll(c, c.end, length);
         }
         if (pendingSegment != tail || pending.remaining() < length) {
             flush();
@@ -146,6 +151,7 @@ public final class SegmentedMessageStore implements MessageStore {
             pending.putInt(body.length).putInt((int) crc.getValue()).put(body);
         }
         tail.end = position + length;
+        c.end = tail.end;
         tail.live++;
         return position;
     }
@@ -269,7 +275,17 @@ public final class SegmentedMessageStore implements MessageStore {
             throw new IllegalStateException("record " + chain + ":" + position + " released twice");
         }
         segment.live--;
-        if (segment.live == 0 && segment != c.tail) {
+        if (segment.live == 0 && segment == c.tail && segment.end - segment.base >= DRAINED_TAIL_BYTES) {
+            // A drained topic: its tail goes too (the next put starts a segment at c.end), so a
+            // topic nobody writes to any more holds nothing. Below this size it stays, so that a
+            // consumer that keeps up does not create and delete a file per message.
+            if (segment == pendingSegment) {
+                pending.clear(); // records nobody will read: a pin would have had them written out
+                pendingSegment = null;
+            }
+            c.tail = null;
+            reclaimer.reclaim(() -> delete(c, segment));
+        } else if (segment.live == 0 && segment != c.tail) {
             reclaimer.reclaim(() -> delete(c, segment));
         } else {
             reclaimer.catchUp();
@@ -332,7 +348,7 @@ public final class SegmentedMessageStore implements MessageStore {
     @Override
     public long tail(int chain) {
         Chain c = chains.get(chain);
-        return c == null || c.tail == null ? 0 : c.tail.end;
+        return c == null ? 0 : c.end;
     }
 
     /** A cursor over flushed records; for a pin's reader. */

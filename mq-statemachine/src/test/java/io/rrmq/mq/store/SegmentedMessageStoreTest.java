@@ -124,6 +124,31 @@ class SegmentedMessageStoreTest {
     }
 
     @Test
+    void aDrainedTailSegmentGoesOnceItHoldsSomeBytesAndTheChainGoesOnWhereItWas() throws IOException {
+        SegmentedMessageStore store = SegmentedMessageStore.inFiles(dir, 1 << 20);
+        List<Long> positions = new ArrayList<>();
+        for (int i = 0; i < 100; i++) { // 1.8 kB: a consumer that keeps up keeps its file
+            positions.add(store.append(0, body(i)));
+        }
+        positions.forEach(p -> store.release(0, p));
+        store.pin().close(); // writes the buffer out
+        assertThat(segmentFiles()).isEqualTo(1);
+        positions.clear();
+        for (int i = 0; i < 4_000; i++) { // 72 kB in the same segment, then all of it consumed
+            positions.add(store.append(0, body(i % 100)));
+        }
+        positions.forEach(p -> store.release(0, p));
+
+        assertThat(segmentFiles()).isZero();
+        long next = store.tail(0);
+        assertThat(next).isEqualTo(4_100 * 18L);
+        assertThat(store.append(0, body(7))).isEqualTo(next);
+        assertThat(text(store.read(0, next))).isEqualTo("message-07");
+        store.pin().close();
+        assertThat(segmentFiles()).isEqualTo(1);
+    }
+
+    @Test
     void aPinKeepsReleasedRecordsReadableUntilItCloses() throws IOException {
         SegmentedMessageStore store = SegmentedMessageStore.inFiles(dir, SMALL_SEGMENT);
         List<Long> positions = new ArrayList<>();
