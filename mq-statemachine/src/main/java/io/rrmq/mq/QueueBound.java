@@ -5,7 +5,9 @@ import java.util.function.LongSupplier;
 
 /**
  * The leader's admission of puts against a bound on what the queues hold, so that producers who
- * outrun consumers meet backpressure (503 {@code queue-full}) instead of exhausting the heap.
+ * outrun consumers meet backpressure (503 {@code queue-full}) instead of exhausting the disk. The
+ * bodies are on disk ({@link io.rrmq.mq.store.MessageStore}), so the bound is on their bytes there;
+ * the node's disk reserve stays the last line.
  *
  * <p><b>Why on the leader, before proposing.</b> Whatever {@link TopicStateMachine#apply} decides
  * must be decided identically on every node. A bound read from each node's own settings inside
@@ -24,8 +26,8 @@ import java.util.function.LongSupplier;
  * <p>Thread-safe: request threads call {@link #tryReserve} and {@link #release} concurrently.
  */
 public final class QueueBound {
-    /** The default bound: 64 MiB of (approximate) heap. */
-    public static final long DEFAULT_MAX_BYTES = 64L << 20;
+    /** The default bound: 16 GiB of message records (about 150 million messages of 100 bytes). */
+    public static final long DEFAULT_MAX_BYTES = 16L << 30;
 
     private final long maxBytes;
     private final LongSupplier queuedBytes;

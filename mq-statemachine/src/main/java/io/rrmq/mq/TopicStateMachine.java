@@ -1,5 +1,7 @@
 package io.rrmq.mq;
 
+import io.rrmq.mq.store.MessageStore;
+import io.rrmq.mq.store.MessageStores;
 import io.rrmq.raft.SnapshotWriter;
 import io.rrmq.raft.StateMachine;
 import java.io.BufferedInputStream;
@@ -13,7 +15,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -76,6 +77,14 @@ import java.util.zip.CheckedOutputStream;
  * <p><b>Cost.</b> Every command but {@code ListTopics} is O(1) plus the size of its strings;
  * {@code ListTopics} is O(number of topics).
  *
+ * <p><b>Where the messages are.</b> Message bodies are records in a {@link MessageStore} (files, on
+ * a node): a put appends one, a pop reads and releases one. The heap holds per topic a few numbers
+ * (the head's sequence number and position, the fresh count), plus one small entry per message
+ * that was handed out and is visible again or in flight; queue depth costs disk, not heap. The
+ * store is not durable: positions are local and never enter results or snapshots, and a machine
+ * that restores a snapshot rebuilds its store from it (the snapshot carries every body). So two
+ * replicas agree on every result and snapshot byte whatever their stores' histories.
+ *
  * <p><b>Snapshot format</b> (big-endian; a <i>string</i> is {@code [length u32][UTF-8 bytes]}):
  * <pre>
  * [magic u32 = 0x524D5153 "RMQS"][version u8 = 3]
@@ -100,7 +109,8 @@ import java.util.zip.CheckedOutputStream;
  *
  * <p><b>Threading.</b> Not thread-safe. As {@link StateMachine} requires, the Raft runtime calls
  * every method from its one event-loop thread, except the writer {@link #takeSnapshot} returns, which
- * shares nothing mutable with the machine and runs on the snapshot thread; the read-only accessors are for that same thread
+ * runs on the snapshot thread and shares nothing mutable with the machine but the store, which it
+ * reads through a {@link MessageStore.Pin} (made for that); the read-only accessors are for that same thread
  * (or for tests).
  */
 public final class TopicStateMachine implements StateMachine {
@@ -112,9 +122,11 @@ public final class TopicStateMachine implements StateMachine {
     private static final int RECEIPT_BYTES = 16;
 
     private static final int IO_BUFFER = 1 << 16;
-    // A hostile or corrupt message count must not make restore pre-allocate gigabytes before the
-    // checksum is checked; larger queues simply grow.
-    private static final int MAX_PRESIZE = 1 << 16;
+    /**
+     * The chain a restored snapshot's returned and in-flight messages are written to: they cannot go
+     * to their topic's chain, whose fresh messages must stay consecutive.
+     */
+    static final int RESTORED_CHAIN = -1;
 
     /**
      * Told, on the applying thread, when a topic may have gained visible messages (a put, a batch,
@@ -130,10 +142,14 @@ public final class TopicStateMachine implements StateMachine {
         void messagesVisible(String topic, int visible);
     }
 
+    private final MessageStores stores;
+    /** Where the bodies are; replaced by a new one when a snapshot is restored. */
+    private MessageStore store;
     private Map<String, TopicQueue> topics = new LinkedHashMap<>();
     private long messageCount;
     /**
-     * Sum of {@link #footprint} over every message held (visible or in flight). Volatile: written by
+     * Sum of {@link #footprint} over every message held (visible or in flight): the bytes of their
+     * records in the store. Volatile: written by
      * the applying thread, read by the leader's {@link QueueBound} on request threads.
      */
     private volatile long queuedBytes;
@@ -150,17 +166,26 @@ public final class TopicStateMachine implements StateMachine {
     private TreeSet<InFlight> inFlightByDeadline = new TreeSet<>();
     private volatile VisibilityListener listener;
 
-    /** A state machine with the default {@link RequestRetention}. */
+    /** A state machine with the default {@link RequestRetention}, keeping messages on the heap. */
     public TopicStateMachine() {
         this(RequestRetention.defaults());
+    }
+
+    /** A state machine keeping messages on the heap ({@link MessageStores#memory()}). */
+    public TopicStateMachine(RequestRetention retention) {
+        this(retention, MessageStores.memory());
     }
 
     /**
      * @param retention how long request ids are remembered. It decides results (a retry is replayed
      *                  or executed), so it is a constant of the code, the same on every node, and
      *                  never read from a node's own settings.
+     * @param stores    makes the stores the message bodies are kept in (one now, a new one at each
+     *                  restore); for example {@code SegmentedMessageStore.generations(dir, segmentBytes)}
      */
-    public TopicStateMachine(RequestRetention retention) {
+    public TopicStateMachine(RequestRetention retention, MessageStores stores) {
+        this.stores = stores;
+        this.store = stores.create();
         this.requests = new RequestTable(retention);
         try {
             this.receiptHash = MessageDigest.getInstance("SHA-256");
@@ -170,11 +195,39 @@ public final class TopicStateMachine implements StateMachine {
     }
 
     /**
-     * What a queued message is charged against a {@link QueueBound}: about its heap footprint (two
-     * bytes per UTF-16 char plus the String and queue overhead). A pure function of the message.
+     * What a queued message is charged against a {@link QueueBound}: the bytes its record takes in
+     * the {@link MessageStore} (its UTF-8 length plus the record header). A pure function of the message.
      */
     public static long footprint(String message) {
-        return 2L * message.length() + 64;
+        return MessageStore.recordBytes(utf8Length(message));
+    }
+
+    /** The UTF-8 length of {@code s}, which (as every string in the state) is valid Unicode. */
+    static int utf8Length(String s) {
+        int bytes = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                bytes++;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c)) {
+                bytes += 4; // with the low surrogate that follows
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A body from the store: written from a valid string, and checked by the store's CRC. */
+    private static String text(byte[] body) {
+        return new String(body, StandardCharsets.UTF_8);
     }
 
     /** Sets who is told when messages become visible ({@code null}: nobody). Any thread. */
@@ -264,16 +317,17 @@ public final class TopicStateMachine implements StateMachine {
             if (topics.containsKey(c.topic())) {
                 return MqResult.of(MqResult.Outcome.TOPIC_EXISTS);
             }
-            topics.put(c.topic(), new TopicQueue());
+            topics.put(c.topic(), new TopicQueue(topics.size(), 0));
             return MqResult.ok();
         } else if (command instanceof MqCommand.PutMessage p) {
             TopicQueue queue = topics.get(p.topic());
             if (queue == null) {
                 return MqResult.of(MqResult.Outcome.NO_SUCH_TOPIC);
             }
-            queue.fresh.addLast(p.message());
+            byte[] body = utf8(p.message());
+            queue.addFresh(store, body);
             messageCount++;
-            queuedBytes += footprint(p.message());
+            queuedBytes += MessageStore.recordBytes(body.length);
             notifyVisible(p.topic());
             return MqResult.ok();
         } else if (command instanceof MqCommand.PopMessage p) {
@@ -281,13 +335,14 @@ public final class TopicStateMachine implements StateMachine {
             if (queue == null) {
                 return MqResult.of(MqResult.Outcome.NO_SUCH_TOPIC);
             }
-            TopicQueue.Taken taken = queue.takeOldest();
+            TopicQueue.Taken taken = queue.takeOldest(store);
             if (taken == null) {
                 return MqResult.of(MqResult.Outcome.QUEUE_EMPTY);
             }
+            store.release(taken.chain(), taken.position());
             messageCount--;
-            queuedBytes -= footprint(taken.message());
-            return MqResult.popped(taken.message());
+            queuedBytes -= MessageStore.recordBytes(taken.body().length);
+            return MqResult.popped(text(taken.body()));
         } else if (command instanceof MqCommand.ListTopics) {
             return MqResult.topics(new ArrayList<>(topics.keySet()));
         } else if (command instanceof MqCommand.PutBatch b) {
@@ -315,8 +370,9 @@ public final class TopicStateMachine implements StateMachine {
         }
         long bytes = 0;
         for (String message : batch.messages()) {
-            queue.fresh.addLast(message);
-            bytes += footprint(message);
+            byte[] body = utf8(message);
+            queue.addFresh(store, body);
+            bytes += MessageStore.recordBytes(body.length);
         }
         messageCount += batch.messages().size();
         queuedBytes += bytes;
@@ -333,17 +389,17 @@ public final class TopicStateMachine implements StateMachine {
         List<MqResult.Delivery> handedOut = new ArrayList<>(Math.min(receive.max(), queue.visibleCount()));
         byte[] nonce = stamp.nonce();
         for (int i = 0; i < receive.max(); i++) {
-            TopicQueue.Taken taken = queue.takeOldest();
+            TopicQueue.Taken taken = queue.takeOldest(store);
             if (taken == null) {
                 break;
             }
             String receipt = receipt(nonce, index, i);
             int deliveries = taken.deliveries() + 1;
-            InFlight delivery = new InFlight(receipt, receive.topic(), taken.seq(), taken.message(), deliveries,
-                    deadline, nextOrder++);
+            InFlight delivery = new InFlight(receipt, receive.topic(), taken.seq(), taken.chain(), taken.position(),
+                    taken.body().length, deliveries, deadline, nextOrder++);
             inFlightByReceipt.put(receipt, delivery);
             inFlightByDeadline.add(delivery);
-            handedOut.add(new MqResult.Delivery(taken.message(), receipt, deliveries));
+            handedOut.add(new MqResult.Delivery(text(taken.body()), receipt, deliveries));
         }
         updateNextDeadline();
         return MqResult.received(handedOut);
@@ -385,8 +441,9 @@ public final class TopicStateMachine implements StateMachine {
             inFlightByDeadline.remove(delivery);
             ended++;
             if (remove) {
+                store.release(delivery.chain(), delivery.position());
                 messageCount--;
-                queuedBytes -= footprint(delivery.message());
+                queuedBytes -= MessageStore.recordBytes(delivery.length());
             } else {
                 endWithoutAck(delivery);
             }
@@ -428,10 +485,12 @@ public final class TopicStateMachine implements StateMachine {
         TopicQueue deadLetters = queue.maxDeliveries > 0 && delivery.deliveries() >= queue.maxDeliveries
                 ? topics.get(queue.deadLetterTopic) : null;
         if (deadLetters != null) {
-            deadLetters.fresh.addLast(delivery.message());
+            // A fresh message of the dead-letter topic, so a record of its chain: copied, then released.
+            deadLetters.addFresh(store, store.read(delivery.chain(), delivery.position()));
+            store.release(delivery.chain(), delivery.position());
             notifyVisible(queue.deadLetterTopic);
         } else {
-            queue.giveBack(delivery.seq(), delivery.message(), delivery.deliveries());
+            queue.giveBack(delivery.seq(), delivery.chain(), delivery.position(), delivery.length(), delivery.deliveries());
             notifyVisible(delivery.topic());
         }
     }
@@ -527,7 +586,7 @@ public final class TopicStateMachine implements StateMachine {
      */
     public void forEachTopicSpan(TopicSpanConsumer action) {
         topics.forEach((name, queue) -> {
-            long next = queue.headSeq + queue.fresh.size();
+            long next = queue.tailSeq();
             long oldest = queue.returned.isEmpty() ? queue.headSeq : queue.returned.firstKey();
             action.accept(name, queue.visibleCount(), queue.visibleCount() == 0 ? next : oldest, next);
         });
@@ -535,24 +594,26 @@ public final class TopicStateMachine implements StateMachine {
 
     /**
      * Writes the state in the format of the class comment. Flushes {@code out} but does not close
-     * it. Cost: one pass over the messages, no per-message allocation beyond their UTF-8 bytes.
+     * it. Cost: one pass over the messages, read from the store in order.
      */
     @Override
     public void writeSnapshot(OutputStream out) throws IOException {
         takeSnapshot().writeTo(out);
     }
 
-    /** One topic as captured for a snapshot: immutable or private copies only. */
-    private record TopicView(String name, long headSeq, Object[] fresh, List<Map.Entry<Long, TopicQueue.Returned>> returned,
-                             int maxDeliveries, String deadLetterTopic) {
+    /** One topic as captured for a snapshot: positions, and immutable or private copies. */
+    private record TopicView(String name, int chain, long headSeq, long headPosition, long freshCount,
+                             List<Map.Entry<Long, TopicQueue.Returned>> returned, int maxDeliveries,
+                             String deadLetterTopic) {
     }
 
     /**
-     * Captures the state cheaply for a snapshot written on another thread: each queue's message
-     * references are copied into an array (Strings are immutable, so they are shared, not copied),
-     * and so are the returned messages, live deliveries and remembered requests (immutable records).
-     * Cost on the caller's thread: one array copy per topic, about 4 to 8 bytes per queued message;
-     * no encoding.
+     * Captures the state cheaply for a snapshot written on another thread: per topic its head and
+     * fresh count, its returned messages' positions, the live deliveries and the remembered requests
+     * (immutable records), and a {@link MessageStore.Pin} that keeps every captured record readable
+     * until the writer is done. Cost on the caller's thread: O(topics + returned + in-flight), no
+     * per-queued-message work. The writer must be run (the pin it closes defers the store's space
+     * reclamation until then), which the runtime does with every writer it takes.
      */
     @Override
     public SnapshotWriter takeSnapshot() {
@@ -562,17 +623,23 @@ public final class TopicStateMachine implements StateMachine {
         List<TopicView> views = new ArrayList<>(topics.size());
         for (Map.Entry<String, TopicQueue> topic : topics.entrySet()) {
             TopicQueue q = topic.getValue();
-            views.add(new TopicView(topic.getKey(), q.headSeq, q.fresh.toArray(),
-                    q.returned.isEmpty() ? List.of() : List.copyOf(q.returned.entrySet()), q.maxDeliveries, q.deadLetterTopic));
+            views.add(new TopicView(topic.getKey(), q.chain, q.headSeq, q.headPosition, q.freshCount,
+                    q.returned.isEmpty() ? List.of() : List.copyOf(q.returned.entrySet()), q.maxDeliveries,
+                    q.deadLetterTopic));
         }
         List<InFlight> inFlight = List.copyOf(inFlightByDeadline);
         List<Map.Entry<String, RequestTable.Remembered>> remembered = requests.entries().entrySet().stream()
                 .map(e -> Map.entry(e.getKey(), e.getValue())).toList();
-        return out -> write(out, index, time, order, views, inFlight, remembered);
+        MessageStore.Pin pin = store.pin();
+        return out -> {
+            try (pin) {
+                write(out, pin, index, time, order, views, inFlight, remembered);
+            }
+        };
     }
 
-    private static void write(OutputStream out, long index, long time, long order, List<TopicView> views,
-                              List<InFlight> inFlight,
+    private static void write(OutputStream out, MessageStore.Pin bodies, long index, long time, long order,
+                              List<TopicView> views, List<InFlight> inFlight,
                               List<Map.Entry<String, RequestTable.Remembered>> requestEntries) throws IOException {
         CRC32C crc = new CRC32C();
         // Buffer before checksumming, so the CRC runs over large chunks rather than single bytes.
@@ -587,15 +654,21 @@ public final class TopicStateMachine implements StateMachine {
         for (TopicView view : views) {
             writeString(data, view.name());
             data.writeLong(view.headSeq());
-            data.writeInt(view.fresh().length);
-            for (Object message : view.fresh()) {
-                writeString(data, (String) message);
+            if (view.freshCount() > Integer.MAX_VALUE) {
+                throw new IOException("topic " + view.name() + " holds more messages than a snapshot can: "
+                        + view.freshCount());
+            }
+            data.writeInt((int) view.freshCount());
+            MessageStore.Cursor fresh = bodies.cursor(view.chain(), view.headPosition());
+            for (long m = 0; m < view.freshCount(); m++) {
+                writeBytes(data, fresh.next());
             }
             data.writeInt(view.returned().size());
             for (Map.Entry<Long, TopicQueue.Returned> back : view.returned()) {
+                TopicQueue.Returned r = back.getValue();
                 data.writeLong(back.getKey());
-                data.writeInt(back.getValue().deliveries());
-                writeString(data, back.getValue().message());
+                data.writeInt(r.deliveries());
+                writeBytes(data, bodies.read(r.chain(), r.position()));
             }
             data.writeInt(view.maxDeliveries());
             writeString(data, view.deadLetterTopic());
@@ -608,7 +681,7 @@ public final class TopicStateMachine implements StateMachine {
             data.writeInt(delivery.deliveries());
             data.writeLong(delivery.deadline());
             data.writeLong(delivery.order());
-            writeString(data, delivery.message());
+            writeBytes(data, bodies.read(delivery.chain(), delivery.position()));
         }
         data.writeInt(requestEntries.size());
         for (Map.Entry<String, RequestTable.Remembered> request : requestEntries) {
@@ -625,11 +698,15 @@ public final class TopicStateMachine implements StateMachine {
         data.flush();
     }
 
-    private static void writeString(DataOutputStream data, String s) throws IOException {
-        // Every string in the state came through MqCodec, so it is valid Unicode already.
-        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+    /** A string as the snapshot holds it, from its UTF-8 bytes (a message body is stored so). */
+    private static void writeBytes(DataOutputStream data, byte[] utf8) throws IOException {
         data.writeInt(utf8.length);
         data.write(utf8);
+    }
+
+    private static void writeString(DataOutputStream data, String s) throws IOException {
+        // Every string in the state came through MqCodec, so it is valid Unicode already.
+        writeBytes(data, utf8(s));
     }
 
     /**
@@ -637,11 +714,26 @@ public final class TopicStateMachine implements StateMachine {
      * magic, version, structure (down to each remembered result being a valid result encoding and
      * each live delivery naming an existing topic) and CRC32C before touching the current state: on
      * any {@link IOException} (corrupt, truncated, trailing bytes, unknown version) the state is
-     * exactly as before. Allocation is bounded by the bytes actually read, whatever the lengths claim.
+     * exactly as before. Allocation is bounded by the bytes actually read, whatever the lengths claim,
+     * and does not grow with the messages: their bodies go to a new store as they are read, which
+     * replaces the current one only once the whole snapshot has verified (else it is discarded).
      * Does not close {@code in}.
      */
     @Override
     public void restoreSnapshot(InputStream in) throws IOException {
+        MessageStore restoredStore = stores.create();
+        boolean restored = false;
+        try {
+            restoreInto(restoredStore, in);
+            restored = true;
+        } finally {
+            if (!restored) {
+                restoredStore.discard();
+            }
+        }
+    }
+
+    private void restoreInto(MessageStore bodies, InputStream in) throws IOException {
         CRC32C crc = new CRC32C();
         DataInputStream data = new DataInputStream(
                 new CheckedInputStream(new BufferedInputStream(in, IO_BUFFER), crc));
@@ -669,14 +761,14 @@ public final class TopicStateMachine implements StateMachine {
             String name = readString(data, "topic name");
             long headSeq = consumers ? data.readLong() : 0;
             int size = readCount(data, "message count");
-            TopicQueue queue = new TopicQueue(new ArrayDeque<>(Math.min(size, MAX_PRESIZE)), headSeq);
+            TopicQueue queue = new TopicQueue(t, headSeq);
             if (restored.putIfAbsent(name, queue) != null) {
                 throw new IOException("corrupt topic snapshot: topic listed twice");
             }
             for (int m = 0; m < size; m++) {
-                String message = readString(data, "message");
-                queue.fresh.addLast(message);
-                restoredBytes += footprint(message);
+                byte[] message = readUtf8(data, "message");
+                queue.addFresh(bodies, message);
+                restoredBytes += MessageStore.recordBytes(message.length);
             }
             restoredMessages += size;
             if (consumers) {
@@ -684,11 +776,12 @@ public final class TopicStateMachine implements StateMachine {
                 for (int r = 0; r < returnedCount; r++) {
                     long seq = data.readLong();
                     int deliveries = data.readInt();
-                    String message = readString(data, "returned message");
-                    if (seq >= headSeq || deliveries < 1 || queue.returned.put(seq, new TopicQueue.Returned(message, deliveries)) != null) {
+                    byte[] message = readUtf8(data, "returned message");
+                    if (seq >= headSeq || deliveries < 1 || queue.returned.containsKey(seq)) {
                         throw new IOException("corrupt topic snapshot: bad returned message");
                     }
-                    restoredBytes += footprint(message);
+                    queue.giveBack(seq, RESTORED_CHAIN, bodies.append(RESTORED_CHAIN, message), message.length, deliveries);
+                    restoredBytes += MessageStore.recordBytes(message.length);
                     restoredMessages++;
                 }
                 queue.maxDeliveries = data.readInt();
@@ -709,14 +802,15 @@ public final class TopicStateMachine implements StateMachine {
                 int deliveries = data.readInt();
                 long deadline = data.readLong();
                 long order = data.readLong();
-                String message = readString(data, "delivered message");
-                InFlight delivery = new InFlight(receipt, topic, seq, message, deliveries, deadline, order);
+                byte[] message = readUtf8(data, "delivered message");
+                InFlight delivery = new InFlight(receipt, topic, seq, RESTORED_CHAIN,
+                        bodies.append(RESTORED_CHAIN, message), message.length, deliveries, deadline, order);
                 TopicQueue queue = restored.get(topic);
                 if (queue == null || seq >= queue.headSeq || deliveries < 1 || order >= restoredOrder
                         || byReceipt.put(receipt, delivery) != null || !byDeadline.add(delivery)) {
                     throw new IOException("corrupt topic snapshot: bad delivery");
                 }
-                restoredBytes += footprint(message);
+                restoredBytes += MessageStore.recordBytes(message.length);
                 restoredMessages++;
             }
         }
@@ -744,6 +838,8 @@ public final class TopicStateMachine implements StateMachine {
         if (data.read() != -1) {
             throw new IOException("trailing bytes after topic snapshot");
         }
+        store.discard();
+        store = bodies;
         topics = restored;
         messageCount = restoredMessages;
         queuedBytes = restoredBytes;
@@ -796,5 +892,17 @@ public final class TopicStateMachine implements StateMachine {
         } catch (IllegalArgumentException e) {
             throw new IOException("corrupt topic snapshot: " + e.getMessage(), e);
         }
+    }
+
+    /** A string's UTF-8 bytes, checked as {@link #readString} checks them. */
+    private static byte[] readUtf8(DataInputStream data, String what) throws IOException {
+        int length = readCount(data, what + " length");
+        byte[] utf8 = readBytes(data, length, what);
+        try {
+            MqCodec.fromUtf8(utf8, 0, length, what);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("corrupt topic snapshot: " + e.getMessage(), e);
+        }
+        return utf8;
     }
 }

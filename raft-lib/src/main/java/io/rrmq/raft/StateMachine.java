@@ -12,6 +12,9 @@ import java.io.OutputStream;
  * call at a time, so implementations need no locking of their own. Calls must not block on I/O
  * other than the stream handed to them. The one exception is the {@link SnapshotWriter} returned by
  * {@link #takeSnapshot}, which runs on a snapshot thread while the loop goes on applying entries.
+ * A machine may keep its state in local files that it reads and writes (without forcing them) as it
+ * applies: the runtime makes nothing of them durable, so after a restart the machine must rebuild
+ * them from {@link #restoreSnapshot} and the entries applied after it.
  *
  * <p><b>Determinism.</b> Every node applies the same commands in the same order and must reach the
  * same state and return the same results: an implementation may read nothing but its own state and

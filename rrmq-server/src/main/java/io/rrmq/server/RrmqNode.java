@@ -3,6 +3,7 @@ package io.rrmq.server;
 import io.rrmq.mq.QueueBound;
 import io.rrmq.mq.RequestRetention;
 import io.rrmq.mq.TopicStateMachine;
+import io.rrmq.mq.store.SegmentedMessageStore;
 import io.rrmq.raft.Configuration;
 import io.rrmq.raft.RaftConfig;
 import io.rrmq.raft.RaftNode;
@@ -220,7 +221,15 @@ public final class RrmqNode implements AutoCloseable {
         FileRaftStorage storage = FileRaftStorage.open(dir, storageSettings.segmentBytes(),
                 storageSettings.diskReserveBytes(), null);
         RaftNode started;
-        TopicStateMachine machine = new TopicStateMachine(RequestRetention.defaults());
+        TopicStateMachine machine;
+        try {
+            // Message bodies: rebuilt from the snapshot and the log at every start (MessageStore).
+            machine = new TopicStateMachine(RequestRetention.defaults(), SegmentedMessageStore.generations(
+                    dir.resolve("messages"), SegmentedMessageStore.DEFAULT_SEGMENT_BYTES));
+        } catch (IOException | RuntimeException e) {
+            storage.close();
+            throw e;
+        }
         consumers.attach(machine);
         try {
             // Opened after the log, whose lock covers the whole data directory.

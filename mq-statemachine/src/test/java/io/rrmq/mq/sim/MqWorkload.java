@@ -60,7 +60,15 @@ final class MqWorkload implements Workload {
     private long clock = 1_000_000;
     private final List<MqOperation> history = new ArrayList<>();
 
+    /** How each node incarnation's state machine is made: the simulation makes a new one at every (re)start. */
+    private final java.util.function.Supplier<TopicStateMachine> machines;
+
     MqWorkload() {
+        this(TopicStateMachine::new);
+    }
+
+    MqWorkload(java.util.function.Supplier<TopicStateMachine> machines) {
+        this.machines = machines;
         for (int t = 0; t < TOPICS.length; t++) {
             clients.add(new Client(clients.size(), Kind.CREATOR, t));
         }
@@ -88,7 +96,7 @@ final class MqWorkload implements Workload {
 
     @Override
     public StateMachine newStateMachine() {
-        return new TopicStateMachine();
+        return machines.get();
     }
 
     @Override

@@ -21,9 +21,10 @@ import io.rrmq.raft.storage.FileRaftStorage;
  * @param diskReserveBytes {@code -Drrmq.disk.reserve}: below this much free space the node answers
  *                         writes with 503 {@code disk-full} (default 64 MiB; 0 disables the check)
  * @param maxQueuedBytes   {@code -Drrmq.queue.bytes}: while this node leads, puts that would take the
- *                         queued messages past this (approximate heap bytes, see {@link QueueBound})
- *                         answer 503 {@code queue-full}, so producers outrunning consumers cannot
- *                         exhaust the heap (default {@link QueueBound#DEFAULT_MAX_BYTES}). Checked
+ *                         queued messages past this (their record bytes on disk: UTF-8 length
+ *                         + 8 each, see {@link QueueBound}) answer 503 {@code queue-full}, so
+ *                         producers outrunning consumers meet backpressure before the disk reserve
+ *                         (default {@link QueueBound#DEFAULT_MAX_BYTES}). Checked
  *                         before proposing, so nodes with other values never apply a put differently.
  */
 public record StorageSettings(long snapshotEntries, long snapshotBytes, long trailingEntries, long segmentBytes,

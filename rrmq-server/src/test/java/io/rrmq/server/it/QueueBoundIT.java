@@ -26,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 class QueueBoundIT {
     private static final Duration START = Duration.ofSeconds(15);
     private static final String PAYLOAD = "p".repeat(1000);
-    /** TopicStateMachine.footprint of PAYLOAD: 2 bytes a char + 64. */
-    private static final long FOOTPRINT = 2L * PAYLOAD.length() + 64;
+    /** TopicStateMachine.footprint of PAYLOAD: its UTF-8 bytes + 8, its record on disk. */
+    private static final long FOOTPRINT = io.rrmq.mq.TopicStateMachine.footprint(PAYLOAD);
     private static final List<String> LARGE = List.of("-Xmx128m", "-Drrmq.queue.bytes=" + 200 * FOOTPRINT);
     private static final List<String> SMALL = List.of("-Xmx128m", "-Drrmq.queue.bytes=" + 50 * FOOTPRINT);
 

@@ -44,6 +44,18 @@ public final class RetryingApi {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     }
 
+    /** Puts {@code messages} as one batch ({@code PUT /messages}) and asserts that it was acknowledged. */
+    public void putBatch(String topic, List<String> messages) {
+        String requestId = UUID.randomUUID().toString();
+        StringBuilder json = new StringBuilder("{\"topic\":").append(ApiClient.quote(topic)).append(",\"messages\":[");
+        for (int i = 0; i < messages.size(); i++) {
+            json.append(i == 0 ? "" : ",").append(ApiClient.quote(messages.get(i)));
+        }
+        String body = json.append("]}").toString();
+        HttpResponse<String> r = untilDefinite(api -> api.send("PUT", "/messages", body, "application/json", requestId));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    }
+
     /** One pop: its definite answer (200 with the message, or 404). */
     public HttpResponse<String> pop(String topic) {
         String requestId = UUID.randomUUID().toString();

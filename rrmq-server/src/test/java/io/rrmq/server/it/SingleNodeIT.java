@@ -206,9 +206,9 @@ class SingleNodeIT {
 
     @Test
     void producersOutrunningConsumersGet503QueueFullNotAnOutOfMemoryNode() throws Exception {
-        // A node that admits about 100 messages of 100 chars (-Drrmq.queue.bytes, 264 bytes each).
+        // A node that admits 100 messages of 100 chars (-Drrmq.queue.bytes, 108 bytes each on disk).
         ClusterProcesses small = ClusterProcesses.create(1, work.resolve("small"), "SingleNodeIT-queue-full",
-                List.of("-Xmx128m", "-Drrmq.queue.bytes=26400"));
+                List.of("-Xmx128m", "-Drrmq.queue.bytes=10800"));
         try {
             NodeProcess bounded = small.node(0).start();
             bounded.awaitHttp(START);
