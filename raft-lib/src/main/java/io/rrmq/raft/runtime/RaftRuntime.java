@@ -724,12 +724,18 @@ public final class RaftRuntime implements RaftNode {
             }
         }
         if (core.role() != Role.LEADER && !pending.isEmpty()) {
-            // We appended these as leader and no longer are: whether they commit is unknown to us.
+            // We appended these as leader and no longer are: whether the uncommitted ones commit is
+            // unknown to us. The committed ones stay: they will be applied here whatever our role
+            // (a leader that hands over commits everything before TimeoutNow, then steps down
+            // before applying the last of it; failing those would answer 504 for a durable write).
+            long committed = core.commitIndex();
             for (Iterator<Map.Entry<Long, Pending>> it = pending.entrySet().iterator(); it.hasNext(); ) {
                 Map.Entry<Long, Pending> e = it.next();
-                e.getValue().future().completeExceptionally(
-                        new LeadershipLostException(e.getKey(), e.getValue().term()));
-                it.remove();
+                if (e.getKey() > committed) {
+                    e.getValue().future().completeExceptionally(
+                            new LeadershipLostException(e.getKey(), e.getValue().term()));
+                    it.remove();
+                }
             }
         }
         advanceMembershipWork();
