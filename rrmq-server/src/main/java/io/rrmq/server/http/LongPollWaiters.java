@@ -68,8 +68,6 @@ final class LongPollWaiters {
         boolean inFlight;
         /** {@link TopicWaiters#signals} when its last attempt was proposed. */
         long signalsAtAttempt;
-        /** Whether its client was still there when asked; {@code null} while the I/O thread has not said. */
-        Boolean there;
         boolean expired;
         boolean done;
 
@@ -97,10 +95,10 @@ final class LongPollWaiters {
          */
         int visibleHint = 1;
         /**
-         * Waiters whose connection is being checked, in the order their attempts must be proposed:
-         * the checks run on several I/O threads and may end in any order.
+         * The waiter whose connection is being checked and whose attempt is then proposed, on its
+         * I/O thread; one at a time, so attempts enter the log in waiter order.
          */
-        final ArrayDeque<Waiter> checking = new ArrayDeque<>();
+        Waiter checking;
     }
 
     private final ScheduledExecutorService loop;
@@ -285,6 +283,9 @@ final class LongPollWaiters {
             waitingTopics.remove(topic);
             return;
         }
+        if (waiters.checking != null) {
+            return; // the next attempt follows once this one is proposed
+        }
         for (Waiter w : waiters.queue) {
             if (waiters.attemptsInFlight >= waiters.visibleHint) {
                 return;
@@ -294,57 +295,51 @@ final class LongPollWaiters {
             }
             waiters.attemptsInFlight++;
             w.inFlight = true;
-            w.there = null;
-            waiters.checking.addLast(w);
+            w.signalsAtAttempt = waiters.signals;
+            waiters.checking = w;
+            RaftNode raft = node.get();
+            // Check the connection and propose on the same thread, one right after the other: a
+            // client that hung up before its put was sent has its FIN in our socket buffer before the
+            // put is even read, and the put cannot be proposed ahead of us (a hop to another thread
+            // between check and proposal left that window open).
+            MqCommand command = w.attempt.get();
+            byte[] encoded = MqCodec.encodeCommand(command); // before the check: nothing slow between it and propose
             w.exchange.getIoThread().execute(() -> {
                 boolean there = stillThere(w);
-                onLoop(() -> {
-                    w.there = there;
-                    proposeChecked(topic, waiters);
-                });
+                CompletableFuture<byte[]> pending = null;
+                RuntimeException refused = null;
+                if (there) {
+                    try {
+                        if (raft == null) {
+                            throw new io.rrmq.raft.NotLeaderException(RaftStatus.NO_LEADER);
+                        }
+                        pending = raft.propose(encoded);
+                    } catch (RuntimeException e) {
+                        refused = e;
+                    }
+                }
+                CompletableFuture<byte[]> result = pending;
+                RuntimeException failure = refused;
+                onLoop(() -> proposed(topic, waiters, w, there, command, result, failure));
             });
+            return;
         }
     }
 
-    /** Proposes the attempts of the checked waiters at the front of {@code checking}, in order. */
-    private void proposeChecked(String topic, TopicWaiters waiters) {
-        Waiter w;
-        while ((w = waiters.checking.peekFirst()) != null && w.there != null) {
-            waiters.checking.pollFirst();
-            propose(topic, waiters, w, w.there);
-        }
-    }
-
-    /** Proposes {@code waiter}'s attempt once its I/O thread has said whether its client is still there. */
-    private void propose(String topic, TopicWaiters waiters, Waiter waiter, boolean there) {
-        if (!there || waiter.done || waiter.expired) {
+    /** Consumer thread: what {@code waiter}'s I/O thread found and proposed. */
+    private void proposed(String topic, TopicWaiters waiters, Waiter waiter, boolean there, MqCommand command,
+                          CompletableFuture<byte[]> pending, RuntimeException refused) {
+        waiters.checking = null;
+        if (!there || refused != null) {
             waiters.attemptsInFlight--;
             waiter.inFlight = false;
             waiters.queue.remove(waiter);
-            finish(waiter, waiter.whenEmpty);
-            pump(topic, waiters);
-            return;
+            finish(waiter, there ? outcomes.failed(refused) : waiter.whenEmpty);
+        } else {
+            pending.copy().orTimeout(proposalTimeoutMillis, TimeUnit.MILLISECONDS)
+                    .whenCompleteAsync((result, failure) -> attempted(topic, waiters, waiter, command, result, failure), loop);
         }
-        RaftNode raft = node.get();
-        MqCommand command = waiter.attempt.get();
-        CompletableFuture<byte[]> pending;
-        try {
-            if (raft == null) {
-                throw new io.rrmq.raft.NotLeaderException(RaftStatus.NO_LEADER);
-            }
-            pending = raft.propose(MqCodec.encodeCommand(command));
-        } catch (RuntimeException e) {
-            waiters.attemptsInFlight--;
-            waiter.inFlight = false;
-            waiters.queue.remove(waiter);
-            finish(waiter, outcomes.failed(e));
-            pump(topic, waiters);
-            return;
-        }
-        waiter.signalsAtAttempt = waiters.signals;
-        Waiter attempted = waiter;
-        pending.copy().orTimeout(proposalTimeoutMillis, TimeUnit.MILLISECONDS)
-                .whenCompleteAsync((result, failure) -> attempted(topic, waiters, attempted, command, result, failure), loop);
+        pump(topic, waiters);
     }
 
     private void attempted(String topic, TopicWaiters waiters, Waiter waiter, MqCommand command, byte[] result,
