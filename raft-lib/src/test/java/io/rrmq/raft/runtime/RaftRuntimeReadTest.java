@@ -47,6 +47,10 @@ class RaftRuntimeReadTest {
             node.propose(("w" + i).getBytes(StandardCharsets.UTF_8)).get(10, SECONDS);
             assertThat(asLong(node.query(new byte[0]).get(10, SECONDS))).isEqualTo(i + 1);
         }
+        // A write is acknowledged once a majority has it, possibly before the leader's own fsync of
+        // it ends: wait for that fsync, so that it is not counted against the reads.
+        await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> node.metrics().entriesPersisted() >= node.status().lastLogIndex());
         long fsyncs = node.metrics().fsyncs();
         long persisted = node.metrics().entriesPersisted();
         List<CompletableFuture<Long>> reads = new ArrayList<>();
