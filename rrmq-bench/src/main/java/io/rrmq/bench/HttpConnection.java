@@ -33,7 +33,7 @@ final class HttpConnection implements AutoCloseable {
     private final Socket socket;
     private final OutputStream out;
     private final InputStream in;
-    private final StringBuilder line = new StringBuilder(128);
+    private final CrlfLines lines;
 
     HttpConnection(URI base, int timeoutMillis) throws IOException {
         this.socket = new Socket();
@@ -42,6 +42,7 @@ final class HttpConnection implements AutoCloseable {
         socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), timeoutMillis);
         this.out = socket.getOutputStream();
         this.in = new BufferedInputStream(socket.getInputStream(), 16 << 10);
+        this.lines = new CrlfLines(in);
     }
 
     /** The bytes of a request to this connection's host; {@code body} may be {@code null}. */
@@ -152,19 +153,7 @@ final class HttpConnection implements AutoCloseable {
     }
 
     private String readLine() throws IOException {
-        line.setLength(0);
-        int c;
-        while ((c = in.read()) >= 0) {
-            if (c == '\n') {
-                int end = line.length();
-                if (end > 0 && line.charAt(end - 1) == '\r') {
-                    line.setLength(end - 1);
-                }
-                return line.toString();
-            }
-            line.append((char) c);
-        }
-        throw new EOFException("connection closed");
+        return lines.next();
     }
 
     @Override

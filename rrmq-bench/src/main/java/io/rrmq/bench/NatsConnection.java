@@ -26,7 +26,7 @@ final class NatsConnection implements AutoCloseable {
     private final OutputStream out;
     private final InputStream in;
     private final String inbox;
-    private final StringBuilder line = new StringBuilder(256);
+    private final CrlfLines lines;
     private long replies;
 
     NatsConnection(URI server, int timeoutMillis, String inbox) throws IOException {
@@ -36,6 +36,7 @@ final class NatsConnection implements AutoCloseable {
         socket.connect(new InetSocketAddress(server.getHost(), server.getPort()), timeoutMillis);
         this.out = new BufferedOutputStream(socket.getOutputStream(), 64 << 10);
         this.in = new BufferedInputStream(socket.getInputStream(), 64 << 10);
+        this.lines = new CrlfLines(in);
         this.inbox = inbox;
         String info = readLine();
         if (!info.startsWith("INFO ")) {
@@ -110,19 +111,7 @@ final class NatsConnection implements AutoCloseable {
     }
 
     private String readLine() throws IOException {
-        line.setLength(0);
-        int c;
-        while ((c = in.read()) >= 0) {
-            if (c == '\n') {
-                int end = line.length();
-                if (end > 0 && line.charAt(end - 1) == '\r') {
-                    line.setLength(end - 1);
-                }
-                return line.toString();
-            }
-            line.append((char) c);
-        }
-        throw new EOFException("connection closed");
+        return lines.next();
     }
 
     @Override
