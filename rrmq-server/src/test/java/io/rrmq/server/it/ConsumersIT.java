@@ -25,7 +25,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -281,9 +280,6 @@ class ConsumersIT {
         assertThat(drain("poll")).isEmpty();
     }
 
-    @Disabled("known bug (issue 18, open): in fresh-clone CI the FIRST of the 20 rounds (a brand-new topic's"
-            + " first waiter, cold JVMs) still loses its message to the gone waiter, 3 runs of 3; rounds 2-20 never"
-            + " did after the connection check; locally it passes. Enable to reproduce.")
     @Test
     @Order(4)
     void aWaiterThatDisconnectsPopsNothingAndAnEmptyWaitEndsIn404() throws Exception {
