@@ -10,7 +10,7 @@ import io.rrmq.cli.Output;
 import io.rrmq.cli.RrmqCommand;
 import io.rrmq.cli.UsageException;
 import io.rrmq.cli.metrics.MetricsSummary;
-import io.rrmq.cli.metrics.PrometheusText;
+import io.rrmq.prometheus.PrometheusText;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package io.rrmq.cli.metrics;
 
-import io.rrmq.cli.metrics.PrometheusText.Family;
-import io.rrmq.cli.metrics.PrometheusText.Sample;
+import io.rrmq.prometheus.PrometheusText.Family;
+import io.rrmq.prometheus.PrometheusText.Sample;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -3,7 +3,7 @@ package io.rrmq.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.rrmq.server.metrics.PrometheusText;
+import io.rrmq.prometheus.PrometheusText;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;

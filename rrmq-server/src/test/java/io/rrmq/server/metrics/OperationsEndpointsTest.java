@@ -7,6 +7,7 @@ import io.rrmq.mq.MqCodec;
 import io.rrmq.mq.MqCommand;
 import io.rrmq.mq.QueueBound;
 import io.rrmq.mq.TopicStateMachine;
+import io.rrmq.prometheus.PrometheusText;
 import io.rrmq.raft.RaftStatus;
 import io.rrmq.raft.Role;
 import io.rrmq.server.config.ClusterConfig;

@@ -1,4 +1,4 @@
-package io.rrmq.cli.metrics;
+package io.rrmq.prometheus;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -11,14 +11,11 @@ import java.util.regex.Pattern;
 
 /**
  * A strict parser of the Prometheus text exposition format 0.0.4 (prometheus.io, "Exposition
- * formats"), for {@code rrmq metrics}: it refuses what a Prometheus server would refuse and a few
- * things it would merely tolerate (a sample before its TYPE, interleaved families, duplicate series,
- * a histogram whose buckets are not cumulative or lack {@code +Inf}), so that a summary is never
- * made from a reply it misread.
- *
- * <p>The same parser checks {@code /metrics} in rrmq-server's tests (its test sources keep a copy:
- * the CLI talks HTTP only and the server's tests cannot depend on the CLI, which depends on their
- * harness). The Prometheus Java client has no text-format parser.
+ * formats"): it refuses what a Prometheus server would refuse and a few things it would merely
+ * tolerate (a sample before its TYPE, interleaved families, duplicate series, a histogram whose
+ * buckets are not cumulative or lack {@code +Inf}), so that nothing is concluded from a reply it
+ * misread. {@code rrmq metrics} summarises a node with it and rrmq-server's tests check
+ * {@code /metrics} with it; the Prometheus Java client has no text-format parser.
  */
 public final class PrometheusText {
     private static final Pattern METRIC_NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
