@@ -41,6 +41,9 @@ import java.time.Duration;
  * @param snapshotTrailingEntries entries kept in the log behind a snapshot (default 10 000), so that a
  *                            follower a little behind catches up with AppendEntries rather than a
  *                            whole snapshot. Costs their memory and disk; 0 compacts everything.
+ * @param snapshotTrailingBytes and at most about this many bytes of entry data (default 8 MiB): the log
+ *                            is held in memory, so with large entries (batches) a count alone would
+ *                            keep too much (10 000 entries of 10 KiB is 100 MiB of heap).
  * @param snapshotChunkBytes  a leader sends a snapshot to a follower that is behind its log start in
  *                            InstallSnapshot chunks of at most this many bytes, one at a time
  *                            (default 1 MiB). Larger is faster on a fast link and holds more memory.
@@ -67,10 +70,12 @@ public record RaftConfig(Duration tickInterval, int heartbeatTicks, int election
                          int maxEntriesPerMessage, int maxBytesPerMessage, int maxInflightMessages,
                          int maxPendingProposals, boolean preVote, boolean checkQuorum, int checkQuorumTicks,
                          long snapshotEntries, long snapshotBytes, long snapshotTrailingEntries,
-                         int snapshotChunkBytes, boolean leaseReads, int leaseMarginTicks) {
+                         long snapshotTrailingBytes, int snapshotChunkBytes, boolean leaseReads, int leaseMarginTicks) {
 
     /** Default of {@link #snapshotTrailingEntries}. */
     public static final long DEFAULT_SNAPSHOT_TRAILING_ENTRIES = 10_000;
+    /** Default of {@link #snapshotTrailingBytes}. */
+    public static final long DEFAULT_SNAPSHOT_TRAILING_BYTES = 8L << 20;
     /** Default of {@link #snapshotEntries}. */
     public static final long DEFAULT_SNAPSHOT_ENTRIES = 100_000;
     /** Default of {@link #snapshotBytes}. */
@@ -97,6 +102,7 @@ public record RaftConfig(Duration tickInterval, int heartbeatTicks, int election
      * @param snapshotEntries         see the class description
      * @param snapshotBytes           see the class description
      * @param snapshotTrailingEntries see the class description
+     * @param snapshotTrailingBytes   see the class description
      * @param snapshotChunkBytes      see the class description
      * @param leaseReads              see the class description
      * @param leaseMarginTicks        see the class description
@@ -116,7 +122,7 @@ public record RaftConfig(Duration tickInterval, int heartbeatTicks, int election
         }
         if (maxEntriesPerMessage < 1 || maxBytesPerMessage < 1 || maxInflightMessages < 1
                 || maxPendingProposals < 1 || snapshotEntries < 1 || snapshotBytes < 1
-                || snapshotTrailingEntries < 0 || snapshotChunkBytes < 1) {
+                || snapshotTrailingEntries < 0 || snapshotTrailingBytes < 0 || snapshotChunkBytes < 1) {
             throw new IllegalArgumentException("limits must be positive");
         }
     }
@@ -125,7 +131,7 @@ public record RaftConfig(Duration tickInterval, int heartbeatTicks, int election
     public static RaftConfig defaults() {
         return new RaftConfig(Duration.ofMillis(10), 5, 15, 1024, 1 << 20, 16, 20_000, true, true, 100,
                 DEFAULT_SNAPSHOT_ENTRIES, DEFAULT_SNAPSHOT_BYTES,
-                DEFAULT_SNAPSHOT_TRAILING_ENTRIES, DEFAULT_SNAPSHOT_CHUNK_BYTES, false, DEFAULT_LEASE_MARGIN_TICKS);
+                DEFAULT_SNAPSHOT_TRAILING_ENTRIES, DEFAULT_SNAPSHOT_TRAILING_BYTES, DEFAULT_SNAPSHOT_CHUNK_BYTES, false, DEFAULT_LEASE_MARGIN_TICKS);
     }
 
     /**
@@ -140,7 +146,7 @@ public record RaftConfig(Duration tickInterval, int heartbeatTicks, int election
         return new RaftConfig(tick, heartbeat, election, maxEntriesPerMessage, maxBytesPerMessage,
                 maxInflightMessages, maxPendingProposals, preVote, checkQuorum,
                 Math.max(checkQuorumTicks, 2 * election),
-                snapshotEntries, snapshotBytes, snapshotTrailingEntries, snapshotChunkBytes, leaseReads, leaseMarginTicks);
+                snapshotEntries, snapshotBytes, snapshotTrailingEntries, snapshotTrailingBytes, snapshotChunkBytes, leaseReads, leaseMarginTicks);
     }
 
     /**
@@ -152,7 +158,7 @@ public record RaftConfig(Duration tickInterval, int heartbeatTicks, int election
     public RaftConfig withMaxPendingProposals(int max) {
         return new RaftConfig(tickInterval, heartbeatTicks, electionTicks, maxEntriesPerMessage,
                 maxBytesPerMessage, maxInflightMessages, max, preVote, checkQuorum, checkQuorumTicks,
-                snapshotEntries, snapshotBytes, snapshotTrailingEntries, snapshotChunkBytes, leaseReads, leaseMarginTicks);
+                snapshotEntries, snapshotBytes, snapshotTrailingEntries, snapshotTrailingBytes, snapshotChunkBytes, leaseReads, leaseMarginTicks);
     }
 
     /**
@@ -166,7 +172,7 @@ public record RaftConfig(Duration tickInterval, int heartbeatTicks, int election
     public RaftConfig withFlowControl(int entriesPerMessage, int bytesPerMessage, int inflight) {
         return new RaftConfig(tickInterval, heartbeatTicks, electionTicks, entriesPerMessage,
                 bytesPerMessage, inflight, maxPendingProposals, preVote, checkQuorum, checkQuorumTicks,
-                snapshotEntries, snapshotBytes, snapshotTrailingEntries, snapshotChunkBytes, leaseReads, leaseMarginTicks);
+                snapshotEntries, snapshotBytes, snapshotTrailingEntries, snapshotTrailingBytes, snapshotChunkBytes, leaseReads, leaseMarginTicks);
     }
 
     /**
@@ -179,7 +185,7 @@ public record RaftConfig(Duration tickInterval, int heartbeatTicks, int election
     public RaftConfig withPreVoteAndCheckQuorum(boolean preVote, boolean checkQuorum) {
         return new RaftConfig(tickInterval, heartbeatTicks, electionTicks, maxEntriesPerMessage,
                 maxBytesPerMessage, maxInflightMessages, maxPendingProposals, preVote, checkQuorum, checkQuorumTicks,
-                snapshotEntries, snapshotBytes, snapshotTrailingEntries, snapshotChunkBytes, leaseReads, leaseMarginTicks);
+                snapshotEntries, snapshotBytes, snapshotTrailingEntries, snapshotTrailingBytes, snapshotChunkBytes, leaseReads, leaseMarginTicks);
     }
 
     /**
@@ -193,7 +199,20 @@ public record RaftConfig(Duration tickInterval, int heartbeatTicks, int election
     public RaftConfig withSnapshots(long entries, long bytes, long trailingEntries) {
         return new RaftConfig(tickInterval, heartbeatTicks, electionTicks, maxEntriesPerMessage,
                 maxBytesPerMessage, maxInflightMessages, maxPendingProposals, preVote, checkQuorum, checkQuorumTicks,
-                entries, bytes, trailingEntries, snapshotChunkBytes, leaseReads, leaseMarginTicks);
+                entries, bytes, trailingEntries, snapshotTrailingBytes, snapshotChunkBytes, leaseReads, leaseMarginTicks);
+    }
+
+    /**
+     * This configuration with another bound on the bytes kept behind a snapshot.
+     *
+     * @param trailingBytes see {@link #snapshotTrailingBytes}
+     * @return the new configuration
+     */
+    public RaftConfig withSnapshotTrailingBytes(long trailingBytes) {
+        return new RaftConfig(tickInterval, heartbeatTicks, electionTicks, maxEntriesPerMessage,
+                maxBytesPerMessage, maxInflightMessages, maxPendingProposals, preVote, checkQuorum, checkQuorumTicks,
+                snapshotEntries, snapshotBytes, snapshotTrailingEntries, trailingBytes, snapshotChunkBytes, leaseReads,
+                leaseMarginTicks);
     }
 
     /**
@@ -205,7 +224,7 @@ public record RaftConfig(Duration tickInterval, int heartbeatTicks, int election
     public RaftConfig withCheckQuorumTicks(int ticks) {
         return new RaftConfig(tickInterval, heartbeatTicks, electionTicks, maxEntriesPerMessage,
                 maxBytesPerMessage, maxInflightMessages, maxPendingProposals, preVote, checkQuorum, ticks,
-                snapshotEntries, snapshotBytes, snapshotTrailingEntries, snapshotChunkBytes, leaseReads, leaseMarginTicks);
+                snapshotEntries, snapshotBytes, snapshotTrailingEntries, snapshotTrailingBytes, snapshotChunkBytes, leaseReads, leaseMarginTicks);
     }
 
     /**
@@ -217,7 +236,7 @@ public record RaftConfig(Duration tickInterval, int heartbeatTicks, int election
     public RaftConfig withSnapshotChunkBytes(int chunkBytes) {
         return new RaftConfig(tickInterval, heartbeatTicks, electionTicks, maxEntriesPerMessage,
                 maxBytesPerMessage, maxInflightMessages, maxPendingProposals, preVote, checkQuorum, checkQuorumTicks,
-                snapshotEntries, snapshotBytes, snapshotTrailingEntries, chunkBytes, leaseReads, leaseMarginTicks);
+                snapshotEntries, snapshotBytes, snapshotTrailingEntries, snapshotTrailingBytes, chunkBytes, leaseReads, leaseMarginTicks);
     }
 
     /**
@@ -230,7 +249,7 @@ public record RaftConfig(Duration tickInterval, int heartbeatTicks, int election
     public RaftConfig withLeaseReads(boolean on, int marginTicks) {
         return new RaftConfig(tickInterval, heartbeatTicks, electionTicks, maxEntriesPerMessage,
                 maxBytesPerMessage, maxInflightMessages, maxPendingProposals, preVote, checkQuorum, checkQuorumTicks,
-                snapshotEntries, snapshotBytes, snapshotTrailingEntries, snapshotChunkBytes, on, marginTicks);
+                snapshotEntries, snapshotBytes, snapshotTrailingEntries, snapshotTrailingBytes, snapshotChunkBytes, on, marginTicks);
     }
 
     /**

@@ -421,8 +421,9 @@ public final class RaftCore {
 
     /**
      * The runtime made a snapshot of the state machine through {@code index} (applied, in
-     * {@code term}) durable: drop the log prefix it covers, keeping {@code snapshotTrailingEntries},
-     * and let storage do likewise (Raft paper §7). Ignored if a newer snapshot got here first.
+     * {@code term}) durable: drop the log prefix it covers, keeping {@code snapshotTrailingEntries}
+     * within {@code snapshotTrailingBytes}, and let storage do likewise (Raft paper §7). Ignored if a
+     * newer snapshot got here first.
      */
     public void snapshotTaken(long index, long term) {
         if (index <= latestSnapshotIndex) {
@@ -434,7 +435,7 @@ public final class RaftCore {
         }
         latestSnapshotIndex = index;
         latestSnapshotTerm = term;
-        long keepFrom = Math.max(1, index - config.snapshotTrailingEntries());
+        long keepFrom = log.trailingStart(index, config.snapshotTrailingEntries(), config.snapshotTrailingBytes());
         long compactTo = keepFrom - 1;
         if (compactTo > log.snapshotIndex()) {
             log.compactTo(compactTo);

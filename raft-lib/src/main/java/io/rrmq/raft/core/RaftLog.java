@@ -190,6 +190,25 @@ public final class RaftLog {
     }
 
     /**
+     * Where the log kept behind a snapshot at {@code index} starts: the entry at {@code index} and up
+     * to {@code maxCount} before it, as many as fit in {@code maxBytes} of data. Never before the
+     * log's own first entry.
+     */
+    public long trailingStart(long index, long maxCount, long maxBytes) {
+        long first = Math.max(firstIndex(), index - maxCount);
+        long start = index;
+        long bytes = 0;
+        while (start > first) {
+            bytes += entryAt(start - 1).data().length;
+            if (bytes > maxBytes) {
+                break;
+            }
+            start--;
+        }
+        return Math.max(1, start);
+    }
+
+    /**
      * First index of the run of entries with {@code termAt(index)} that contains {@code index}, as far
      * back as the log reaches (the snapshot base at the earliest).
      */

@@ -77,6 +77,23 @@ class RaftCoreSnapshotTest {
     }
 
     @Test
+    void theEntriesKeptBehindASnapshotAreBoundedInBytesAsWellAsInNumber() {
+        // 100 entries may trail, but only 25 bytes of data: the commands are 2 bytes each.
+        RaftConfig trailing = CONFIG.withSnapshots(1000, 1 << 20, 100).withSnapshotTrailingBytes(25);
+        CoreNetwork net = new CoreNetwork(1, trailing, 1);
+        net.elect(0);
+        for (int i = 0; i < 20; i++) {
+            net.propose(0, "b" + (char) ('a' + i));
+        }
+        net.deliverAll();
+        RaftCore core = net.core(0);
+        long applied = core.commitIndex();
+        core.snapshotTaken(applied, core.term());
+        assertThat(core.takeReady().snapshots().compactUpTo()).isEqualTo(applied - 13);
+        assertThat(core.log().firstIndex()).as("12 entries of 2 bytes behind the snapshot's own").isEqualTo(applied - 12);
+    }
+
+    @Test
     void aCoreRecoveredFromASnapshotAppliesOnlyWhatFollowsIt() {
         SnapshotMeta snapshot = new SnapshotMeta(5, 2, io.rrmq.raft.Configuration.ofVoters(List.of(0, 1, 2)));
         List<LogEntry> tail = List.of(LogEntry.command(6, 2, new byte[] {6}), LogEntry.command(7, 2, new byte[] {7}));

@@ -16,6 +16,9 @@ import io.rrmq.raft.storage.FileRaftStorage;
  * @param trailingEntries  {@code -Drrmq.snapshot.trailing}: entries kept in the log behind a snapshot
  *                         for followers a little behind (default
  *                         {@link RaftConfig#DEFAULT_SNAPSHOT_TRAILING_ENTRIES})
+ * @param trailingBytes    {@code -Drrmq.snapshot.trailing.bytes}: and at most this many bytes of their
+ *                         data, since the log is held in memory (default
+ *                         {@link RaftConfig#DEFAULT_SNAPSHOT_TRAILING_BYTES})
  * @param segmentBytes     {@code -Drrmq.segment.bytes}: log segment size; compaction deletes whole
  *                         segments (default {@link FileRaftStorage#DEFAULT_MAX_SEGMENT_SIZE})
  * @param diskReserveBytes {@code -Drrmq.disk.reserve}: below this much free space the node answers
@@ -27,13 +30,15 @@ import io.rrmq.raft.storage.FileRaftStorage;
  *                         (default {@link QueueBound#DEFAULT_MAX_BYTES}). Checked
  *                         before proposing, so nodes with other values never apply a put differently.
  */
-public record StorageSettings(long snapshotEntries, long snapshotBytes, long trailingEntries, long segmentBytes,
+public record StorageSettings(long snapshotEntries, long snapshotBytes, long trailingEntries, long trailingBytes,
+                              long segmentBytes,
                               long diskReserveBytes, long maxQueuedBytes) {
     public static final long DEFAULT_DISK_RESERVE = 64L << 20;
 
     public static StorageSettings defaults() {
         return new StorageSettings(RaftConfig.DEFAULT_SNAPSHOT_ENTRIES, RaftConfig.DEFAULT_SNAPSHOT_BYTES,
-                RaftConfig.DEFAULT_SNAPSHOT_TRAILING_ENTRIES, FileRaftStorage.DEFAULT_MAX_SEGMENT_SIZE,
+                RaftConfig.DEFAULT_SNAPSHOT_TRAILING_ENTRIES, RaftConfig.DEFAULT_SNAPSHOT_TRAILING_BYTES,
+                FileRaftStorage.DEFAULT_MAX_SEGMENT_SIZE,
                 DEFAULT_DISK_RESERVE, QueueBound.DEFAULT_MAX_BYTES);
     }
 
@@ -44,6 +49,7 @@ public record StorageSettings(long snapshotEntries, long snapshotBytes, long tra
                 SystemProperties.longValue("rrmq.snapshot.entries", d.snapshotEntries, 1),
                 SystemProperties.longValue("rrmq.snapshot.bytes", d.snapshotBytes, 1),
                 SystemProperties.longValue("rrmq.snapshot.trailing", d.trailingEntries, 0),
+                SystemProperties.longValue("rrmq.snapshot.trailing.bytes", d.trailingBytes, 0),
                 SystemProperties.longValue("rrmq.segment.bytes", d.segmentBytes, 4096),
                 SystemProperties.longValue("rrmq.disk.reserve", d.diskReserveBytes, 0),
                 SystemProperties.longValue("rrmq.queue.bytes", d.maxQueuedBytes, 1));
@@ -51,6 +57,6 @@ public record StorageSettings(long snapshotEntries, long snapshotBytes, long tra
 
     /** {@code config} with these snapshot thresholds. */
     public RaftConfig applyTo(RaftConfig config) {
-        return config.withSnapshots(snapshotEntries, snapshotBytes, trailingEntries);
+        return config.withSnapshots(snapshotEntries, snapshotBytes, trailingEntries).withSnapshotTrailingBytes(trailingBytes);
     }
 }
