@@ -57,6 +57,7 @@ public final class ApiHandler implements HttpHandler {
     private final AdminHandler admin;
     /** The consumer endpoints (SPEC "Consumers"), or {@code null} without them. */
     private final Consumers consumers;
+    private final ProposalOrder order = new ProposalOrder();
 
     /**
      * @param node        the running Raft node, or {@code null} while it is starting
@@ -82,7 +83,7 @@ public final class ApiHandler implements HttpHandler {
         this.outcomes = new OutcomeMapper(directory::url);
         this.admin = admin == null ? null : admin.apply(outcomes);
         if (consumers != null) {
-            consumers.bind(outcomes, this::propose);
+            consumers.bind(outcomes, this::propose, order);
         }
     }
 
@@ -261,7 +262,7 @@ public final class ApiHandler implements HttpHandler {
         }
         CompletableFuture<byte[]> pending;
         try {
-            pending = raft.propose(MqCodec.encodeCommand(command));
+            pending = order.propose(raft, MqCodec.encodeCommand(command));
         } catch (RuntimeException e) {
             if (bound != null) {
                 bound.release(cost);

@@ -71,9 +71,9 @@ public final class Consumers implements AutoCloseable {
     }
 
     /** Called by {@link ApiHandler}'s constructor. */
-    void bind(OutcomeMapper outcomes, Proposer proposer) {
+    void bind(OutcomeMapper outcomes, Proposer proposer, ProposalOrder order) {
         this.proposer = proposer;
-        this.waiters = new LongPollWaiters(loop, node, outcomes, settings.proposalTimeout().toMillis());
+        this.waiters = new LongPollWaiters(loop, node, outcomes, settings.proposalTimeout().toMillis(), order);
         loop.scheduleWithFixedDelay(this::check, CHECK_MILLIS, CHECK_MILLIS, TimeUnit.MILLISECONDS);
     }
 

@@ -40,9 +40,10 @@ import org.xnio.conduits.ConduitStreamSourceChannel;
  * nacked delivery, a dead letter, with the topic's visible count then). Attempts are proposed in
  * waiter order, so earlier waiters get earlier messages; as many are in flight at once as the last
  * signal said were visible (at least one for a topic not yet heard of), so a batch of 100 messages
- * serves 100 waiters in one round of commits rather than in 100. An attempt is proposed only for a waiter whose connection is open, so a message is
- * never popped for a client known to be gone; one whose connection dies while its attempt is in
- * flight can fetch the result again with its request id.
+ * serves 100 waiters in one round of commits rather than in 100. An attempt is proposed only for a
+ * waiter whose connection is open, the check and the proposal one step of the node's
+ * {@link ProposalOrder}, so no message put after a client hung up is popped for it; one whose
+ * connection dies while its attempt is in flight can fetch the result again with its request id.
  *
  * <p><b>Threads.</b> Every field below is owned by the one consumer thread ({@code loop}); the
  * Undertow I/O threads, the Raft loop and the timers only hand it tasks. A held request occupies no
@@ -105,16 +106,18 @@ final class LongPollWaiters {
     private final Supplier<RaftNode> node;
     private final OutcomeMapper outcomes;
     private final long proposalTimeoutMillis;
+    private final ProposalOrder order;
     private final Map<String, TopicWaiters> byTopic = new HashMap<>();
     /** The topics with waiters: read by the applying thread, written by the consumer thread. */
     private final Set<String> waitingTopics = ConcurrentHashMap.newKeySet();
 
     LongPollWaiters(ScheduledExecutorService loop, Supplier<RaftNode> node, OutcomeMapper outcomes,
-                    long proposalTimeoutMillis) {
+                    long proposalTimeoutMillis, ProposalOrder order) {
         this.loop = loop;
         this.node = node;
         this.outcomes = outcomes;
         this.proposalTimeoutMillis = proposalTimeoutMillis;
+        this.order = order;
     }
 
     /**
@@ -298,29 +301,32 @@ final class LongPollWaiters {
             w.signalsAtAttempt = waiters.signals;
             waiters.checking = w;
             RaftNode raft = node.get();
-            // Check the connection and propose on the same thread, one right after the other: a
-            // client that hung up before its put was sent has its FIN in our socket buffer before the
-            // put is even read, and the put cannot be proposed ahead of us (a hop to another thread
-            // between check and proposal left that window open).
+            // Check the connection and propose in one step of the node's proposal order (see
+            // ProposalOrder), on the connection's I/O thread, where its socket may be read: a client
+            // that hung up before its put was sent has its end of stream in our socket before the put
+            // is even read, and no put can be proposed between the check and the pop.
             MqCommand command = w.attempt.get();
-            byte[] encoded = MqCodec.encodeCommand(command); // before the check: nothing slow between it and propose
+            byte[] encoded = MqCodec.encodeCommand(command); // outside the lock
             w.exchange.getIoThread().execute(() -> {
-                boolean there = stillThere(w);
+                boolean there;
                 CompletableFuture<byte[]> pending = null;
                 RuntimeException refused = null;
-                if (there) {
+                if (raft == null) {
+                    there = stillThere(w);
+                    refused = new io.rrmq.raft.NotLeaderException(RaftStatus.NO_LEADER);
+                } else {
                     try {
-                        if (raft == null) {
-                            throw new io.rrmq.raft.NotLeaderException(RaftStatus.NO_LEADER);
-                        }
-                        pending = raft.propose(encoded);
+                        pending = order.proposeIf(() -> stillThere(w), raft, encoded);
+                        there = pending != null;
                     } catch (RuntimeException e) {
+                        there = true;
                         refused = e;
                     }
                 }
+                boolean found = there;
                 CompletableFuture<byte[]> result = pending;
                 RuntimeException failure = refused;
-                onLoop(() -> proposed(topic, waiters, w, there, command, result, failure));
+                onLoop(() -> proposed(topic, waiters, w, found, command, result, failure));
             });
             return;
         }
