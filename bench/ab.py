@@ -4,7 +4,7 @@ alternating slots (A B B A A B ...), so the machine's drift hits both alike.
 
     git worktree add /tmp/rrmq-a <previous-commit> && (cd /tmp/rrmq-a && mvn -q -B package -DskipTests)
     mvn -q -B package -DskipTests
-    python3 bench/ab.py --a /tmp/rrmq-a [--b .] [--rounds 6] [--seconds 8] [--connections 16,64] [--ops put,get,topics]
+    python3 bench/ab.py --a /tmp/rrmq-a [--b .] [--rounds 6] [--seconds 8] [--connections 16,64] [--ops put,get,topics] [--topics 4]
 
 A and B are repository roots whose jars are built (each is started with its own src/node.py; the
 load generator is B's rrmq-bench). Each cluster gets --warmup seconds of unmeasured mixed load first
@@ -64,9 +64,9 @@ class RootCluster(Cluster):
         return total
 
 
-def bench(jar, urls, op, connections, duration, warmup):
+def bench(jar, urls, op, connections, duration, warmup, topics=4):
     out = subprocess.run(["java", "-jar", jar, "--url", urls, "--op", op, "-c", str(connections),
-                          "-d", duration, "-w", warmup, "--json"],
+                          "-d", duration, "-w", warmup, "--topics", str(topics), "--json"],
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout
     lines = out.strip().splitlines()
     return json.loads(lines[-1]) if lines else None
@@ -89,6 +89,7 @@ def main():
     ap.add_argument("--idle", type=int, default=10, help="seconds of idle CPU measured before the load")
     ap.add_argument("--connections", default="16,64", type=lambda s: [int(c) for c in s.split(",")])
     ap.add_argument("--ops", default="put,get", type=lambda s: s.split(","))
+    ap.add_argument("--topics", type=int, default=4, help="topics the measured runs spread over (and GET /topic lists)")
     ap.add_argument("--base-port", type=int, default=30567)
     ap.add_argument("--start-timeout", type=int, default=60,
                     help="seconds for each cluster to elect a leader (JVMs start slowly on a loaded machine)")
@@ -130,7 +131,7 @@ def main():
                             bench(jar, c.urls(), "put", connections, f"{args.seconds + 4}s", "0s")
                         cpu_before = sum(c.cpu_seconds())
                         fsyncs_before = c.fsyncs()
-                        result = bench(jar, c.urls(), op, connections, f"{args.seconds}s", "2s")
+                        result = bench(jar, c.urls(), op, connections, f"{args.seconds}s", "2s", args.topics)
                         if result:
                             # Over the run and its warm-up, like the CPU below: a read that writes shows ~1.
                             result["fsyncs_per_req"] = (c.fsyncs() - fsyncs_before) / max(1, result["ok"])

@@ -146,6 +146,12 @@ public final class TopicStateMachine implements StateMachine {
     /** Where the bodies are; replaced by a new one when a snapshot is restored. */
     private MessageStore store;
     private Map<String, TopicQueue> topics = new LinkedHashMap<>();
+    /**
+     * {@link #query}'s encoded topic list, kept until a topic is created or a snapshot restored:
+     * {@code GET /topic} is read far more often than topics change, and re-encoding the list on
+     * every read costs O(topics) on the Raft loop. {@code null} when stale.
+     */
+    private byte[] encodedTopicList;
     private long messageCount;
     /**
      * Sum of {@link #footprint} over every message held (visible or in flight): the bytes of their
@@ -283,7 +289,10 @@ public final class TopicStateMachine implements StateMachine {
         if (!(decoded instanceof MqCommand.ListTopics)) {
             throw new IllegalArgumentException("not a read-only command: " + decoded.getClass().getSimpleName());
         }
-        return MqCodec.encodeResult(MqResult.topics(new ArrayList<>(topics.keySet())));
+        if (encodedTopicList == null) {
+            encodedTopicList = MqCodec.encodeResult(MqResult.topics(new ArrayList<>(topics.keySet())));
+        }
+        return encodedTopicList.clone(); // the caller owns its copy
     }
 
     /** At most once per request id: execute and remember, or answer from memory. */
@@ -318,6 +327,7 @@ public final class TopicStateMachine implements StateMachine {
                 return MqResult.of(MqResult.Outcome.TOPIC_EXISTS);
             }
             topics.put(c.topic(), new TopicQueue(topics.size(), 0));
+            encodedTopicList = null;
             return MqResult.ok();
         } else if (command instanceof MqCommand.PutMessage p) {
             TopicQueue queue = topics.get(p.topic());
@@ -841,6 +851,7 @@ public final class TopicStateMachine implements StateMachine {
         store.discard();
         store = bodies;
         topics = restored;
+        encodedTopicList = null;
         messageCount = restoredMessages;
         queuedBytes = restoredBytes;
         lastAppliedIndex = restoredIndex;

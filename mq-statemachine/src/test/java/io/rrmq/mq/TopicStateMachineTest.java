@@ -67,6 +67,26 @@ class TopicStateMachineTest {
     }
 
     @Test
+    void queryListsTopicsCreatedOrRestoredSinceTheLastQuery() throws Exception {
+        node.create("orders");
+        byte[] snapshot = MachineDriver.snapshotOf(node.machine);
+        assertThat(queryTopics()).containsExactly("orders");
+
+        node.create("billing");
+        assertThat(queryTopics()).containsExactly("orders", "billing");
+        byte[] answer = node.machine.query(MqCodec.encodeCommand(new MqCommand.ListTopics()));
+        java.util.Arrays.fill(answer, (byte) 0); // a caller scribbling on its answer changes no later one
+        assertThat(queryTopics()).containsExactly("orders", "billing");
+
+        node.machine.restoreSnapshot(new java.io.ByteArrayInputStream(snapshot));
+        assertThat(queryTopics()).containsExactly("orders");
+    }
+
+    private List<String> queryTopics() {
+        return MqCodec.decodeResult(node.machine.query(MqCodec.encodeCommand(new MqCommand.ListTopics()))).topics();
+    }
+
+    @Test
     void refusesToCreateATopicTwiceAndKeepsItsMessages() {
         node.create("orders");
         node.put("orders", "first");

@@ -59,7 +59,18 @@ public record Configuration(List<Member> members) {
      * @return the member, or empty if {@code id} is not one
      */
     public Optional<Member> member(int id) {
-        return members.stream().filter(m -> m.id() == id).findFirst();
+        Member m = find(id);
+        return m == null ? Optional.empty() : Optional.of(m);
+    }
+
+    // A loop, not a stream: asked on every request (is this node still a member?) and every step.
+    private Member find(int id) {
+        for (Member m : members) {
+            if (m.id() == id) {
+                return m;
+            }
+        }
+        return null;
     }
 
     /**
@@ -69,7 +80,7 @@ public record Configuration(List<Member> members) {
      * @return true if it is a member
      */
     public boolean contains(int id) {
-        return member(id).isPresent();
+        return find(id) != null;
     }
 
     /**
@@ -79,7 +90,8 @@ public record Configuration(List<Member> members) {
      * @return true if it votes
      */
     public boolean isVoter(int id) {
-        return member(id).map(Member::voter).orElse(false);
+        Member m = find(id);
+        return m != null && m.voter();
     }
 
     /** {@return the ids of the voters, in configuration order} */

@@ -6,6 +6,7 @@ import io.rrmq.server.config.ClusterConfig;
 import io.rrmq.server.config.ConfigException;
 import io.rrmq.server.config.DataDirectory;
 import io.rrmq.server.config.FlowSettings;
+import io.rrmq.server.config.ReadSettings;
 import io.rrmq.server.config.ServerArguments;
 import io.rrmq.server.config.ServerSettings;
 import io.rrmq.server.config.StorageSettings;
@@ -118,7 +119,8 @@ public final class Main {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(node, log), "shutdown"));
         try {
             StorageSettings storage = StorageSettings.fromSystemProperties();
-            RaftConfig raft = FlowSettings.fromSystemProperties().applyTo(RaftConfig.defaults());
+            RaftConfig raft = ReadSettings.fromSystemProperties().applyTo(
+                    FlowSettings.fromSystemProperties().applyTo(RaftConfig.defaults()));
             node.startRaft(dataDir, raft, storage, System.nanoTime() ^ index);
         } catch (IOException | ConfigException | RuntimeException e) {
             log.error("cannot start node {}: {}", index, e.toString());
@@ -205,7 +207,8 @@ public final class Main {
                 }
             });
             StorageSettings storage = StorageSettings.fromSystemProperties();
-            RaftConfig raft = FlowSettings.fromSystemProperties().applyTo(RaftConfig.defaults());
+            RaftConfig raft = ReadSettings.fromSystemProperties().applyTo(
+                    FlowSettings.fromSystemProperties().applyTo(RaftConfig.defaults()));
             node.startRaft(dataDir, raft, storage, System.nanoTime() ^ id);
         } catch (IOException | ConfigException | RuntimeException e) {
             log.error("cannot start the joining node: {}", e.toString());

@@ -80,6 +80,10 @@ final class PendingReads {
     private long leaseNotBeforeNanos;
     private boolean leaseForfeited;
 
+    // Counters since this node started, for metrics.
+    private long readRounds;
+    private long leaseReads;
+
     // Follower side.
     private final Map<Long, Forwarded> forwarded = new LinkedHashMap<>();
 
@@ -159,6 +163,7 @@ final class PendingReads {
         if (readIndex >= 0 && !waiting.isEmpty()) {
             batches.addLast(new Batch(sentRound, readIndex, waiting));
             waiting = new ArrayList<>();
+            readRounds++;
         }
     }
 
@@ -205,6 +210,7 @@ final class PendingReads {
 
     /** Serves every waiting read at {@code readIndex} without a round (a lease, or an injected bug). */
     void serveWaiting(long readIndex) {
+        leaseReads += waiting.size();
         for (Read read : waiting) {
             serve(read, readIndex);
         }
@@ -301,6 +307,16 @@ final class PendingReads {
                 it.remove();
             }
         }
+    }
+
+    /** Rounds that carried at least one read (heartbeats that carried none are not counted). */
+    long readRounds() {
+        return readRounds;
+    }
+
+    /** Reads this node served as leader without a round (its lease). */
+    long leaseReads() {
+        return leaseReads;
     }
 
     // ---------------------------------------------------------------- output

@@ -562,6 +562,16 @@ public final class RaftCore {
         return id;
     }
 
+    /** Heartbeat rounds this node started as leader that carried at least one read (thesis §6.4). */
+    public long readRounds() {
+        return reads.readRounds();
+    }
+
+    /** Reads this node served as leader on its lease, without a round (thesis §6.4.1). */
+    public long leaseReads() {
+        return reads.leaseReads();
+    }
+
     public Role role() {
         return role;
     }

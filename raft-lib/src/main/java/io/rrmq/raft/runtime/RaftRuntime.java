@@ -147,6 +147,10 @@ public final class RaftRuntime implements RaftNode {
     private volatile long lastCaptureNanos;
     private volatile long lastSnapshotNanos;
     private volatile long proposalsAccepted;
+    // Read counters, copied from the core and ReadWaiters at the end of each loop turn.
+    private volatile long readsServed;
+    private volatile long readRounds;
+    private volatile long leaseReadsServed;
 
     // Written by the storage thread only.
     private volatile long fsyncs;
@@ -547,7 +551,8 @@ public final class RaftRuntime implements RaftNode {
     @Override
     public RaftMetrics metrics() {
         return new RaftMetrics(fsyncs, entriesPersisted, entriesApplied, proposalsAccepted, snapshotsTaken,
-                snapshotsInstalled, lastCaptureNanos / 1000, lastSnapshotNanos / 1000);
+                snapshotsInstalled, lastCaptureNanos / 1000, lastSnapshotNanos / 1000,
+                readsServed, readRounds, leaseReadsServed);
     }
 
     @Override
@@ -740,6 +745,9 @@ public final class RaftRuntime implements RaftNode {
         }
         advanceMembershipWork();
         publishConfiguration();
+        readsServed = reads.served();
+        readRounds = core.readRounds();
+        leaseReadsServed = core.leaseReads();
         RaftStatus previous = status;
         status = core.status(lastApplied);
         if (previous.role() != status.role() || previous.term() != status.term()

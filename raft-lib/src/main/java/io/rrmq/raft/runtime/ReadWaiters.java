@@ -27,6 +27,7 @@ final class ReadWaiters {
     /** Confirmed, waiting for the state machine to apply their index. */
     private final TreeMap<Long, List<Waiter>> confirmed = new TreeMap<>();
     private int count;
+    private long served;
 
     /** Registers a read; returns the id to ask the core for. */
     long add(Waiter waiter) {
@@ -60,6 +61,7 @@ final class ReadWaiters {
             Map.Entry<Long, List<Waiter>> e = confirmed.pollFirstEntry();
             for (Waiter w : e.getValue()) {
                 count--;
+                served++;
                 w.serve(e.getKey());
             }
         }
@@ -68,6 +70,11 @@ final class ReadWaiters {
     /** Reads registered and not served or failed yet. */
     int size() {
         return count;
+    }
+
+    /** Reads served since the node started (handed to their waiter at a confirmed read index). */
+    long served() {
+        return served;
     }
 
     /** Fails every read (the node stops). */

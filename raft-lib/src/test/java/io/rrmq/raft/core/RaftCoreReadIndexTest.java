@@ -97,6 +97,8 @@ class RaftCoreReadIndexTest {
                 .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, 60).boxed().toList());
         assertThat(roundsSent(net, 0)).isEqualTo(2);
         assertThat(net.sent.get(0)).filteredOn(m -> m instanceof AppendEntries).hasSize(4); // 2 rounds x 2 followers
+        assertThat(leader.readRounds()).as("rounds that carried reads").isEqualTo(2);
+        assertThat(leader.leaseReads()).isZero();
     }
 
     @Test
@@ -222,6 +224,8 @@ class RaftCoreReadIndexTest {
         net.deliverAll();
         assertThat(served(net, 0)).hasSize(3);
         assertThat(roundsSent(net, 0)).isEqualTo(rounds + 1);
+        assertThat(leader.leaseReads()).as("read 2 only").isEqualTo(1);
+        assertThat(leader.readRounds()).as("for reads 1 and 3").isEqualTo(2);
     }
 
     @Test

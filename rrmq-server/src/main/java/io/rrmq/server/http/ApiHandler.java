@@ -52,6 +52,7 @@ public final class ApiHandler implements HttpHandler {
     private final Supplier<RaftNode> node;
     private final Supplier<QueueBound> queueBound;
     private final OutcomeMapper outcomes;
+    private final TopicListReplies topicLists;
     private final ServerSettings settings;
     private final HttpHandler raftHandler;
     private final AdminHandler admin;
@@ -81,6 +82,7 @@ public final class ApiHandler implements HttpHandler {
         this.settings = settings;
         this.raftHandler = raftHandler;
         this.outcomes = new OutcomeMapper(directory::url);
+        this.topicLists = new TopicListReplies(outcomes);
         this.admin = admin == null ? null : admin.apply(outcomes);
         if (consumers != null) {
             consumers.bind(outcomes, this::propose, order);
@@ -143,7 +145,7 @@ public final class ApiHandler implements HttpHandler {
                 return;
             case "/topic":
                 if (method.equals("GET")) {
-                    read(exchange, new MqCommand.ListTopics());
+                    listTopics(exchange);
                 } else if (method.equals("PUT")) {
                     withBody(exchange, ApiRequests::createTopic);
                 } else {
@@ -277,11 +279,12 @@ public final class ApiHandler implements HttpHandler {
     }
 
     /**
-     * Answers the read-only {@code command} from the state machine once a linearizable read allows it
-     * (Raft's ReadIndex: a heartbeat round, no log entry, no fsync). Only the leader serves it, as it
-     * does writes: a follower answers 421 (503 with no leader known), as before.
+     * {@code GET /topic}: the topic list from the state machine once a linearizable read allows it
+     * (Raft's ReadIndex: a heartbeat round, or the leader's lease when lease reads are on; no log
+     * entry, no fsync). Only the leader serves it, as it does writes: a follower answers 421 (503
+     * with no leader known), as before.
      */
-    private void read(HttpServerExchange exchange, MqCommand command) {
+    private void listTopics(HttpServerExchange exchange) {
         RaftNode raft = node.get();
         if (raft == null) {
             Exchanges.send(exchange, outcomes.starting());
@@ -292,8 +295,15 @@ public final class ApiHandler implements HttpHandler {
             Exchanges.send(exchange, outcomes.notLeader(s.leaderId()));
             return;
         }
-        answerWhenDone(exchange, raft.query(MqCodec.encodeCommand(command)),
-                (result, failure) -> answer(exchange, command, result, failure));
+        answerWhenDone(exchange, raft.query(MqCodec.encodeCommand(new MqCommand.ListTopics())), (result, failure) -> {
+            Reply reply;
+            try {
+                reply = failure != null ? outcomes.failed(failure) : topicLists.reply(result);
+            } catch (RuntimeException e) {
+                reply = outcomes.internalError("cannot decode the state machine's result: " + e);
+            }
+            Exchanges.send(exchange, reply);
+        });
     }
 
     /**
@@ -441,6 +451,9 @@ public final class ApiHandler implements HttpHandler {
             json.writeNumberField("snapshotsInstalled", counters.snapshotsInstalled());
             json.writeNumberField("lastSnapshotCaptureMicros", counters.lastSnapshotCaptureMicros());
             json.writeNumberField("lastSnapshotMicros", counters.lastSnapshotMicros());
+            json.writeNumberField("readsServed", counters.readsServed());
+            json.writeNumberField("readRounds", counters.readRounds());
+            json.writeNumberField("leaseReads", counters.leaseReads());
             json.writeEndObject();
             json.writeEndObject();
         }));

@@ -258,6 +258,16 @@ public final class NodeMetrics implements AutoCloseable {
                 .callback(cb -> cb.call(counters().entriesApplied())).register(registry);
         CounterWithCallback.builder().name("rrmq_raft_entries_persisted_total").help("Log entries written and synced")
                 .callback(cb -> cb.call(counters().entriesPersisted())).register(registry);
+        CounterWithCallback.builder().name("rrmq_raft_reads_total")
+                .help("Linearizable reads served (kind=served), heartbeat rounds that carried reads (kind=rounds),"
+                        + " reads served on the leader's lease without a round (kind=lease)")
+                .labelNames("kind")
+                .callback(cb -> {
+                    RaftMetrics m = counters();
+                    cb.call(m.readsServed(), "served");
+                    cb.call(m.readRounds(), "rounds");
+                    cb.call(m.leaseReads(), "lease");
+                }).register(registry);
         CounterWithCallback.builder().name("rrmq_snapshots_total")
                 .help("Snapshots saved by this node (kind=taken) or received from a leader (kind=installed)")
                 .labelNames("kind")

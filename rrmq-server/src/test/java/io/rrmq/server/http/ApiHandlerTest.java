@@ -492,7 +492,8 @@ class ApiHandlerTest {
                 + "{\"id\":2,\"url\":\"http://127.0.0.1:9002\",\"role\":\"Voter\",\"address\":\"\"}],"
                 + "\"metrics\":{\"proposals\":0,"
                 + "\"entriesPersisted\":0,\"fsyncs\":0,\"entriesApplied\":0,\"snapshotsTaken\":0,"
-                + "\"snapshotsInstalled\":0,\"lastSnapshotCaptureMicros\":0,\"lastSnapshotMicros\":0}}");
+                + "\"snapshotsInstalled\":0,\"lastSnapshotCaptureMicros\":0,\"lastSnapshotMicros\":0,"
+                + "\"readsServed\":0,\"readRounds\":0,\"leaseReads\":0}}");
         fake.mode(FakeRaftNode.Mode.NO_LEADER);
         assertThat(get("/status").body()).startsWith("{\"role\":\"Follower\",\"term\":3,\"id\":0,\"leader\":null,");
     }
