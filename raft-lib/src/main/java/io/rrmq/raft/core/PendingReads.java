@@ -290,6 +290,11 @@ final class PendingReads {
     }
 
     /** One tick: forwarded reads unanswered for too long fail. */
+    /** Whether reads forwarded to the leader wait for an answer: {@link #tick} counts towards their timeout. */
+    boolean awaitingForwarded() {
+        return !forwarded.isEmpty();
+    }
+
     void tick() {
         if (forwarded.isEmpty()) {
             return;
