@@ -151,7 +151,7 @@ def print_threads(title, slots, top):
               + ", ".join(f"{n} {c:.2f}% {w:.0f}/s" for c, w, n in shown))
 
 
-def start(name, root, ports, start_timeout):
+def start(name, root, ports):
     work = tempfile.mkdtemp(prefix=f"rrmq-idle-{name.lower()}.")
     cluster = RootCluster(root, ports, work)
     for i in range(3):
@@ -179,7 +179,7 @@ def main():
     clusters, works = {}, []
     try:
         for k, (name, root) in enumerate(builds.items()):
-            cluster, work = start(name, root, [args.base_port + 10 * k + i for i in range(3)], args.start_timeout)
+            cluster, work = start(name, root, [args.base_port + 10 * k + i for i in range(3)])
             clusters[name] = cluster
             works.append(work)
         for name, c in clusters.items():
