@@ -83,8 +83,10 @@ public interface RaftObserver {
     }
 
     /**
-     * Event loop, once per clock tick (every {@link RaftConfig#tickInterval}), after the tick was
-     * handled: proof that the loop is alive, with its latest status.
+     * Event loop, after it handled clock ticks: proof that the loop is alive, with its latest status.
+     * While nothing happens the loop sleeps through the ticks that cannot time anything out and makes
+     * them up when it wakes, so this comes at least once per heartbeat interval on a leader and once
+     * per election timeout elsewhere, not every {@link RaftConfig#tickInterval}.
      *
      * @param status the node's status after the tick
      */

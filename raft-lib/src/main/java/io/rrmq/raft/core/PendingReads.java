@@ -295,6 +295,11 @@ final class PendingReads {
         failed.add(new Ready.FailedRead(requestId, leaderHint));
     }
 
+    /** Whether reads forwarded to the leader wait for an answer: {@link #tick} counts towards their timeout. */
+    boolean awaitingForwarded() {
+        return !forwarded.isEmpty();
+    }
+
     /** One tick: forwarded reads unanswered for too long fail. */
     void tick() {
         if (forwarded.isEmpty()) {

@@ -113,6 +113,16 @@ final class Progress {
         return new SnapshotChunkRequest(peer, term, pendingSnapshotIndex, pendingSnapshotTerm, snapshotOffset);
     }
 
+    /** Whether the leader's replication pass would send this follower something, its log ending at {@code lastIndex}. */
+    boolean hasSomethingToSend(long lastIndex) {
+        return state == State.SNAPSHOT ? !chunkInFlight : canSendEntries() && nextIndex <= lastIndex;
+    }
+
+    /** Whether a snapshot chunk is in flight: {@link #tickSnapshot} counts towards its timeout. */
+    boolean awaitingChunk() {
+        return state == State.SNAPSHOT && chunkInFlight;
+    }
+
     /** One tick: a chunk unanswered for {@code timeoutTicks} is presumed lost and may go again. */
     void tickSnapshot(int timeoutTicks) {
         if (state == State.SNAPSHOT && chunkInFlight && ++ticksSinceChunk >= timeoutTicks) {

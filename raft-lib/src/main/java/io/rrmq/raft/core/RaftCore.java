@@ -215,6 +215,44 @@ public final class RaftCore {
     }
 
     /**
+     * How many of the next {@link #tick()} calls can only advance elapsed-time counters, if no other
+     * input comes between them: none of them times anything out (an election, a heartbeat,
+     * check-quorum, a transfer, a snapshot chunk, a forwarded read), so none sends a message or changes
+     * a role or term. A runtime may therefore sleep through them and make them up later, all at once,
+     * before the next input: the core ends in the state it would have reached with the ticks on time.
+     * Conservative: 0 whenever something else counts ticks (lease reads, a leadership transfer,
+     * departed servers, snapshot chunks and forwarded reads in flight) or output is waiting for
+     * {@link #takeReady} (reads waiting for a round, entries a follower may be sent).
+     *
+     * @return the number of quiet ticks ahead, at least 0
+     */
+    public int quietTicks() {
+        if (config.leaseReads() || reads.awaitingForwarded() || !outbox.isEmpty()) {
+            return 0;
+        }
+        if (role != Role.LEADER) {
+            // A learner may wait until twice the timeout (see tick()); waking at the first is early, not late.
+            return Math.max(0, randomizedElectionTimeout - electionElapsed - 1);
+        }
+        if (transferTarget != NONE || reads.hasWaiting()) {
+            return 0;
+        }
+        Configuration current = configuration();
+        boolean durable = termDurable();
+        for (Map.Entry<Integer, Progress> e : progress.entrySet()) {
+            Progress p = e.getValue();
+            // Entries or a chunk that the next takeReady would send (a heartbeat round can free a
+            // probe after takeReady's replication pass): not quiet, the next tick must come on time.
+            if (!current.contains(e.getKey()) || p.awaitingChunk() || durable && p.hasSomethingToSend(log.lastIndex())) {
+                return 0;
+            }
+        }
+        int untilHeartbeat = config.heartbeatTicks() - heartbeatElapsed;
+        int untilQuorumCheck = config.checkQuorumTicks() - electionElapsed;
+        return Math.max(0, Math.min(untilHeartbeat, untilQuorumCheck) - 1);
+    }
+
+    /**
      * Asks for a linearizable read (thesis §6.4). A later {@link Ready} hands out
      * {@link Ready.ReadState} {@code requestId} with the index the state machine must have applied
      * before the read is served, or {@link Ready.FailedRead} {@code requestId} if this node cannot

@@ -598,10 +598,24 @@ public final class RaftRuntime implements RaftNode {
     private void runLoop() {
         long tickNanos = config.tickInterval().toNanos();
         long nextTick = System.nanoTime() + tickNanos;
+        // Ticks from nextTick on that the core says only advance its counters (RaftCore.quietTicks):
+        // the loop sleeps through them until an event or the first tick that can do something, and
+        // makes them up on waking. An idle follower then wakes only for its leader's heartbeats, an
+        // idle leader once per heartbeat interval, instead of every tick.
+        int quiet = 0;
         try {
             while (running) {
-                long wait = nextTick - System.nanoTime();
+                long wait = nextTick + quiet * tickNanos - System.nanoTime();
                 Object event = wait > 0 ? inbox.poll(wait, TimeUnit.NANOSECONDS) : inbox.poll();
+                long now = System.nanoTime();
+                // The quiet ticks that fell due while asleep come first: they were due before the
+                // events that woke us, and end in the state the core would have with them on time.
+                int owed = now < nextTick ? 0 : (int) Math.min(quiet, (now - nextTick) / tickNanos + 1);
+                for (int i = 0; i < owed; i++) {
+                    core.tick();
+                    tickCount++;
+                }
+                nextTick += owed * tickNanos;
                 int handled = 0;
                 while (event != null && event != STOP) {
                     handle(event);
@@ -615,7 +629,7 @@ public final class RaftRuntime implements RaftNode {
                 }
                 // Tick after the messages that arrived meanwhile: after a pause (GC, a busy machine) the
                 // acknowledgements waiting in the inbox must count before check-quorum looks at them.
-                long now = System.nanoTime();
+                boolean ticked = owed > 0;
                 if (now >= nextTick) {
                     if (leaseReads) {
                         core.observeTime(now);
@@ -623,11 +637,13 @@ public final class RaftRuntime implements RaftNode {
                     core.tick();
                     tickCount++;
                     nextTick = Math.max(nextTick + tickNanos, now);
-                    processReady();
-                    observer.ticked(status);
-                } else {
-                    processReady();
+                    ticked = true;
                 }
+                processReady();
+                if (ticked) {
+                    observer.ticked(status);
+                }
+                quiet = quietTicks();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -651,6 +667,17 @@ public final class RaftRuntime implements RaftNode {
         if (cause != null) {
             stopped.completeExceptionally(cause);
         }
+    }
+
+    /**
+     * The core's quiet ticks ({@link RaftCore#quietTicks}), or 0 while the loop itself counts ticks
+     * (a learner's catch-up rounds, a leadership hand-over before stopping).
+     */
+    private int quietTicks() {
+        if (!promotions.isEmpty() || handover != null) {
+            return 0;
+        }
+        return core.quietTicks();
     }
 
     private void handle(Object event) {

@@ -11,6 +11,8 @@ import io.undertow.util.Headers;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -31,11 +33,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Threads.</b> One daemon thread, "rrmq-consumers", runs the waiters
  * ({@link LongPollWaiters}) and a 50 ms check of the clock and the role; request parsing runs on the
- * I/O threads as for every API call. Nothing here runs in or blocks the Raft loop.
+ * I/O threads as for every API call. Nothing here runs in or blocks the Raft loop. With no request
+ * held and no delivery in flight the check slows to every {@value #IDLE_CHECK_MILLIS} ms (an idle node
+ * should not wake 20 times a second for nothing): a receive's deadline is at least a second after it
+ * is stamped, so the first check after it still comes in time, and holding a request brings the 50 ms
+ * check back at once.
  */
 public final class Consumers implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Consumers.class);
     private static final long CHECK_MILLIS = 50;
+    /** Below the shortest visibility (1 s): see the class description. */
+    private static final long IDLE_CHECK_MILLIS = 500;
     private static final String RECEIVE = "/receive";
     private static final String ACK = "/ack";
     private static final String NACK = "/nack";
@@ -55,6 +63,9 @@ public final class Consumers implements AutoCloseable {
     private volatile TopicStateMachine machine;
     private volatile LongPollWaiters waiters;
     private Proposer proposer;
+    /** The next check and whether it is the idle one (consumer thread only). */
+    private ScheduledFuture<?> nextCheck;
+    private boolean idleCheck;
     /** Consumer thread only. */
     private boolean tickInFlight;
 
@@ -74,7 +85,7 @@ public final class Consumers implements AutoCloseable {
     void bind(OutcomeMapper outcomes, Proposer proposer, ProposalOrder order) {
         this.proposer = proposer;
         this.waiters = new LongPollWaiters(loop, node, outcomes, settings.proposalTimeout().toMillis(), order);
-        loop.scheduleWithFixedDelay(this::check, CHECK_MILLIS, CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        loop.execute(() -> scheduleCheck(CHECK_MILLIS));
     }
 
     /** Starts watching {@code machine}: its visible messages wake waiters, its deadlines the clock. */
@@ -141,6 +152,7 @@ public final class Consumers implements AutoCloseable {
             ConsumerRequests.Receive receive = ConsumerRequests.receive(topic, body);
             MqCommand identified = ApiRequests.identified(receive.command(), id);
             if (receive.waitMillis() > 0) {
+                hurryCheck();
                 waiters.add(exchange, topic, () -> stamp(identified), Replies.deliveries(List.of()),
                         receive.waitMillis());
             } else {
@@ -155,6 +167,7 @@ public final class Consumers implements AutoCloseable {
 
     /** {@code GET /message/<topic>?wait=S}: holds the pop until a message can be popped or S passes. */
     void longPoll(HttpServerExchange exchange, String topic, MqCommand pop, long waitMillis) {
+        hurryCheck();
         waiters.add(exchange, topic, () -> pop, Replies.failure(404, "queue-empty"), waitMillis);
     }
 
@@ -191,7 +204,41 @@ public final class Consumers implements AutoCloseable {
         return exchange.getRequestHeaders().getFirst(Reply.REQUEST_ID_HEADER);
     }
 
-    /** Consumer thread, every 50 ms: the clock entry when deliveries are due, and waiters' leadership. */
+    /** Consumer thread: the next check in {@code millis}, replacing the one scheduled. */
+    private void scheduleCheck(long millis) {
+        if (nextCheck != null) {
+            nextCheck.cancel(false);
+        }
+        idleCheck = millis > CHECK_MILLIS;
+        try {
+            nextCheck = loop.schedule(this::checkAndReschedule, millis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            nextCheck = null; // closing
+        }
+    }
+
+    /** Any thread: a request is about to be held, so its leadership is checked every 50 ms from now on. */
+    private void hurryCheck() {
+        try {
+            loop.execute(() -> {
+                if (idleCheck) {
+                    scheduleCheck(CHECK_MILLIS);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // closing: the held request is answered by close()
+        }
+    }
+
+    private void checkAndReschedule() {
+        check();
+        LongPollWaiters w = waiters;
+        TopicStateMachine m = machine;
+        boolean idle = (w == null || w.isEmpty()) && m != null && m.nextDeadlineMillis() == Long.MAX_VALUE && !tickInFlight;
+        scheduleCheck(idle ? IDLE_CHECK_MILLIS : CHECK_MILLIS);
+    }
+
+    /** Consumer thread, every 50 ms (500 when idle): the clock entry when deliveries are due, and waiters' leadership. */
     private void check() {
         try {
             LongPollWaiters w = waiters;
