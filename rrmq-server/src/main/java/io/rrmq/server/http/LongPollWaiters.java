@@ -237,12 +237,12 @@ final class LongPollWaiters {
         }
     }
 
-    /** The number of held requests (tests, status). Consumer thread only. */
     /** Whether no request is held and no attempt for one is in flight (consumer thread). */
     boolean isEmpty() {
         return byTopic.isEmpty();
     }
 
+    /** The number of held requests (tests, status). Consumer thread only. */
     int size() {
         int n = 0;
         for (TopicWaiters w : byTopic.values()) {
