@@ -62,6 +62,23 @@ final class DigestingStateMachine implements StateMachine {
         };
     }
 
+    /**
+     * {@link StateMachine#resumeCheckpoint} with the digest the snapshot of {@code index} holds (the
+     * checkpoint is the same state, so it has the same digest).
+     */
+    boolean resumeCheckpoint(long index, long digestAtIndex) throws IOException {
+        if (!inner.resumeCheckpoint(index)) {
+            return false;
+        }
+        digest = digestAtIndex;
+        return true;
+    }
+
+    /** The digest at the head of a snapshot's state, as {@link #takeSnapshot} wrote it. */
+    static long digestOf(InputStream state) throws IOException {
+        return new DataInputStream(state).readLong();
+    }
+
     @Override
     public void restoreSnapshot(InputStream in) throws IOException {
         digest = new DataInputStream(in).readLong();
