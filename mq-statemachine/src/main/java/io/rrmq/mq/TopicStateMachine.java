@@ -616,10 +616,27 @@ public final class TopicStateMachine implements StateMachine {
      * (immutable records), and a {@link MessageStore.Pin} that keeps every captured record readable
      * until the writer is done. Cost on the caller's thread: O(topics + returned + in-flight), no
      * per-queued-message work. The writer must be run (the pin it closes defers the store's space
-     * reclamation until then), which the runtime does with every writer it takes.
+     * reclamation until then), which the runtime does with every writer it takes. Makes no checkpoint.
      */
     @Override
     public SnapshotWriter takeSnapshot() {
+        return capture(-1);
+    }
+
+    /**
+     * {@link #takeSnapshot()}, and the writer also makes the same state this node's checkpoint of
+     * {@code index} (see {@link #resumeCheckpoint}), once the snapshot's bytes are written.
+     */
+    @Override
+    public SnapshotWriter takeSnapshot(long index) {
+        if (index < lastAppliedIndex) {
+            throw new IllegalArgumentException("a snapshot of " + index + " after applying " + lastAppliedIndex);
+        }
+        return capture(index);
+    }
+
+    /** @param checkpointIndex the index to name a checkpoint by, or -1 for none */
+    private SnapshotWriter capture(long checkpointIndex) {
         long index = lastAppliedIndex;
         long time = clock;
         long order = nextOrder;
@@ -639,10 +656,12 @@ public final class TopicStateMachine implements StateMachine {
         return out -> {
             try (pin) {
                 write(out, pin, index, time, order, views, inFlight, remembered);
-                // The same state, as this node's own checkpoint: a restart opens it instead of
-                // reading every body back from the snapshot (StateMachine.resumeCheckpoint).
-                stores.checkpoint(index, MachineCheckpoint.encode(index, time, order, messages, bytes, views, inFlight,
-                        remembered), pin);
+                if (checkpointIndex >= 0) {
+                    // The same state, as this node's own checkpoint: a restart opens it instead of
+                    // reading every body back from the snapshot (StateMachine.resumeCheckpoint).
+                    stores.checkpoint(checkpointIndex, MachineCheckpoint.encode(index, time, order, messages, bytes,
+                            views, inFlight, remembered), pin);
+                }
             }
         };
     }
@@ -661,7 +680,7 @@ public final class TopicStateMachine implements StateMachine {
         MachineCheckpoint.State state;
         try {
             state = MachineCheckpoint.decode(resumed.get().metadata());
-            if (state.index() != index) {
+            if (state.index() > index) { // entries after the machine's last one are the engine's own
                 throw new IOException("checkpoint of " + index + " holds the state of " + state.index());
             }
         } catch (IOException e) {

@@ -49,11 +49,15 @@ class CheckpointResumeTest {
         MachineDriver driver = new MachineDriver(machine);
         driver.apply(new MqCommand.CreateTopic("t"));
         driver.apply(new MqCommand.PutMessage("t", "one"));
-        machine.takeSnapshot().writeTo(new ByteArrayOutputStream());
-        assertThat(fileMachine(root).resumeCheckpoint(1)).isFalse();
-        assertThat(fileMachine(root).resumeCheckpoint(3)).isFalse();
+        // The snapshot covers entries 3 and 4 too (the engine's own): the checkpoint is named 4.
+        machine.takeSnapshot(4).writeTo(new ByteArrayOutputStream());
+        machine.writeSnapshot(new ByteArrayOutputStream()); // a plain snapshot makes no checkpoint
+        for (long other : new long[] {2, 3, 5}) {
+            assertThat(fileMachine(root).resumeCheckpoint(other)).as("checkpoint %d", other).isFalse();
+        }
         TopicStateMachine resumed = fileMachine(root);
-        assertThat(resumed.resumeCheckpoint(2)).isTrue();
+        assertThat(resumed.resumeCheckpoint(4)).isTrue();
+        assertThat(resumed.lastAppliedIndex()).isEqualTo(2);
         assertThat(new MachineDriver(resumed).apply(new MqCommand.PopMessage("t")).message()).isEqualTo("one");
     }
 
@@ -63,7 +67,7 @@ class CheckpointResumeTest {
         TopicStateMachine machine = fileMachine(root);
         MachineDriver driver = new MachineDriver(machine);
         driver.apply(new MqCommand.CreateTopic("t"));
-        machine.takeSnapshot().writeTo(new ByteArrayOutputStream());
+        machine.takeSnapshot(1).writeTo(new ByteArrayOutputStream());
         Path file;
         try (Stream<Path> files = Files.walk(root.resolve("checkpoints"))) {
             file = files.filter(p -> p.getFileName().toString().equals("checkpoint")).findFirst().orElseThrow();
@@ -102,8 +106,8 @@ class CheckpointResumeTest {
             assertThat(disk.applyBytes(entry)).as("seed %d step %d", seed, step).isEqualTo(expected);
             MqCodec.decodeResult(expected).deliveries().forEach(d -> receipts.add(d.receipt()));
             if (step == 399 || step == 999) {
-                captured = disk.machine.takeSnapshot();
                 capturedIndex = disk.machine.lastAppliedIndex();
+                captured = disk.machine.takeSnapshot(capturedIndex);
             } else if (step == 600 || step == 1_100) {
                 ByteArrayOutputStream snapshot = new ByteArrayOutputStream();
                 captured.writeTo(snapshot);

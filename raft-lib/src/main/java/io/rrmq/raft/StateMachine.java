@@ -20,7 +20,7 @@ import java.io.OutputStream;
  * is the state after its last included entry; a machine may make that same state durable in its
  * own files, its <i>checkpoint</i>, while its {@link SnapshotWriter} runs: for example a small
  * metadata file plus hard links that freeze append-only data files, forced (files, then their
- * directory) before the writer returns, under a name that appears only once it is complete. At
+ * directory) before the writer of {@link #takeSnapshot(long)} returns, under a name that appears only once it is complete. At
  * start, before anything else, the runtime asks {@link #resumeCheckpoint} with the index of the
  * snapshot it is about to restore; a machine that holds a complete checkpoint of exactly that
  * index loads it (cheaply: metadata, not data) and the runtime skips {@link #restoreSnapshot} and
@@ -93,6 +93,21 @@ public interface StateMachine {
             out.write(bytes);
             out.flush();
         };
+    }
+
+    /**
+     * {@link #takeSnapshot()}, for the snapshot whose last included index is {@code index}: what the
+     * runtime calls. {@code index} is at least the last index {@link #apply} saw (entries the engine
+     * uses internally may follow it); a machine that keeps checkpoints names the one it makes with
+     * this snapshot by it, since that is the index {@link #resumeCheckpoint} will be asked for. The
+     * default ignores it.
+     *
+     * @param index the snapshot's last included index
+     * @return the writer that serializes the captured view, on the snapshot thread
+     * @throws IOException the capture failed; no snapshot is taken this time
+     */
+    default SnapshotWriter takeSnapshot(long index) throws IOException {
+        return takeSnapshot();
     }
 
     /**

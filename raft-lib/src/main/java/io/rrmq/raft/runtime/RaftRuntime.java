@@ -801,7 +801,7 @@ public final class RaftRuntime implements RaftNode {
         long started = System.nanoTime();
         SnapshotWriter writer;
         try {
-            writer = stateMachine.takeSnapshot();
+            writer = stateMachine.takeSnapshot(lastApplied);
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "capturing a snapshot failed; retrying after more entries", e);
             snapshotPolicy.started();

@@ -52,8 +52,17 @@ final class DigestingStateMachine implements StateMachine {
 
     @Override
     public SnapshotWriter takeSnapshot() throws IOException {
+        return withDigest(inner.takeSnapshot());
+    }
+
+    @Override
+    public SnapshotWriter takeSnapshot(long index) throws IOException {
+        return withDigest(inner.takeSnapshot(index));
+    }
+
+    /** The digest now, then what {@code state} writes. */
+    private SnapshotWriter withDigest(SnapshotWriter state) {
         long captured = digest;
-        SnapshotWriter state = inner.takeSnapshot();
         return out -> {
             DataOutputStream data = new DataOutputStream(out);
             data.writeLong(captured);

@@ -426,7 +426,7 @@ final class SimNode {
     private void takeSnapshot() {
         SnapshotWriter writer;
         try {
-            writer = stateMachine.takeSnapshot();
+            writer = stateMachine.takeSnapshot(lastApplied);
         } catch (IOException e) {
             throw new IllegalStateException("n" + id + ": capturing a snapshot failed", e);
         }
