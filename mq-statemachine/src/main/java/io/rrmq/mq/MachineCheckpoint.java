@@ -1,10 +1,10 @@
 package io.rrmq.mq;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -41,11 +41,11 @@ final class MachineCheckpoint {
     private MachineCheckpoint() {
     }
 
-    static byte[] encode(long index, long clock, long order, long messages, long bytes,
-                         List<TopicStateMachine.TopicView> views, List<InFlight> inFlight,
-                         List<Map.Entry<String, RequestTable.Remembered>> requests) throws IOException {
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        DataOutputStream data = new DataOutputStream(buffer);
+    /** Writes the metadata to {@code out} (flushed, not closed). */
+    static void write(OutputStream out, long index, long clock, long order, long messages, long bytes,
+                      List<TopicStateMachine.TopicView> views, List<InFlight> inFlight,
+                      List<Map.Entry<String, RequestTable.Remembered>> requests) throws IOException {
+        DataOutputStream data = new DataOutputStream(out);
         data.writeByte(VERSION);
         data.writeLong(index);
         data.writeLong(clock);
@@ -93,7 +93,6 @@ final class MachineCheckpoint {
             data.write(r.result());
         }
         data.flush();
-        return buffer.toByteArray();
     }
 
     static State decode(byte[] metadata) throws IOException {

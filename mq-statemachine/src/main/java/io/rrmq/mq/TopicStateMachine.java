@@ -659,8 +659,8 @@ public final class TopicStateMachine implements StateMachine {
                 if (checkpointIndex >= 0) {
                     // The same state, as this node's own checkpoint: a restart opens it instead of
                     // reading every body back from the snapshot (StateMachine.resumeCheckpoint).
-                    stores.checkpoint(checkpointIndex, MachineCheckpoint.encode(index, time, order, messages, bytes,
-                            views, inFlight, remembered), pin);
+                    stores.checkpoint(checkpointIndex, metadata -> MachineCheckpoint.write(metadata, index, time, order,
+                            messages, bytes, views, inFlight, remembered), pin);
                 }
             }
         };

@@ -1,12 +1,15 @@
 package io.rrmq.mq.store;
 
+import io.rrmq.raft.SnapshotWriter;
 import io.rrmq.raft.storage.DurableDirectories;
-import java.io.ByteArrayOutputStream;
+import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +20,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
+import java.util.zip.CheckedOutputStream;
 
 /**
  * Checkpoints on disk: {@code <dir>/ckpt-<index, 20 digits>/} holding a {@code checkpoint} file (the
@@ -33,7 +37,8 @@ import java.util.zip.CRC32C;
  *
  * <p>Format (big-endian): {@code [magic u32 "RMQC"][version u8 = 1][index u64][chain count u32]}, per
  * chain {@code [chain i32][end u64][tail base i64, -1: none][segment count u32]} and per segment
- * {@code [base u64][end u64][live u64]}; then {@code [metadata length u32][metadata][CRC32C u32]}.
+ * {@code [base u64][end u64][live u64]}; then the metadata, up to {@code [CRC32C u32]} of every
+ * byte before it.
  *
  * <p>Threads: {@link #write} on the snapshot thread, {@link #read} on the applying thread at start;
  * never at once (a machine resumes before it takes any snapshot).
@@ -67,7 +72,7 @@ final class CheckpointDirectory {
      *
      * @param layout the store as a pin froze it; the pin must stay open until this returns
      */
-    void write(long index, byte[] metadata, StoreLayout layout) throws IOException {
+    void write(long index, SnapshotWriter metadata, StoreLayout layout) throws IOException {
         Path partial = dir.resolve(name(index) + PARTIAL);
         FileSegmentSpace.deleteTree(partial);
         Files.createDirectories(partial);
@@ -80,13 +85,18 @@ final class CheckpointDirectory {
             }
             DurableDirectories.fsync(chainDir);
         }
-        try (FileChannel out = FileChannel.open(partial.resolve(FILE), StandardOpenOption.CREATE_NEW,
+        try (FileChannel file = FileChannel.open(partial.resolve(FILE), StandardOpenOption.CREATE_NEW,
                 StandardOpenOption.WRITE)) {
-            ByteBuffer bytes = ByteBuffer.wrap(encode(index, metadata, layout));
-            while (bytes.hasRemaining()) {
-                out.write(bytes);
-            }
-            out.force(true);
+            // Streamed: the metadata holds the remembered requests' results, too large to copy around.
+            CRC32C crc = new CRC32C();
+            OutputStream channel = Channels.newOutputStream(file);
+            DataOutputStream data = new DataOutputStream(new BufferedOutputStream(new CheckedOutputStream(channel, crc),
+                    1 << 16));
+            writeLayout(data, index, layout);
+            metadata.writeTo(data);
+            data.flush();
+            new DataOutputStream(channel).writeInt((int) crc.getValue());
+            file.force(true);
         }
         DurableDirectories.fsync(partial);
         Path complete = dir.resolve(name(index));
@@ -148,9 +158,7 @@ final class CheckpointDirectory {
         }
     }
 
-    static byte[] encode(long index, byte[] metadata, StoreLayout layout) throws IOException {
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        DataOutputStream data = new DataOutputStream(buffer);
+    private static void writeLayout(DataOutputStream data, long index, StoreLayout layout) throws IOException {
         data.writeInt(MAGIC);
         data.writeByte(VERSION);
         data.writeLong(index);
@@ -166,13 +174,6 @@ final class CheckpointDirectory {
                 data.writeLong(segment.live());
             }
         }
-        data.writeInt(metadata.length);
-        data.write(metadata);
-        data.flush();
-        CRC32C crc = new CRC32C();
-        crc.update(buffer.toByteArray());
-        data.writeInt((int) crc.getValue());
-        return buffer.toByteArray();
     }
 
     /** Decodes a {@code checkpoint} file of the checkpoint {@code complete}; its segments' files are there. */
@@ -211,11 +212,7 @@ final class CheckpointDirectory {
             }
             chains.add(new StoreLayout.ChainLayout(chain, end, tailBase, segments));
         }
-        int length = data.readInt();
-        byte[] metadata = data.readNBytes(length);
-        if (metadata.length != length || data.read() != -1) {
-            throw new IOException("corrupt checkpoint: metadata of " + length + " bytes");
-        }
+        byte[] metadata = data.readAllBytes(); // the rest, up to the CRC
         return new Frozen(index, metadata, new StoreLayout(chains));
     }
 }

@@ -1,5 +1,6 @@
 package io.rrmq.mq.store;
 
+import io.rrmq.raft.SnapshotWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +50,7 @@ public final class FileStores implements MessageStores {
     }
 
     @Override
-    public void checkpoint(long index, byte[] metadata, MessageStore.Pin pin) throws IOException {
+    public void checkpoint(long index, SnapshotWriter metadata, MessageStore.Pin pin) throws IOException {
         checkpoints.write(index, metadata, pin.layout());
     }
 

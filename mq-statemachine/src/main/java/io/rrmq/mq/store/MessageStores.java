@@ -1,5 +1,6 @@
 package io.rrmq.mq.store;
 
+import io.rrmq.raft.SnapshotWriter;
 import java.io.IOException;
 import java.util.Optional;
 
@@ -20,12 +21,13 @@ public interface MessageStores {
 
     /**
      * Makes durable, as the checkpoint of {@code index}, the records {@code pin} keeps (frozen as
-     * they were when it was taken) with the machine's {@code metadata}; returns once it is complete
+     * they were when it was taken) with the machine's {@code metadata} (streamed into the checkpoint:
+     * it may be large); returns once it is complete
      * and durable. The pin stays open until then. The default keeps no checkpoints.
      *
      * @throws IOException the checkpoint could not be made durable; none of {@code index} exists then
      */
-    default void checkpoint(long index, byte[] metadata, MessageStore.Pin pin) throws IOException {
+    default void checkpoint(long index, SnapshotWriter metadata, MessageStore.Pin pin) throws IOException {
     }
 
     /**
