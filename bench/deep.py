@@ -6,8 +6,9 @@ that depth, then every message drained (receive + ack) and checked: all there, i
 
 Each build (A, the baseline, only if --a is given; then B) gets a fresh 3-node cluster on loopback.
 One producer puts 100-character messages numbered 0..N-1 into one topic with PUT /messages (batches
-of --batch); every --step messages the nodes' RSS (VmRSS) is sampled. Then a follower is SIGKILLed
-and started again: spawn -> first HTTP answer, spawn -> applied as far as the leader. Then one
+of --batch); every --step messages the nodes' RSS (VmRSS) is sampled; after the fill, the bytes each
+node wrote (/proc/PID/io write_bytes) and its snapshots. Then a follower is SIGKILLed and started
+again (--restarts times): spawn -> first HTTP answer, spawn -> applied as far as the leader. Then one
 consumer drains the topic (receive max 100, ack) and the sequence is checked. Prints the figures of
 each build; stdlib only; it stops only the nodes it spawned. Run from the repo root after the build.
 """
@@ -33,6 +34,27 @@ def rss_mib(pid):
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+def written_mib(pid):
+    """Bytes the process sent (or dirtied) towards storage: its log, snapshots, stores, checkpoints."""
+    with open(f"/proc/{pid}/io") as f:
+        for line in f:
+            if line.startswith("write_bytes:"):
+                return int(line.split()[1]) / 2**20
+    return 0.0
+
+
+def snapshots_taken(port):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", "/metrics")
+        for line in conn.getresponse().read().decode().splitlines():
+            if line.startswith("rrmq_snapshots_total") and 'kind="taken"' in line:
+                return int(float(line.split()[-1]))
+    finally:
+        conn.close()
+    return 0
 
 
 def dir_mib(path):
@@ -105,17 +127,30 @@ def run(label, root, jvm_opts, args, ports):
                 print(f"  {label}: {done:,} queued, {done / (time.monotonic() - started):,.0f} msg/s, "
                       f"RSS max {max(rss):.0f} MiB, data {dir_mib(os.path.join(work, 'data')):.0f} MiB", flush=True)
         fill_s = time.monotonic() - started
-        # Restart a follower at this depth.
-        leader = wait_for(lambda: current_leader(cluster), 60)[0]
-        target = status(ports[leader])["lastApplied"]
-        follower = next(i for i in range(len(ports)) if i != leader)
-        cluster.kill(follower)
-        spawned = time.monotonic()
-        cluster.start(follower)
-        answered = wait_for(lambda: status(ports[follower]) is not None and time.monotonic(), 120)
-        caught = wait_for(lambda: (status(ports[follower]) or {}).get("lastApplied", 0) >= target
-                          and time.monotonic(), 600)
+        written = [written_mib(p.pid) for p in cluster.procs]
+        taken = [snapshots_taken(port) for port in ports]
+        print(f"  {label}: written during the fill per node {', '.join(f'{w:.0f}' for w in written)} MiB; "
+              f"snapshots taken {', '.join(map(str, taken))}; "
+              f"{max(w / max(t, 1) for w, t in zip(written, taken)):.1f} MiB written per snapshot at most "
+              f"(log included)", flush=True)
+        # Restart a follower at this depth (--restarts times).
+        restarts = []
+        for _ in range(args.restarts):
+            leader = wait_for(lambda: current_leader(cluster), 60)[0]
+            target = status(ports[leader])["lastApplied"]
+            follower = next(i for i in range(len(ports)) if i != leader)
+            cluster.kill(follower)
+            spawned = time.monotonic()
+            cluster.start(follower)
+            answered = wait_for(lambda: status(ports[follower]) is not None and time.monotonic(), 120)
+            caught = wait_for(lambda: (status(ports[follower]) or {}).get("lastApplied", 0) >= target
+                              and time.monotonic(), 600)
+            restarts.append((answered - spawned, caught - spawned))
+            print(f"  {label}: follower restart -> first answer {(answered - spawned) * 1000:.0f} ms, "
+                  f"-> caught up {(caught - spawned) * 1000:.0f} ms", flush=True)
         restart_rss = rss_mib(cluster.procs[follower].pid)
+        answered_ms = sorted(a * 1000 for a, _ in restarts)[len(restarts) // 2]
+        caught_ms = sorted(c * 1000 for _, c in restarts)[len(restarts) // 2]
         # Drain and check.
         started = time.monotonic()
         expected = 0
@@ -137,8 +172,8 @@ def run(label, root, jvm_opts, args, ports):
         drain_s = time.monotonic() - started
         print(f"{label}: {args.messages:,} queued in {fill_s:.0f} s ({args.messages / fill_s:,.0f} msg/s); "
               f"peak RSS per node {', '.join(f'{p:.0f}' for p in peak)} MiB; "
-              f"follower restart -> first answer {(answered - spawned) * 1000:.0f} ms, -> caught up "
-              f"{(caught - spawned) * 1000:.0f} ms (RSS then {restart_rss:.0f} MiB); "
+              f"follower restart (median of {len(restarts)}) -> first answer {answered_ms:.0f} ms, -> caught up "
+              f"{caught_ms:.0f} ms (RSS then {restart_rss:.0f} MiB); "
               f"drained {args.messages:,} in order, once each, in {drain_s:.0f} s ({args.messages / drain_s:,.0f} msg/s), "
               f"peak RSS while draining {drain_peak:.0f} MiB; data directories "
               f"{dir_mib(os.path.join(work, 'data')):.0f} MiB after the drain", flush=True)
@@ -159,6 +194,7 @@ def main():
     ap.add_argument("--jvm-b", default="-Drrmq.snapshot.trailing=500",
                     help="RRMQ_JVM_OPTS for B (the Raft log behind a snapshot is kept on the heap: 10,000"
                          " entries of 1,000-message batches would be 1 GB)")
+    ap.add_argument("--restarts", type=int, default=1, help="follower restarts at full depth (median reported)")
     ap.add_argument("--base-port", type=int, default=31567)
     args = ap.parse_args()
     ports = [args.base_port + i for i in range(3)]

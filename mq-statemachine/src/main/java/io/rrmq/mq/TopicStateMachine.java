@@ -81,9 +81,12 @@ import java.util.zip.CheckedOutputStream;
  * a node): a put appends one, a pop reads and releases one. The heap holds per topic a few numbers
  * (the head's sequence number and position, the fresh count), plus one small entry per message
  * that was handed out and is visible again or in flight; queue depth costs disk, not heap. The
- * store is not durable: positions are local and never enter results or snapshots, and a machine
- * that restores a snapshot rebuilds its store from it (the snapshot carries every body). So two
- * replicas agree on every result and snapshot byte whatever their stores' histories.
+ * store is not durable by itself: positions are local and never enter results or snapshots, and a
+ * machine that restores a snapshot rebuilds its store from it (the snapshot carries every body). So
+ * two replicas agree on every result and snapshot byte whatever their stores' histories. With
+ * {@code FileStores}, each snapshot's writer also makes a checkpoint of the same state (metadata
+ * plus the store's segment files frozen by hard links), which a restart opens instead of restoring
+ * the snapshot ({@link #resumeCheckpoint}).
  *
  * <p><b>Snapshot format</b> (big-endian; a <i>string</i> is {@code [length u32][UTF-8 bytes]}):
  * <pre>
@@ -612,7 +615,7 @@ public final class TopicStateMachine implements StateMachine {
     }
 
     /** One topic as captured for a snapshot: positions, and immutable or private copies. */
-    private record TopicView(String name, int chain, long headSeq, long headPosition, long freshCount,
+    record TopicView(String name, int chain, long headSeq, long headPosition, long freshCount,
                              List<Map.Entry<Long, TopicQueue.Returned>> returned, int maxDeliveries,
                              String deadLetterTopic) {
     }
@@ -623,10 +626,27 @@ public final class TopicStateMachine implements StateMachine {
      * (immutable records), and a {@link MessageStore.Pin} that keeps every captured record readable
      * until the writer is done. Cost on the caller's thread: O(topics + returned + in-flight), no
      * per-queued-message work. The writer must be run (the pin it closes defers the store's space
-     * reclamation until then), which the runtime does with every writer it takes.
+     * reclamation until then), which the runtime does with every writer it takes. Makes no checkpoint.
      */
     @Override
     public SnapshotWriter takeSnapshot() {
+        return capture(-1);
+    }
+
+    /**
+     * {@link #takeSnapshot()}, and the writer also makes the same state this node's checkpoint of
+     * {@code index} (see {@link #resumeCheckpoint}), once the snapshot's bytes are written.
+     */
+    @Override
+    public SnapshotWriter takeSnapshot(long index) {
+        if (index < lastAppliedIndex) {
+            throw new IllegalArgumentException("a snapshot of " + index + " after applying " + lastAppliedIndex);
+        }
+        return capture(index);
+    }
+
+    /** @param checkpointIndex the index to name a checkpoint by, or -1 for none */
+    private SnapshotWriter capture(long checkpointIndex) {
         long index = lastAppliedIndex;
         long time = clock;
         long order = nextOrder;
@@ -640,12 +660,45 @@ public final class TopicStateMachine implements StateMachine {
         List<InFlight> inFlight = List.copyOf(inFlightByDeadline);
         List<Map.Entry<String, RequestTable.Remembered>> remembered = requests.entries().entrySet().stream()
                 .map(e -> Map.entry(e.getKey(), e.getValue())).toList();
+        long messages = messageCount;
+        long bytes = queuedBytes;
         MessageStore.Pin pin = store.pin();
         return out -> {
             try (pin) {
                 write(out, pin, index, time, order, views, inFlight, remembered);
+                if (checkpointIndex >= 0) {
+                    // The same state, as this node's own checkpoint: a restart opens it instead of
+                    // reading every body back from the snapshot (StateMachine.resumeCheckpoint).
+                    stores.checkpoint(checkpointIndex, metadata -> MachineCheckpoint.write(metadata, index, time, order,
+                            messages, bytes, views, inFlight, remembered), pin);
+                }
             }
         };
+    }
+
+    /**
+     * Opens the checkpoint its {@link MessageStores} kept of the state after {@code index}, if any:
+     * reads the metadata (topics, returned and in-flight messages, remembered requests) and adopts
+     * the checkpoint's store, whose records it names; O(metadata + segments), whatever the depth.
+     */
+    @Override
+    public boolean resumeCheckpoint(long index) throws IOException {
+        java.util.Optional<MessageStores.Resumed> resumed = stores.resume(index);
+        if (resumed.isEmpty()) {
+            return false;
+        }
+        MachineCheckpoint.State state;
+        try {
+            state = MachineCheckpoint.decode(resumed.get().metadata());
+            if (state.index() > index) { // entries after the machine's last one are the engine's own
+                throw new IOException("checkpoint of " + index + " holds the state of " + state.index());
+            }
+        } catch (IOException e) {
+            resumed.get().store().discard();
+            throw e;
+        }
+        install(resumed.get().store(), state);
+        return true;
     }
 
     private static void write(OutputStream out, MessageStore.Pin bodies, long index, long time, long order,
@@ -848,19 +901,25 @@ public final class TopicStateMachine implements StateMachine {
         if (data.read() != -1) {
             throw new IOException("trailing bytes after topic snapshot");
         }
+        install(bodies, new MachineCheckpoint.State(restoredIndex, restoredClock, restoredOrder, restoredMessages,
+                restoredBytes, restored, byReceipt, byDeadline, restoredRequests));
+    }
+
+    /** Replaces the whole state, and the store, with a restored one. */
+    private void install(MessageStore bodies, MachineCheckpoint.State state) {
         store.discard();
         store = bodies;
-        topics = restored;
+        topics = state.topics();
         encodedTopicList = null;
-        messageCount = restoredMessages;
-        queuedBytes = restoredBytes;
-        lastAppliedIndex = restoredIndex;
-        clock = restoredClock;
-        nextOrder = restoredOrder;
-        inFlightByReceipt = byReceipt;
-        inFlightByDeadline = byDeadline;
+        messageCount = state.messages();
+        queuedBytes = state.bytes();
+        lastAppliedIndex = state.index();
+        clock = state.clock();
+        nextOrder = state.order();
+        inFlightByReceipt = state.inFlightByReceipt();
+        inFlightByDeadline = state.inFlightByDeadline();
         updateNextDeadline();
-        requests.replaceWith(restoredRequests);
+        requests.replaceWith(state.requests());
         for (Map.Entry<String, TopicQueue> topic : topics.entrySet()) {
             if (topic.getValue().visibleCount() > 0) {
                 notifyVisible(topic.getKey());

@@ -129,7 +129,7 @@ class DiskBackedMachineTest {
         }
     }
 
-    private static MqCommand next(Random random, int step, List<String> receipts) {
+    static MqCommand next(Random random, int step, List<String> receipts) {
         if (step < TOPICS.length) {
             return new MqCommand.CreateTopic(TOPICS[step]);
         }
@@ -149,7 +149,7 @@ class DiskBackedMachineTest {
     }
 
     /** Receives, acks, nacks and ticks carry the leader's time, as the server stamps them. */
-    private static MqCommand stamped(long now, int step, MqCommand command) {
+    static MqCommand stamped(long now, int step, MqCommand command) {
         boolean stampable = command instanceof MqCommand.Receive || command instanceof MqCommand.Ack
                 || command instanceof MqCommand.Nack || command instanceof MqCommand.Tick;
         return stampable ? new MqCommand.Stamped(now, nonce(step), command) : command;
@@ -170,9 +170,11 @@ class DiskBackedMachineTest {
         return some;
     }
 
-    private static long segmentFiles(Path root) throws IOException {
+    /** The segment files of the live store (a checkpoint's links to them are not counted). */
+    static long segmentFiles(Path root) throws IOException {
         try (Stream<Path> files = Files.walk(root)) {
-            return files.filter(p -> p.toString().endsWith(".seg")).count();
+            return files.filter(p -> p.toString().endsWith(".seg"))
+                    .filter(p -> !root.relativize(p).startsWith("checkpoints")).count();
         }
     }
 }

@@ -14,7 +14,25 @@ import java.io.OutputStream;
  * {@link #takeSnapshot}, which runs on a snapshot thread while the loop goes on applying entries.
  * A machine may keep its state in local files that it reads and writes (without forcing them) as it
  * applies: the runtime makes nothing of them durable, so after a restart the machine must rebuild
- * them from {@link #restoreSnapshot} and the entries applied after it.
+ * them from {@link #restoreSnapshot} and the entries applied after it, unless it kept a checkpoint.
+ *
+ * <p><b>Checkpoints</b> (a machine whose state is too large to restore at every start). A snapshot
+ * is the state after its last included entry; a machine may make that same state durable in its
+ * own files, its <i>checkpoint</i>, while its {@link SnapshotWriter} runs: for example a small
+ * metadata file plus hard links that freeze append-only data files, forced (files, then their
+ * directory) before the writer of {@link #takeSnapshot(long)} returns, under a name that appears only once it is complete. At
+ * start, before anything else, the runtime asks {@link #resumeCheckpoint} with the index of the
+ * snapshot it is about to restore; a machine that holds a complete checkpoint of exactly that
+ * index loads it (cheaply: metadata, not data) and the runtime skips {@link #restoreSnapshot} and
+ * replays the log from the next entry, as it would after a restore. Since a checkpoint is only
+ * ever used in place of a snapshot of the same index, the log is never compacted past what is
+ * durable (snapshot and checkpoint are one state), and every existing guarantee holds: a crash
+ * before the checkpoint is complete leaves the snapshot (or an older one) to restore from, the slow
+ * way; a crash after applying past the checkpoint leaves files the machine must not trust beyond
+ * what the checkpoint recorded (they were never forced). A machine installing a leader's snapshot
+ * still gets {@link #restoreSnapshot}. Apache Ratis (StateMachineStorage, FileListSnapshotInfo)
+ * lets the state machine own its snapshot files the same way; here the runtime's snapshot file
+ * stays the unit of InstallSnapshot and of verification.
  *
  * <p><b>Determinism.</b> Every node applies the same commands in the same order and must reach the
  * same state and return the same results: an implementation may read nothing but its own state and
@@ -78,6 +96,21 @@ public interface StateMachine {
     }
 
     /**
+     * {@link #takeSnapshot()}, for the snapshot whose last included index is {@code index}: what the
+     * runtime calls. {@code index} is at least the last index {@link #apply} saw (entries the engine
+     * uses internally may follow it); a machine that keeps checkpoints names the one it makes with
+     * this snapshot by it, since that is the index {@link #resumeCheckpoint} will be asked for. The
+     * default ignores it.
+     *
+     * @param index the snapshot's last included index
+     * @return the writer that serializes the captured view, on the snapshot thread
+     * @throws IOException the capture failed; no snapshot is taken this time
+     */
+    default SnapshotWriter takeSnapshot(long index) throws IOException {
+        return takeSnapshot();
+    }
+
+    /**
      * Replaces the whole current state with the one in {@code in}, written by
      * {@link #writeSnapshot}. Does not close the stream.
      *
@@ -85,4 +118,20 @@ public interface StateMachine {
      * @throws IOException the stream failed or the snapshot is damaged; the node does not start
      */
     void restoreSnapshot(InputStream in) throws IOException;
+
+    /**
+     * Loads this machine's own durable checkpoint of the state after entry {@code index} (see
+     * "Checkpoints" in the class comment), instead of {@link #restoreSnapshot}. Called at most once,
+     * at start, on a fresh instance, before any other call, with the index of the newest snapshot
+     * that verified. Afterwards the state must be exactly the one that snapshot holds. Returning
+     * {@code false} changes nothing: the runtime then restores the snapshot. The default keeps no
+     * checkpoints.
+     *
+     * @param index the last included index of the snapshot the runtime would restore
+     * @return whether the state now is the checkpoint's, of exactly {@code index}
+     * @throws IOException the checkpoint exists but cannot be read; the node does not start
+     */
+    default boolean resumeCheckpoint(long index) throws IOException {
+        return false;
+    }
 }

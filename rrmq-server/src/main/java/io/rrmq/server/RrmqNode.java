@@ -223,7 +223,8 @@ public final class RrmqNode implements AutoCloseable {
         RaftNode started;
         TopicStateMachine machine;
         try {
-            // Message bodies: rebuilt from the snapshot and the log at every start (MessageStore).
+            // Message bodies: a restart opens the checkpoint of the newest snapshot (FileStores),
+            // else rebuilds them from the snapshot; then the log is replayed.
             machine = new TopicStateMachine(RequestRetention.defaults(), SegmentedMessageStore.generations(
                     dir.resolve("messages"), SegmentedMessageStore.DEFAULT_SEGMENT_BYTES));
         } catch (IOException | RuntimeException e) {

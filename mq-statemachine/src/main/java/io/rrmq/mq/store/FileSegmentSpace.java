@@ -10,9 +10,9 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
- * Segments as files: {@code <root>/<chain>/<base, 20 digits>.seg}, never forced to disk (the store
- * is rebuilt after a restart, see {@link MessageStore}). Each segment's channel stays open while it
- * exists: one descriptor per segment.
+ * Segments as files: {@code <root>/<chain>/<base, 20 digits>.seg}, never forced to disk here (a
+ * checkpoint forces the ones it freezes, see {@link FileStores}). Each segment's channel stays open
+ * while it exists: one descriptor per segment.
  */
 final class FileSegmentSpace implements SegmentSpace {
     private final Path root;
@@ -26,9 +26,39 @@ final class FileSegmentSpace implements SegmentSpace {
     public Segment create(int chain, long base, int capacity) throws IOException {
         Path dir = root.resolve(Integer.toString(chain));
         Files.createDirectories(dir);
-        Path path = dir.resolve(String.format("%020d.seg", base));
+        Path path = dir.resolve(fileName(base));
         FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
+        return segment(path, channel);
+    }
+
+    /** A segment's file name: its base, zero-padded so that names sort as bases do. */
+    static String fileName(long base) {
+        return String.format("%020d.seg", base);
+    }
+
+    /**
+     * A second name for the checkpoint's file, so that deleting the segment here later leaves the
+     * checkpoint's alone. The bytes after {@code length} were written after the checkpoint and
+     * never forced: they are cut off, so nothing reads them and appends continue at {@code length}.
+     */
+    @Override
+    public Segment adopt(int chain, long base, Path file, long length) throws IOException {
+        Path dir = root.resolve(Integer.toString(chain));
+        Files.createDirectories(dir);
+        Path path = dir.resolve(fileName(base));
+        Files.createLink(path, file);
+        FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        long size = channel.size();
+        if (size < length) {
+            channel.close();
+            throw new IOException("checkpoint segment " + file + " holds " + size + " bytes, less than " + length);
+        }
+        channel.truncate(length);
+        return segment(path, channel);
+    }
+
+    private static Segment segment(Path path, FileChannel channel) {
         return new Segment() {
             @Override
             public int write(ByteBuffer src, long offset) throws IOException {
@@ -49,6 +79,11 @@ final class FileSegmentSpace implements SegmentSpace {
             @Override
             public String name() {
                 return path.toString();
+            }
+
+            @Override
+            public Path file() {
+                return path;
             }
         };
     }

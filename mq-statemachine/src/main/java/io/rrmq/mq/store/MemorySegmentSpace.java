@@ -1,6 +1,7 @@
 package io.rrmq.mq.store;
 
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 
 /**
  * Segments as heap arrays, allocated whole (so a reader on another thread never sees one replaced):
@@ -38,7 +39,17 @@ final class MemorySegmentSpace implements SegmentSpace {
             public String name() {
                 return name;
             }
+
+            @Override
+            public Path file() {
+                return null;
+            }
         };
+    }
+
+    @Override
+    public Segment adopt(int chain, long base, Path file, long length) {
+        throw new UnsupportedOperationException("a heap store has no files to adopt");
     }
 
     @Override

@@ -18,9 +18,10 @@ import java.io.UncheckedIOException;
  * units (a file segment) once every record in it is released; a record that is released must not
  * be read again, except through a {@link Pin} taken before its release.
  *
- * <p><b>Durability.</b> None: nothing is forced to disk, and a store does not survive its process.
- * The Raft log and the snapshots are the durable source; after a restart the machine restores its
- * snapshot into a new, empty store and the log is applied again ({@link MessageStores}).
+ * <p><b>Durability.</b> None of its own: nothing is forced as records are appended. The Raft log and
+ * the snapshots are the durable source; after a restart the machine either restores its snapshot
+ * into a new, empty store, or, if its {@link MessageStores} keep checkpoints, opens the store that a
+ * checkpoint of that snapshot froze; then the log is applied again.
  *
  * <p><b>Threads.</b> The applying thread calls every method of the store; a {@link Pin} it took
  * (with the {@link Cursor}s made from it) is used and closed on one other thread, the snapshot
@@ -73,6 +74,9 @@ public interface MessageStore {
 
         /** A cursor over records of {@code chain} from {@code position} on, all live when the pin was taken. */
         Cursor cursor(int chain, long position);
+
+        /** Where the store's records were when the pin was taken (for a checkpoint, {@link MessageStores#checkpoint}). */
+        StoreLayout layout();
 
         @Override
         void close();

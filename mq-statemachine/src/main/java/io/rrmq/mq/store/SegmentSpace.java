@@ -2,6 +2,7 @@ package io.rrmq.mq.store;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 
 /**
  * Where a {@link SegmentedMessageStore} keeps its segments: files ({@link FileSegmentSpace}) or heap
@@ -11,6 +12,13 @@ import java.nio.ByteBuffer;
 interface SegmentSpace {
     /** A new, empty segment for {@code chain} starting at chain position {@code base}, of at least {@code capacity} bytes. */
     Segment create(int chain, long base, int capacity) throws IOException;
+
+    /**
+     * Takes over the existing segment {@code file} of {@code chain} at {@code base} (a checkpoint's),
+     * under this space's own name for it, keeping its first {@code length} bytes and dropping any
+     * after them. Only spaces of files support it.
+     */
+    Segment adopt(int chain, long base, Path file, long length) throws IOException;
 
     /** Frees every segment ever created here (the store is discarded). */
     void deleteAll() throws IOException;
@@ -28,5 +36,8 @@ interface SegmentSpace {
 
         /** What to call it in an error message. */
         String name();
+
+        /** Its file, or {@code null} on the heap. */
+        Path file();
     }
 }

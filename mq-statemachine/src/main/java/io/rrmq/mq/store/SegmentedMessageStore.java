@@ -2,8 +2,9 @@ package io.rrmq.mq.store;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -109,21 +110,43 @@ public final class SegmentedMessageStore implements MessageStore {
         }
     }
 
+    /**
+     * The store a checkpoint froze, in files under {@code root} (as {@link #inFiles}): each segment of
+     * {@code layout} is adopted from its file, which must hold at least the segment's bytes.
+     */
+    static SegmentedMessageStore resumed(Path root, int segmentBytes, StoreLayout layout) throws IOException {
+        SegmentedMessageStore store = new SegmentedMessageStore(new FileSegmentSpace(root), segmentBytes);
+        for (StoreLayout.ChainLayout chain : layout.chains()) {
+            Chain c = new Chain(chain.chain());
+            c.end = chain.end();
+            for (StoreLayout.SegmentLayout s : chain.segments()) {
+                Segment segment = new Segment(s.base(), store.space.adopt(chain.chain(), s.base(), s.file(),
+                        s.end() - s.base()));
+                segment.end = s.end();
+                segment.flushed = s.end();
+                segment.live = s.live();
+                c.segments.put(s.base(), segment);
+            }
+            c.tail = chain.tailBase() < 0 ? null : c.segments.get(chain.tailBase());
+            if (chain.tailBase() >= 0 && c.tail == null) {
+                throw new IOException("checkpoint chain " + chain.chain() + " has no tail segment " + chain.tailBase());
+            }
+            store.chains.put(chain.chain(), c);
+        }
+        return store;
+    }
+
     /** A new store on the heap. */
     public static SegmentedMessageStore inMemory(int segmentBytes) {
         return new SegmentedMessageStore(new MemorySegmentSpace(), segmentBytes);
     }
 
     /**
-     * The stores of a machine whose files live under {@code root}: whatever an earlier process left
-     * there is deleted now (the store is not durable; the snapshot and the log rebuild it), and each
-     * {@link MessageStores#create} makes a new generation directory beneath it.
+     * The stores of a machine whose files live under {@code root}, with checkpoints: see
+     * {@link FileStores}.
      */
     public static MessageStores generations(Path root, int segmentBytes) throws IOException {
-        FileSegmentSpace.deleteTree(root);
-        Files.createDirectories(root);
-        AtomicLong generation = new AtomicLong();
-        return () -> inFiles(root.resolve("gen-" + generation.incrementAndGet()), segmentBytes);
+        return new FileStores(root, segmentBytes);
     }
 
     @Override
@@ -309,7 +332,13 @@ public final class SegmentedMessageStore implements MessageStore {
     public Pin pin() {
         flush(); // the pin's reader reads the space only
         Reclaimer.Hold hold = reclaimer.hold();
+        StoreLayout layout = layout();
         return new Pin() {
+            @Override
+            public StoreLayout layout() {
+                return layout;
+            }
+
             @Override
             public byte[] read(int chain, long position) {
                 return readWritten(segment(chain, position), position);
@@ -325,6 +354,25 @@ public final class SegmentedMessageStore implements MessageStore {
                 hold.close();
             }
         };
+    }
+
+    /**
+     * Every chain and the segments that matter (live records, or the tail), as they are now; on the
+     * applying thread, with nothing buffered. O(segments). A segment without live records that is
+     * not the tail is left out: it is waiting to be deleted.
+     */
+    private StoreLayout layout() {
+        List<StoreLayout.ChainLayout> layout = new ArrayList<>(chains.size());
+        for (Chain c : chains.values()) {
+            List<StoreLayout.SegmentLayout> segments = new ArrayList<>();
+            for (Segment s : c.segments.values()) {
+                if (s.live > 0 || s == c.tail) {
+                    segments.add(new StoreLayout.SegmentLayout(s.base, s.end, s.live, s.bytes.file()));
+                }
+            }
+            layout.add(new StoreLayout.ChainLayout(c.number, c.end, c.tail == null ? -1 : c.tail.base, segments));
+        }
+        return new StoreLayout(layout);
     }
 
     @Override

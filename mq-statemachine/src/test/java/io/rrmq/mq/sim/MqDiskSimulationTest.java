@@ -11,18 +11,23 @@ import io.rrmq.raft.testkit.Simulation;
 import io.rrmq.raft.testkit.SimulationFailure;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@link MqSimulationTest}'s workload and history check with every node's message bodies in files,
- * in segments small enough that puts roll them and acks delete them all the time. A node the
- * simulation crashes loses its whole store, not only what was not forced: the next incarnation gets
- * a new, empty directory and rebuilds from its snapshot and log, as a restarted node does. Replay
+ * in segments small enough that puts roll them and acks delete them all the time. Each node keeps
+ * one directory across its incarnations, as a node's data directory: a restart resumes the
+ * checkpoint of its newest snapshot when there is one ({@code StateMachine.resumeCheckpoint}), else
+ * restores the snapshot; a crash loses what was not forced ({@link #loseUnforcedBytes}). Replay
  * one seed with {@code -Dtest=MqDiskSimulationTest -Dsim.seed=SEED}.
  */
 class MqDiskSimulationTest {
@@ -39,6 +44,7 @@ class MqDiskSimulationTest {
             System.out.println("MqDiskSimulationTest, 3 nodes: " + summary);
             if (summary.runs() >= CI_SEEDS) {
                 assertThat(summary.snapshots().taken()).as("snapshots taken").isPositive();
+                assertThat(summary.snapshots().checkpointsResumed()).as("restarts from a checkpoint").isPositive();
                 assertThat(summary.snapshots().transfers()).as("InstallSnapshot transfers").isPositive();
             }
         } finally {
@@ -51,10 +57,14 @@ class MqDiskSimulationTest {
                 + " -Dsurefire.failIfNoSpecifiedTests=false -Dsim.seed=" + seed;
         Path seedRoot = root.resolve("seed-" + seed);
         AtomicInteger incarnations = new AtomicInteger();
-        MqWorkload workload = new MqWorkload(() -> {
+        Random crashes = new Random(seed);
+        MqWorkload workload = new MqWorkload(node -> {
+            incarnations.incrementAndGet();
+            Path nodeRoot = seedRoot.resolve("node-" + node);
             try {
+                loseUnforcedBytes(nodeRoot, crashes);
                 return new TopicStateMachine(RequestRetention.defaults(), SegmentedMessageStore.generations(
-                        seedRoot.resolve("incarnation-" + incarnations.incrementAndGet()), TINY_SEGMENT));
+                        nodeRoot, TINY_SEGMENT));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -71,6 +81,29 @@ class MqDiskSimulationTest {
             return result;
         } finally {
             deleteTree(seedRoot);
+        }
+    }
+
+    /**
+     * What a crash does to the files the previous incarnation left (nothing before the first):
+     * whatever was not forced may be gone or garbage. The live store's generations were never
+     * forced (the next machine deletes them); a checkpoint's segment files were forced up to the
+     * ends its metadata records, and the previous incarnation appended after those ends: junk is
+     * appended to every one of them, which stands for any unforced bytes after the recorded end.
+     */
+    private static void loseUnforcedBytes(Path nodeRoot, Random random) throws IOException {
+        Path checkpoints = nodeRoot.resolve("checkpoints");
+        if (!Files.exists(checkpoints)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(checkpoints)) {
+            for (Path segment : files.filter(p -> p.toString().endsWith(".seg")).sorted().toList()) {
+                byte[] junk = new byte[random.nextInt(64)];
+                random.nextBytes(junk);
+                try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+                    channel.write(ByteBuffer.wrap(junk), channel.size());
+                }
+            }
         }
     }
 

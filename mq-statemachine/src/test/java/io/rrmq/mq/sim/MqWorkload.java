@@ -60,14 +60,17 @@ final class MqWorkload implements Workload {
     private long clock = 1_000_000;
     private final List<MqOperation> history = new ArrayList<>();
 
-    /** How each node incarnation's state machine is made: the simulation makes a new one at every (re)start. */
-    private final java.util.function.Supplier<TopicStateMachine> machines;
+    /**
+     * How each node incarnation's state machine is made, given the node's id: the simulation makes a
+     * new one at every (re)start.
+     */
+    private final java.util.function.IntFunction<TopicStateMachine> machines;
 
     MqWorkload() {
-        this(TopicStateMachine::new);
+        this(node -> new TopicStateMachine());
     }
 
-    MqWorkload(java.util.function.Supplier<TopicStateMachine> machines) {
+    MqWorkload(java.util.function.IntFunction<TopicStateMachine> machines) {
         this.machines = machines;
         for (int t = 0; t < TOPICS.length; t++) {
             clients.add(new Client(clients.size(), Kind.CREATOR, t));
@@ -96,7 +99,12 @@ final class MqWorkload implements Workload {
 
     @Override
     public StateMachine newStateMachine() {
-        return machines.get();
+        throw new UnsupportedOperationException("the simulation names the node: newStateMachine(node)");
+    }
+
+    @Override
+    public StateMachine newStateMachine(int node) {
+        return machines.apply(node);
     }
 
     @Override

@@ -221,7 +221,8 @@ public final class RaftRuntime implements RaftNode {
      * @param config       timing, flow control and snapshot thresholds
      * @param selfId       this node's id
      * @param memberIds    every voting member, {@code selfId} included
-     * @param stateMachine the application; its state is replaced by the newest snapshot, if any
+     * @param stateMachine the application; its state is replaced by the newest snapshot, if any (or by
+     *                     its own checkpoint of that snapshot, {@link StateMachine#resumeCheckpoint})
      * @param storage      the log and hard state (see {@link RaftStorage} for what must be durable when)
      * @param snapshots    durable snapshots; must be as durable as {@code storage} (the log is
      *                     compacted once a snapshot is saved)
@@ -249,7 +250,8 @@ public final class RaftRuntime implements RaftNode {
      * @param observer told of the engine's events, on the threads its methods name
      * @param config       timing, flow control and snapshot thresholds
      * @param selfId       this node's id
-     * @param stateMachine the application; its state is replaced by the newest snapshot, if any
+     * @param stateMachine the application; its state is replaced by the newest snapshot, if any (or by
+     *                     its own checkpoint of that snapshot, {@link StateMachine#resumeCheckpoint})
      * @param storage      the log and hard state
      * @param snapshots    durable snapshots, as durable as {@code storage}
      * @param transport    carries this node's messages
@@ -265,11 +267,16 @@ public final class RaftRuntime implements RaftNode {
         Recovery.Recovered recovered = Recovery.recover(stored, snapshots);
         if (recovered.snapshot() != null) {
             long started = System.nanoTime();
-            try (InputStream in = snapshots.openState(recovered.snapshot().lastIncludedIndex())) {
-                stateMachine.restoreSnapshot(in);
+            long index = recovered.snapshot().lastIncludedIndex();
+            boolean resumed = stateMachine.resumeCheckpoint(index);
+            if (!resumed) {
+                try (InputStream in = snapshots.openState(index)) {
+                    stateMachine.restoreSnapshot(in);
+                }
             }
-            LOG.log(System.Logger.Level.INFO, () -> String.format("node %d restored %s in %d ms; %d log entries follow",
-                    selfId, recovered.snapshot(), (System.nanoTime() - started) / 1_000_000, recovered.tail().size()));
+            LOG.log(System.Logger.Level.INFO, () -> String.format("node %d %s %s in %d ms; %d log entries follow",
+                    selfId, resumed ? "resumed its checkpoint of" : "restored", recovered.snapshot(),
+                    (System.nanoTime() - started) / 1_000_000, recovered.tail().size()));
         }
         if (recovered.discardStoredLog()) {
             storage.truncateSuffix(0);
@@ -829,7 +836,7 @@ public final class RaftRuntime implements RaftNode {
         long started = System.nanoTime();
         SnapshotWriter writer;
         try {
-            writer = stateMachine.takeSnapshot();
+            writer = stateMachine.takeSnapshot(lastApplied);
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "capturing a snapshot failed; retrying after more entries", e);
             snapshotPolicy.started();

@@ -29,8 +29,23 @@ public final class LocalCluster implements AutoCloseable {
     /** Nodes cut off from everyone. */
     private final Set<Integer> isolated = ConcurrentHashMap.newKeySet();
 
+    /** Per node, the checkpoints its machines keep across restarts (null: machines keep none). */
+    private final java.util.Map<Long, byte[]>[] checkpoints;
+
     public LocalCluster(int size, RaftConfig config) {
+        this(size, config, false);
+    }
+
+    /** @param checkpoints whether each node's machine keeps checkpoints that survive its crashes */
+    @SuppressWarnings("unchecked")
+    public LocalCluster(int size, RaftConfig config, boolean checkpoints) {
         this.config = config;
+        this.checkpoints = new java.util.Map[size];
+        if (checkpoints) {
+            for (int id = 0; id < size; id++) {
+                this.checkpoints[id] = new ConcurrentHashMap<>();
+            }
+        }
         this.ids = IntStream.range(0, size).boxed().toList();
         this.nodes = new RaftNode[size];
         this.storages = new MemoryRaftStorage[size];
@@ -44,7 +59,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private void start(int id) {
-        machines[id] = new RecordingStateMachine();
+        machines[id] = new RecordingStateMachine(checkpoints[id]);
         Transport transport = this::deliver;
         try {
             nodes[id] = RaftRuntime.start(config, id, ids, machines[id], storages[id], snapshotStores[id],

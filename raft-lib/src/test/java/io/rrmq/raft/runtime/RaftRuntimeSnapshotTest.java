@@ -88,6 +88,23 @@ class RaftRuntimeSnapshotTest {
     }
 
     @Test
+    void aMachineWithACheckpointOfTheSnapshotResumesItAndReplaysOnlyTheLogAfterIt() throws Exception {
+        cluster = new LocalCluster(3, CONFIG, true);
+        int leader = awaitLeader();
+        List<String> acked = proposeAll(leader, "c", 300);
+        int follower = (leader + 1) % 3;
+        await().atMost(DEADLINE).until(() -> cluster.node(follower).metrics().snapshotsTaken() >= 1);
+        cluster.crash(follower);
+        long snapshot = cluster.snapshots(follower).list().get(0).lastIncludedIndex();
+        cluster.restart(follower);
+        assertThat(cluster.stateMachine(follower).resumedFrom()).isEqualTo(snapshot);
+        assertThat(cluster.stateMachine(follower).restores()).isZero();
+        acked.addAll(proposeAll(awaitLeader(), "d", 10));
+        await().atMost(DEADLINE).untilAsserted(() ->
+                assertThat(cluster.stateMachine(follower).applied()).isEqualTo(acked));
+    }
+
+    @Test
     void aNodeBelowItsDiskReserveRefusesProposalsAndResumesWhenSpaceReturns() throws Exception {
         cluster = new LocalCluster(1, CONFIG);
         int leader = awaitLeader();

@@ -1,6 +1,9 @@
 package io.rrmq.raft.runtime;
 
+import io.rrmq.raft.SnapshotWriter;
 import io.rrmq.raft.StateMachine;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -10,11 +13,61 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** Remembers every applied command; answers with the index it was applied at. Test use only. */
 public final class RecordingStateMachine implements StateMachine {
     private final List<String> applied = new ArrayList<>();
     private long lastIndex;
+    /** Durable checkpoints by snapshot index, kept by the test across restarts; null: none. */
+    private final Map<Long, byte[]> checkpoints;
+    private volatile long resumedFrom = -1;
+    private volatile int restores;
+
+    public RecordingStateMachine() {
+        this(null);
+    }
+
+    /** @param checkpoints where {@link #takeSnapshot(long)} keeps a checkpoint, or null for none */
+    public RecordingStateMachine(Map<Long, byte[]> checkpoints) {
+        this.checkpoints = checkpoints;
+    }
+
+    /** The index this machine resumed a checkpoint of at start, or -1. */
+    public long resumedFrom() {
+        return resumedFrom;
+    }
+
+    /** How many times {@link #restoreSnapshot} ran. */
+    public int restores() {
+        return restores;
+    }
+
+    @Override
+    public SnapshotWriter takeSnapshot(long index) throws IOException {
+        ByteArrayOutputStream state = new ByteArrayOutputStream();
+        writeSnapshot(state);
+        byte[] bytes = state.toByteArray();
+        return out -> {
+            out.write(bytes);
+            out.flush();
+            if (checkpoints != null) {
+                checkpoints.clear(); // the newest only, as a real machine keeps
+                checkpoints.put(index, bytes);
+            }
+        };
+    }
+
+    @Override
+    public boolean resumeCheckpoint(long index) throws IOException {
+        byte[] checkpoint = checkpoints == null ? null : checkpoints.get(index);
+        if (checkpoint == null) {
+            return false;
+        }
+        load(new ByteArrayInputStream(checkpoint));
+        resumedFrom = index;
+        return true;
+    }
 
     @Override
     public synchronized byte[] apply(long index, byte[] command) {
@@ -49,6 +102,11 @@ public final class RecordingStateMachine implements StateMachine {
 
     @Override
     public synchronized void restoreSnapshot(InputStream in) throws IOException {
+        restores++;
+        load(in);
+    }
+
+    private synchronized void load(InputStream in) throws IOException {
         DataInputStream data = new DataInputStream(in);
         lastIndex = data.readLong();
         int n = data.readInt();

@@ -52,14 +52,40 @@ final class DigestingStateMachine implements StateMachine {
 
     @Override
     public SnapshotWriter takeSnapshot() throws IOException {
+        return withDigest(inner.takeSnapshot());
+    }
+
+    @Override
+    public SnapshotWriter takeSnapshot(long index) throws IOException {
+        return withDigest(inner.takeSnapshot(index));
+    }
+
+    /** The digest now, then what {@code state} writes. */
+    private SnapshotWriter withDigest(SnapshotWriter state) {
         long captured = digest;
-        SnapshotWriter state = inner.takeSnapshot();
         return out -> {
             DataOutputStream data = new DataOutputStream(out);
             data.writeLong(captured);
             data.flush();
             state.writeTo(out);
         };
+    }
+
+    /**
+     * {@link StateMachine#resumeCheckpoint} with the digest the snapshot of {@code index} holds (the
+     * checkpoint is the same state, so it has the same digest).
+     */
+    boolean resumeCheckpoint(long index, long digestAtIndex) throws IOException {
+        if (!inner.resumeCheckpoint(index)) {
+            return false;
+        }
+        digest = digestAtIndex;
+        return true;
+    }
+
+    /** The digest at the head of a snapshot's state, as {@link #takeSnapshot} wrote it. */
+    static long digestOf(InputStream state) throws IOException {
+        return new DataInputStream(state).readLong();
     }
 
     @Override

@@ -115,6 +115,11 @@ public final class LinearizableReads implements Workload {
     }
 
     @Override
+    public StateMachine newStateMachine(int node) {
+        return writes.newStateMachine(node);
+    }
+
+    @Override
     public Command next(Random r, boolean healed) {
         return writes.next(r, healed);
     }

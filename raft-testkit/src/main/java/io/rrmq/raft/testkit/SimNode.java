@@ -113,13 +113,22 @@ final class SimNode {
     /** RaftRuntime.start: recover the newest durable snapshot and the log after it, restore, build the core. */
     void start() {
         RuntimeSnapshotParts.Recovered recovered;
-        stateMachine = new DigestingStateMachine(workload.newStateMachine());
+        stateMachine = new DigestingStateMachine(workload.newStateMachine(id));
         try {
             recovered = RuntimeSnapshotParts.recover(new RaftStorage.Stored(storage.hardState(), storage.log()),
                     snapshots);
             if (recovered.snapshot() != null) {
-                try (InputStream in = snapshots.openState(recovered.snapshot().lastIncludedIndex())) {
-                    stateMachine.restoreSnapshot(in);
+                long index = recovered.snapshot().lastIncludedIndex();
+                long digest;
+                try (InputStream in = snapshots.openState(index)) {
+                    digest = DigestingStateMachine.digestOf(in);
+                }
+                if (stateMachine.resumeCheckpoint(index, digest)) {
+                    stats.checkpointsResumed++;
+                } else {
+                    try (InputStream in = snapshots.openState(index)) {
+                        stateMachine.restoreSnapshot(in);
+                    }
                 }
                 stats.recoveries++;
             }
@@ -417,7 +426,7 @@ final class SimNode {
     private void takeSnapshot() {
         SnapshotWriter writer;
         try {
-            writer = stateMachine.takeSnapshot();
+            writer = stateMachine.takeSnapshot(lastApplied);
         } catch (IOException e) {
             throw new IllegalStateException("n" + id + ": capturing a snapshot failed", e);
         }

@@ -436,6 +436,11 @@ public final class Simulation {
         }
 
         @Override
+        public StateMachine newStateMachine(int node) {
+            return workload.newStateMachine(node);
+        }
+
+        @Override
         public Command next(Random r, boolean isHealed) {
             return workload.next(r, isHealed);
         }

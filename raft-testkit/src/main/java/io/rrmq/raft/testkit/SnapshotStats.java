@@ -11,11 +11,13 @@ package io.rrmq.raft.testkit;
  * @param installs     state machines reset from a leader's snapshot (Figure 13 rule 8)
  * @param recoveries   restarts that restored the state machine from a durable snapshot
  * @param chunksSent   InstallSnapshot chunks sent
+ * @param checkpointsResumed of the recoveries, those where the machine loaded its own checkpoint of
+ *                     the snapshot instead ({@code StateMachine.resumeCheckpoint})
  */
 public record SnapshotStats(long taken, long savesLost, long compactions, long transfers, long interrupted,
-                            long installs, long recoveries, long chunksSent) {
+                            long installs, long recoveries, long chunksSent, long checkpointsResumed) {
     /** Nothing done. */
-    public static final SnapshotStats NONE = new SnapshotStats(0, 0, 0, 0, 0, 0, 0, 0);
+    public static final SnapshotStats NONE = new SnapshotStats(0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     /**
      * Sums two runs' figures.
@@ -26,14 +28,16 @@ public record SnapshotStats(long taken, long savesLost, long compactions, long t
     public SnapshotStats plus(SnapshotStats o) {
         return new SnapshotStats(taken + o.taken, savesLost + o.savesLost, compactions + o.compactions,
                 transfers + o.transfers, interrupted + o.interrupted, installs + o.installs,
-                recoveries + o.recoveries, chunksSent + o.chunksSent);
+                recoveries + o.recoveries, chunksSent + o.chunksSent, checkpointsResumed + o.checkpointsResumed);
     }
 
     @Override
     public String toString() {
         return String.format("snapshots: %d taken, %d saves lost to crashes, %d compactions, %d transfers"
-                        + " (%d chunks), %d transfers interrupted by crashes, %d installs, %d recoveries from a snapshot",
-                taken, savesLost, compactions, transfers, chunksSent, interrupted, installs, recoveries);
+                        + " (%d chunks), %d transfers interrupted by crashes, %d installs, %d recoveries from a snapshot"
+                        + " (%d from the machine's checkpoint)",
+                taken, savesLost, compactions, transfers, chunksSent, interrupted, installs, recoveries,
+                checkpointsResumed);
     }
 
     /** Mutable counters of one run. */
@@ -46,10 +50,11 @@ public record SnapshotStats(long taken, long savesLost, long compactions, long t
         long installs;
         long recoveries;
         long chunksSent;
+        long checkpointsResumed;
 
         SnapshotStats snapshot() {
             return new SnapshotStats(taken, savesLost, compactions, transfers, interrupted, installs, recoveries,
-                    chunksSent);
+                    chunksSent, checkpointsResumed);
         }
     }
 }

@@ -23,6 +23,18 @@ public interface Workload {
     StateMachine newStateMachine();
 
     /**
+     * {@return a fresh state machine for node {@code node}} (at start and after every crash). A
+     * machine that keeps local files across crashes, as a node's data directory does (checkpoints,
+     * {@link StateMachine#resumeCheckpoint}), needs to know whose files to open. The default is
+     * {@link #newStateMachine()}.
+     *
+     * @param node the simulated node's id
+     */
+    default StateMachine newStateMachine(int node) {
+        return newStateMachine();
+    }
+
+    /**
      * The next command to propose, or {@code null} if every client is busy or done.
      *
      * @param random the run's randomness: draw from it only, so that the seed decides everything

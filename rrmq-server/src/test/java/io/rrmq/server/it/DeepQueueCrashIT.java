@@ -19,10 +19,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A deep queue (bodies in each node's message store) survives SIGKILLs at the worst moments: a
- * follower killed while it writes a snapshot of the 3 MB queue (its store and the partial snapshot
- * are lost; it rebuilds from its previous snapshot and log), and the leader killed while batches
- * are being committed and applied. Afterwards the queue
- * holds every acknowledged message, in order, once.
+ * follower killed while it writes a snapshot of the 3 MB queue (the partial snapshot is lost; it
+ * resumes the checkpoint of its previous snapshot, or restores that snapshot, and replays the log),
+ * the same follower killed while it builds a checkpoint (hard links and metadata), and the leader
+ * killed while batches are being committed and applied. Afterwards the queue holds every
+ * acknowledged message, in order, once.
  */
 class DeepQueueCrashIT {
     private static final Duration START = Duration.ofSeconds(20);
@@ -60,12 +61,31 @@ class DeepQueueCrashIT {
         }
     }
 
-    private static boolean writingSnapshot(Path snapshots) {
-        try (Stream<Path> files = Files.list(snapshots)) {
-            return files.anyMatch(p -> p.getFileName().toString().endsWith(".snap.tmp"));
+    /** Whether {@code dir} holds a file or directory being written: its name ends with {@code suffix}. */
+    private static boolean writing(Path dir, String suffix) {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.anyMatch(p -> p.getFileName().toString().endsWith(suffix));
         } catch (IOException e) {
             return false; // not created yet
         }
+    }
+
+    /** SIGKILLs {@code node} as soon as {@code dir} holds something named {@code *suffix}, while {@code api} produces. */
+    private static void killWhileWriting(NodeProcess node, Path dir, String suffix, RetryingApi api,
+                                         List<String> acknowledged) throws InterruptedException {
+        CompletableFuture<Void> killed = CompletableFuture.runAsync(() -> {
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(1)).until(() -> writing(dir, suffix));
+            try {
+                node.kill();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        for (int b = 0; b < 300 && !killed.isDone(); b++) {
+            produce(api, acknowledged, 1);
+        }
+        killed.join();
+        assertThat(node.isAlive()).isFalse();
     }
 
     @Test
@@ -84,20 +104,14 @@ class DeepQueueCrashIT {
 
         // 1. A follower SIGKILLed while it writes a snapshot of the 3 MB queue.
         NodeProcess follower = cluster.nodes().stream().filter(n -> n != leader).findFirst().orElseThrow();
-        Path snapshots = follower.dataDir().resolve("snapshots");
-        CompletableFuture<Void> killedMidSnapshot = CompletableFuture.runAsync(() -> {
-            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(1)).until(() -> writingSnapshot(snapshots));
-            try {
-                follower.kill();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        for (int b = 0; b < 300 && !killedMidSnapshot.isDone(); b++) {
-            produce(api, acknowledged, 1);
-        }
-        killedMidSnapshot.join();
-        assertThat(follower.isAlive()).isFalse();
+        killWhileWriting(follower, follower.dataDir().resolve("snapshots"), ".snap.tmp", api, acknowledged);
+        produce(api, acknowledged, 2);
+        follower.start().awaitHttp(START);
+
+        // 1b. The same follower SIGKILLed while it builds a checkpoint (links and metadata of its
+        // store, beside the snapshot): the half-built one is never used.
+        killWhileWriting(follower, follower.dataDir().resolve("messages").resolve("checkpoints"), ".tmp", api,
+                acknowledged);
         produce(api, acknowledged, 2);
         follower.start().awaitHttp(START);
 
@@ -118,6 +132,10 @@ class DeepQueueCrashIT {
         await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() >= before + 9 * BATCH);
         producing.set(false);
         producer.join();
+
+        // Restarts opened a checkpoint instead of reading every body back from a snapshot.
+        assertThat(cluster.nodes().stream().anyMatch(n -> n.log().contains("resumed its checkpoint of")))
+                .as("a restart resumed a checkpoint").isTrue();
 
         // Everything acknowledged, in order, once: from whichever node leads now.
         List<String> popped = api.drain(TOPIC);

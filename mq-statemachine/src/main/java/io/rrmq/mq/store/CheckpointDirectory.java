@@ -1,0 +1,218 @@
+package io.rrmq.mq.store;
+
+import io.rrmq.raft.SnapshotWriter;
+import io.rrmq.raft.storage.DurableDirectories;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedOutputStream;
+
+/**
+ * Checkpoints on disk: {@code <dir>/ckpt-<index, 20 digits>/} holding a {@code checkpoint} file (the
+ * store's {@link StoreLayout} and the machine's metadata) and a hard link to every segment file the
+ * layout names, {@code <chain>/<base>.seg}. A link freezes a segment at no cost: the live store goes
+ * on appending after the recorded end (bytes a resumed store cuts off) and deletes its own name
+ * when the segment drains, while the checkpoint's name keeps the bytes it needs.
+ *
+ * <p><b>Crash consistency.</b> A checkpoint is built under {@code ckpt-<index>.tmp}: segment files
+ * forced (what the store wrote since the last checkpoint), links made, the {@code checkpoint} file
+ * written and forced, every directory forced; then renamed to its name and the parent forced. So a
+ * checkpoint under its name is complete and durable; a {@code .tmp} one is debris of a crash and is
+ * deleted at start. The {@code checkpoint} file ends with a CRC32C: a damaged one is not used.
+ *
+ * <p>Format (big-endian): {@code [magic u32 "RMQC"][version u8 = 1][index u64][chain count u32]}, per
+ * chain {@code [chain i32][end u64][tail base i64, -1: none][segment count u32]} and per segment
+ * {@code [base u64][end u64][live u64]}; then the metadata, up to {@code [CRC32C u32]} of every
+ * byte before it.
+ *
+ * <p>Threads: {@link #write} on the snapshot thread, {@link #read} on the applying thread at start;
+ * never at once (a machine resumes before it takes any snapshot).
+ */
+final class CheckpointDirectory {
+    private static final System.Logger LOG = System.getLogger(CheckpointDirectory.class.getName());
+    private static final int MAGIC = 0x524D5143;
+    private static final byte VERSION = 1;
+    private static final String PREFIX = "ckpt-";
+    private static final String PARTIAL = ".tmp";
+    private static final String FILE = "checkpoint";
+
+    /** A complete checkpoint: the machine's metadata and the layout, its files in the checkpoint. */
+    record Frozen(long index, byte[] metadata, StoreLayout layout) {
+    }
+
+    private final Path dir;
+
+    /** Opens {@code dir}, creating it, and deletes any checkpoint a crash left half-built. */
+    CheckpointDirectory(Path dir) throws IOException {
+        this.dir = dir;
+        DurableDirectories.create(dir);
+        for (Path partial : entries(name -> name.endsWith(PARTIAL))) {
+            FileSegmentSpace.deleteTree(partial);
+        }
+    }
+
+    /**
+     * Makes a checkpoint of {@code index} durable (see the class comment) and deletes every other one:
+     * a later resume starts from the newest snapshot, which this one is about to be.
+     *
+     * @param layout the store as a pin froze it; the pin must stay open until this returns
+     */
+    void write(long index, SnapshotWriter metadata, StoreLayout layout) throws IOException {
+        Path partial = dir.resolve(name(index) + PARTIAL);
+        FileSegmentSpace.deleteTree(partial);
+        Files.createDirectories(partial);
+        for (StoreLayout.ChainLayout chain : layout.chains()) {
+            Path chainDir = partial.resolve(Integer.toString(chain.chain()));
+            Files.createDirectories(chainDir);
+            for (StoreLayout.SegmentLayout segment : chain.segments()) {
+                force(segment.file());
+                Files.createLink(chainDir.resolve(FileSegmentSpace.fileName(segment.base())), segment.file());
+            }
+            DurableDirectories.fsync(chainDir);
+        }
+        try (FileChannel file = FileChannel.open(partial.resolve(FILE), StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE)) {
+            // Streamed: the metadata holds the remembered requests' results, too large to copy around.
+            CRC32C crc = new CRC32C();
+            OutputStream channel = Channels.newOutputStream(file);
+            DataOutputStream data = new DataOutputStream(new BufferedOutputStream(new CheckedOutputStream(channel, crc),
+                    1 << 16));
+            writeLayout(data, index, layout);
+            metadata.writeTo(data);
+            data.flush();
+            new DataOutputStream(channel).writeInt((int) crc.getValue());
+            file.force(true);
+        }
+        DurableDirectories.fsync(partial);
+        Path complete = dir.resolve(name(index));
+        FileSegmentSpace.deleteTree(complete); // the same index again (a retried snapshot): replace it
+        Files.move(partial, complete, StandardCopyOption.ATOMIC_MOVE);
+        DurableDirectories.fsync(dir);
+        deleteAllBut(complete);
+    }
+
+    /**
+     * The complete checkpoint of exactly {@code index}, if there is one that verifies. Every other
+     * checkpoint is deleted: they share segment files with this one, which the resumed store now
+     * cuts and appends to.
+     */
+    Optional<Frozen> read(long index) throws IOException {
+        Path complete = dir.resolve(name(index));
+        Path file = complete.resolve(FILE);
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        Frozen frozen;
+        try {
+            frozen = decode(complete, Files.readAllBytes(file));
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "checkpoint " + complete + " is damaged (" + e.getMessage()
+                    + "); restoring the snapshot instead");
+            return Optional.empty();
+        }
+        if (frozen.index() != index) {
+            LOG.log(System.Logger.Level.WARNING, "checkpoint " + complete + " names index " + frozen.index());
+            return Optional.empty();
+        }
+        deleteAllBut(complete);
+        return Optional.of(frozen);
+    }
+
+    private void deleteAllBut(Path keep) throws IOException {
+        for (Path other : entries(name -> name.startsWith(PREFIX))) {
+            if (!other.equals(keep)) {
+                FileSegmentSpace.deleteTree(other);
+            }
+        }
+    }
+
+    private List<Path> entries(java.util.function.Predicate<String> named) throws IOException {
+        try (Stream<Path> list = Files.list(dir)) {
+            return list.filter(p -> named.test(p.getFileName().toString())).toList();
+        }
+    }
+
+    private static String name(long index) {
+        return String.format(PREFIX + "%020d", index);
+    }
+
+    /** Forces what the store wrote to a segment file, through a descriptor of its own. */
+    private static void force(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.force(false);
+        }
+    }
+
+    private static void writeLayout(DataOutputStream data, long index, StoreLayout layout) throws IOException {
+        data.writeInt(MAGIC);
+        data.writeByte(VERSION);
+        data.writeLong(index);
+        data.writeInt(layout.chains().size());
+        for (StoreLayout.ChainLayout chain : layout.chains()) {
+            data.writeInt(chain.chain());
+            data.writeLong(chain.end());
+            data.writeLong(chain.tailBase());
+            data.writeInt(chain.segments().size());
+            for (StoreLayout.SegmentLayout segment : chain.segments()) {
+                data.writeLong(segment.base());
+                data.writeLong(segment.end());
+                data.writeLong(segment.live());
+            }
+        }
+    }
+
+    /** Decodes a {@code checkpoint} file of the checkpoint {@code complete}; its segments' files are there. */
+    static Frozen decode(Path complete, byte[] bytes) throws IOException {
+        if (bytes.length < 4) {
+            throw new EOFException("checkpoint file cut short");
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, 0, bytes.length - 4);
+        if ((int) crc.getValue() != ByteBuffer.wrap(bytes, bytes.length - 4, 4).getInt()) {
+            throw new IOException("checkpoint checksum mismatch");
+        }
+        DataInputStream data = new DataInputStream(new java.io.ByteArrayInputStream(bytes, 0, bytes.length - 4));
+        if (data.readInt() != MAGIC || data.readByte() != VERSION) {
+            throw new IOException("not a checkpoint of this version");
+        }
+        long index = data.readLong();
+        int chainCount = data.readInt();
+        List<StoreLayout.ChainLayout> chains = new ArrayList<>();
+        for (int c = 0; c < chainCount; c++) {
+            int chain = data.readInt();
+            long end = data.readLong();
+            long tailBase = data.readLong();
+            int segmentCount = data.readInt();
+            Path chainDir = complete.resolve(Integer.toString(chain));
+            List<StoreLayout.SegmentLayout> segments = new ArrayList<>();
+            for (int s = 0; s < segmentCount; s++) {
+                long base = data.readLong();
+                long segmentEnd = data.readLong();
+                long live = data.readLong();
+                if (segmentEnd < base || segmentEnd > end || live < 0) {
+                    throw new IOException("corrupt checkpoint: segment " + chain + ":" + base);
+                }
+                segments.add(new StoreLayout.SegmentLayout(base, segmentEnd, live,
+                        chainDir.resolve(FileSegmentSpace.fileName(base))));
+            }
+            chains.add(new StoreLayout.ChainLayout(chain, end, tailBase, segments));
+        }
+        byte[] metadata = data.readAllBytes(); // the rest, up to the CRC
+        return new Frozen(index, metadata, new StoreLayout(chains));
+    }
+}

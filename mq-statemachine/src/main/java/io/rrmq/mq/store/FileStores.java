@@ -1,0 +1,66 @@
+package io.rrmq.mq.store;
+
+import io.rrmq.raft.SnapshotWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * The stores of a machine whose files live under {@code root}, with checkpoints: each
+ * {@link #create} makes a new generation directory {@code root/gen-N} (whatever an earlier process
+ * left in them is deleted at construction: never forced, so not to be trusted), and
+ * {@code root/checkpoints} keeps the newest checkpoint ({@link CheckpointDirectory}), which a
+ * restarting machine opens in place of restoring its snapshot: O(segments and metadata), whatever
+ * the depth of its queues.
+ */
+public final class FileStores implements MessageStores {
+    private static final String GENERATION = "gen-";
+
+    private final Path root;
+    private final int segmentBytes;
+    private final CheckpointDirectory checkpoints;
+    private final AtomicLong generation = new AtomicLong();
+
+    /**
+     * @param root         the directory; created if missing
+     * @param segmentBytes the segment size ({@link SegmentedMessageStore#DEFAULT_SEGMENT_BYTES})
+     */
+    public FileStores(Path root, int segmentBytes) throws IOException {
+        this.root = root;
+        this.segmentBytes = segmentBytes;
+        Files.createDirectories(root);
+        try (Stream<Path> list = Files.list(root)) {
+            for (Path old : list.filter(p -> p.getFileName().toString().startsWith(GENERATION)).toList()) {
+                FileSegmentSpace.deleteTree(old);
+            }
+        }
+        this.checkpoints = new CheckpointDirectory(root.resolve("checkpoints"));
+    }
+
+    @Override
+    public MessageStore create() {
+        return SegmentedMessageStore.inFiles(nextGeneration(), segmentBytes);
+    }
+
+    private Path nextGeneration() {
+        return root.resolve(GENERATION + generation.incrementAndGet());
+    }
+
+    @Override
+    public void checkpoint(long index, SnapshotWriter metadata, MessageStore.Pin pin) throws IOException {
+        checkpoints.write(index, metadata, pin.layout());
+    }
+
+    @Override
+    public Optional<Resumed> resume(long index) throws IOException {
+        Optional<CheckpointDirectory.Frozen> frozen = checkpoints.read(index);
+        if (frozen.isEmpty()) {
+            return Optional.empty();
+        }
+        MessageStore store = SegmentedMessageStore.resumed(nextGeneration(), segmentBytes, frozen.get().layout());
+        return Optional.of(new Resumed(frozen.get().metadata(), store));
+    }
+}
