@@ -18,15 +18,7 @@ public record ReadSettings(boolean leaseReads, int leaseMarginTicks) {
 
     /** Lease reads off and {@link RaftConfig}'s margin, overridden by whichever properties are set. */
     public static ReadSettings fromSystemProperties() throws ConfigException {
-        String lease = System.getProperty("rrmq.raft.lease");
-        boolean on;
-        if (lease == null || lease.isBlank() || lease.trim().equals("false")) {
-            on = false;
-        } else if (lease.trim().equals("true")) {
-            on = true;
-        } else {
-            throw new ConfigException("rrmq.raft.lease must be true or false, got \"" + lease + "\"");
-        }
+        boolean on = SystemProperties.booleanValue("rrmq.raft.lease", false);
         int margin = SystemProperties.intValue("rrmq.raft.lease.margin", RaftConfig.DEFAULT_LEASE_MARGIN_TICKS, 1);
         return new ReadSettings(on, margin);
     }

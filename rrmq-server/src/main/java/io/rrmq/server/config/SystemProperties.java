@@ -1,6 +1,6 @@
 package io.rrmq.server.config;
 
-/** Reads a node's {@code rrmq.*} tuning properties: whole numbers with a lower bound, or a default. */
+/** Reads a node's {@code rrmq.*} tuning properties: whole numbers with a lower bound or switches, or a default. */
 final class SystemProperties {
     private SystemProperties() {
     }
@@ -29,5 +29,18 @@ final class SystemProperties {
             throw new ConfigException(name + " must be at most " + Integer.MAX_VALUE + ", got " + value);
         }
         return (int) value;
+    }
+
+    /** The property {@code name} as {@code true} or {@code false}; {@code fallback} if unset. */
+    static boolean booleanValue(String name, boolean fallback) throws ConfigException {
+        String value = System.getProperty(name);
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        return switch (value.trim()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new ConfigException(name + " must be true or false, got \"" + value + "\"");
+        };
     }
 }
