@@ -33,6 +33,7 @@ import io.rrmq.server.security.TlsContexts;
 import io.rrmq.server.transport.HttpTransport;
 import io.rrmq.server.transport.PeerListenerHandler;
 import io.rrmq.server.transport.RaftMessageHandler;
+import io.rrmq.server.transport.ReplyHolds;
 import io.rrmq.server.ui.UiHandler;
 import io.undertow.server.HttpHandler;
 import java.io.IOException;
@@ -79,6 +80,8 @@ public final class RrmqNode implements AutoCloseable {
     /** Null without TLS. */
     private final TlsContexts tls;
     private final RaftMessageHandler raftHandler;
+    /** Heartbeats from a leader held for this node's answers, which go back in their replies. */
+    private final ReplyHolds replyHolds;
     private final NodeMetrics metrics;
 
     private volatile RaftNode raft;
@@ -97,8 +100,9 @@ public final class RrmqNode implements AutoCloseable {
         this.authenticator = security.peers();
         this.tls = security.tls().orElse(null);
         MemberCertificates members = tls == null ? null : new MemberCertificates(directory);
+        this.replyHolds = new ReplyHolds(() -> this.selfId, authenticator, ReplyHolds.DEFAULT_WAIT);
         this.raftHandler = new RaftMessageHandler(() -> this.selfId, this::raftNode,
-                settings.maxRaftBodyBytes(), authenticator, members);
+                settings.maxRaftBodyBytes(), authenticator, members, replyHolds);
         boolean separate = self.separatePeerPort();
         boolean tokens = security.clients().isPresent();
         this.consumers = new Consumers(this::raftNode, settings);
@@ -211,7 +215,12 @@ public final class RrmqNode implements AutoCloseable {
                 + " proposing: every node applies what its leader admitted, whatever its own value)",
                 storageSettings.maxQueuedBytes());
         HttpTransport peers = new HttpTransport(directory, selfId, settings, authenticator,
-                tls == null ? null : tls.standard());
+                tls == null ? null : tls.standard(), replyHolds, message -> {
+                    RaftNode node = raftNode();
+                    if (node != null) {
+                        node.receive(message);
+                    }
+                });
         synchronized (this) {
             if (closed) {
                 return;

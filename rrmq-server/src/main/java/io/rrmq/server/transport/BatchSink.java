@@ -12,10 +12,10 @@ interface BatchSink extends AutoCloseable {
     /**
      * Sends {@code batch} and waits until the peer answered or the attempt failed.
      *
-     * @return the peer's HTTP status
+     * @return the peer's HTTP status, and the messages it sent back in its reply, if any
      * @throws IOException the peer could not be reached or did not answer in time
      */
-    int post(byte[] batch) throws IOException, InterruptedException;
+    PeerReply post(byte[] batch) throws IOException, InterruptedException;
 
     /** Releases the connection; called by the sender thread when it stops. */
     @Override

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -26,6 +27,12 @@ import javax.net.ssl.SSLContext;
  * peer's batches one at a time over one kept-alive connection ({@link PeerConnection}). A thread per
  * peer rather than an asynchronous chain keeps the order-preserving loop plain sequential code; a
  * cluster of N nodes spends N-1 mostly idle threads on it, and nothing else.
+ *
+ * <p><b>Answers in replies.</b> Each lane's POST says it takes messages in the reply: a peer that
+ * receives heartbeats answers them in the reply's body ({@link ReplyHolds}), which the lane hands
+ * to this node's engine ({@link ReplyReader}); and when this node holds a peer's heartbeat,
+ * {@link #send} puts its answer there instead of into the lane. One exchange per heartbeat round
+ * instead of two.
  *
  * <p><b>TLS.</b> With an {@link SSLContext}, each lane posts through a {@link TlsPeerConnection}
  * (the JDK's HTTP client, mutual TLS to {@code https://host:peerPort/raft}) instead; the lanes share
@@ -40,6 +47,9 @@ public final class HttpTransport implements Transport, AutoCloseable {
     private final PeerAuthenticator authenticator;
     private final SSLContext tls;
     private final HttpClient tlsClient;
+    /** Null: this node answers heartbeats by its lanes only. */
+    private final ReplyHolds holds;
+    private final ReplyReader replies;
     /** One lane per peer ever known, by id; a peer that moves gets a new lane. */
     private final Map<Integer, PeerSender> senders = new ConcurrentHashMap<>();
     private final Map<Integer, String> laneAddresses = new ConcurrentHashMap<>();
@@ -61,6 +71,22 @@ public final class HttpTransport implements Transport, AutoCloseable {
      */
     public HttpTransport(PeerDirectory directory, int selfId, ServerSettings settings, PeerAuthenticator authenticator,
                          SSLContext tls) {
+        this(directory, selfId, settings, authenticator, tls, null, message -> { });
+    }
+
+    /**
+     * Builds a lane for every peer {@code directory} knows, and more as it learns of them; no thread
+     * runs and no connection opens until {@link #start()}.
+     *
+     * @param tls     our key and trust in our CAs, to speak mutual TLS to the peers; {@code null} for plain HTTP
+     * @param holds   the heartbeats this node's {@link RaftMessageHandler} holds, whose answers go back in
+     *                their replies; {@code null} if it holds none
+     * @param inbound takes the messages peers send back in their replies, for this node's engine (never blocks)
+     */
+    public HttpTransport(PeerDirectory directory, int selfId, ServerSettings settings, PeerAuthenticator authenticator,
+                         SSLContext tls, ReplyHolds holds, Consumer<RaftMessage> inbound) {
+        this.holds = holds;
+        this.replies = new ReplyReader(selfId, authenticator, inbound);
         this.selfId = selfId;
         this.directory = directory;
         this.settings = settings;
@@ -108,8 +134,8 @@ public final class HttpTransport implements Transport, AutoCloseable {
                         body -> authenticator.sign(selfId, to, body))
                 : new TlsPeerConnection(tlsClient, URI.create("https://" + peer.host() + ":" + peer.peerPort() + "/raft"),
                         settings.peerRequestTimeout(), body -> authenticator.sign(selfId, to, body));
-        return new PeerSender(peer.id(), peer.url(), sink, settings.peerQueueCapacity(), settings.maxBatchMessages(),
-                settings.maxBatchBytes(), settings.peerBackoff());
+        return new PeerSender(peer.id(), peer.url(), sink, reply -> replies.deliver(to, reply),
+                settings.peerQueueCapacity(), settings.maxBatchMessages(), settings.maxBatchBytes(), settings.peerBackoff());
     }
 
     private void startLane(PeerSender s) {
@@ -130,9 +156,15 @@ public final class HttpTransport implements Transport, AutoCloseable {
         }
     }
 
-    /** Queues {@code message} for its peer. Never blocks; drops what cannot be queued. */
+    /**
+     * Sends {@code message} back in the reply to its peer's held heartbeat if there is one, else
+     * queues it for its peer. Never blocks; drops what cannot be queued.
+     */
     @Override
     public void send(RaftMessage message) {
+        if (holds != null && holds.offer(message)) {
+            return;
+        }
         PeerSender lane = senders.get(message.to());
         if (lane == null) {
             droppedUnknownPeer.incrementAndGet();
@@ -146,6 +178,11 @@ public final class HttpTransport implements Transport, AutoCloseable {
         List<PeerStats> out = new ArrayList<>();
         new java.util.TreeMap<>(senders).values().forEach(s -> out.add(s.stats()));
         return out;
+    }
+
+    /** Messages peers sent back in their replies and this node's engine got. */
+    public long repliesReceived() {
+        return replies.received();
     }
 
     /** Messages addressed to this node itself or to an id outside the cluster. */

@@ -27,6 +27,10 @@ import java.util.concurrent.TimeUnit;
  * that connect, write and read each honour the deadline (a blocking socket cannot time out a write
  * to a stopped peer).
  *
+ * <p>Every request says it takes messages in the reply ({@value RaftMessageHandler#REPLIES_HEADER}):
+ * a peer may answer a heartbeat with {@code 200} and its own messages for this node in the body
+ * (see {@link ReplyHolds}), which {@link #post} returns; other bodies are read and dropped.
+ *
  * <p>Not thread-safe: used by its {@link PeerSender}'s thread only. Understands exactly the replies
  * {@link RaftMessageHandler} (via Undertow) sends: a status line, headers, and a body framed by
  * {@code Content-Length} or absent. Any other framing closes the connection after the head.
@@ -34,6 +38,9 @@ import java.util.concurrent.TimeUnit;
 final class PeerConnection implements BatchSink, AutoCloseable {
     private static final int MAX_HEAD_BYTES = 16 * 1024;
     private static final byte[] HEAD_END = {'\r', '\n', '\r', '\n'};
+    /** Messages sent back in a reply are a few responses; anything larger is not from a peer. */
+    static final int MAX_REPLY_BODY_BYTES = 1 << 20;
+    private static final String SIGNATURE_HEADER = PeerAuthenticator.HEADER.toLowerCase(Locale.ROOT);
 
     private final String host;
     private final int port;
@@ -59,19 +66,21 @@ final class PeerConnection implements BatchSink, AutoCloseable {
         this.port = port;
         this.signer = signer;
         this.requestHeadPrefix = ("POST " + path + " HTTP/1.1\r\nHost: " + host + ":" + port
-                + "\r\nContent-Type: " + RaftMessageHandler.CONTENT_TYPE + "\r\n" + PeerAuthenticator.HEADER + ": ")
+                + "\r\nContent-Type: " + RaftMessageHandler.CONTENT_TYPE
+                + "\r\n" + RaftMessageHandler.REPLIES_HEADER + ": " + RaftMessageHandler.REPLIES_INLINE
+                + "\r\n" + PeerAuthenticator.HEADER + ": ")
                 .getBytes(StandardCharsets.ISO_8859_1);
         this.connectTimeoutNanos = connectTimeout.toNanos();
         this.requestTimeoutNanos = requestTimeout.toNanos();
     }
 
     /**
-     * POSTs {@code body} and returns the status. A kept-alive connection the peer closed meanwhile
+     * POSTs {@code body} and returns the peer's reply. A kept-alive connection the peer closed meanwhile
      * (it restarted, or its idle timeout fired) fails before any reply byte; that case is retried
      * once on a fresh connection, which is harmless since Raft messages may be duplicated.
      */
     @Override
-    public int post(byte[] body) throws IOException, InterruptedException {
+    public PeerReply post(byte[] body) throws IOException, InterruptedException {
         boolean reused = channel != null;
         try {
             return exchange(body);
@@ -104,7 +113,7 @@ final class PeerConnection implements BatchSink, AutoCloseable {
         }
     }
 
-    private int exchange(byte[] body) throws IOException, InterruptedException {
+    private PeerReply exchange(byte[] body) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + requestTimeoutNanos;
         if (channel == null) {
             connect(Math.min(deadline, System.nanoTime() + connectTimeoutNanos));
@@ -152,8 +161,8 @@ final class PeerConnection implements BatchSink, AutoCloseable {
         }
     }
 
-    /** Reads the status line and headers, then discards a Content-Length body. */
-    private int readResponse(long deadline) throws IOException, InterruptedException {
+    /** Reads the status line and headers, then a Content-Length body: kept if it carries messages. */
+    private PeerReply readResponse(long deadline) throws IOException, InterruptedException {
         readBuffer.clear();
         int headEnd;
         while (true) {
@@ -183,6 +192,7 @@ final class PeerConnection implements BatchSink, AutoCloseable {
         long contentLength = -1;
         boolean keepAlive = !statusLine[0].equals("HTTP/1.0");
         boolean otherFraming = false;
+        String signature = null;
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
             if (colon <= 0) {
@@ -200,6 +210,8 @@ final class PeerConnection implements BatchSink, AutoCloseable {
                 keepAlive = !value.toLowerCase(Locale.ROOT).contains("close");
             } else if (name.equals("transfer-encoding")) {
                 otherFraming = true;
+            } else if (name.equals(SIGNATURE_HEADER)) {
+                signature = value;
             }
         }
         boolean noBody = status == 204 || status == 304 || status / 100 == 1;
@@ -208,7 +220,14 @@ final class PeerConnection implements BatchSink, AutoCloseable {
         }
         if (otherFraming || contentLength < 0) {
             closeChannel(); // body framed in a way we do not parse: forget the connection
-            return status;
+            return PeerReply.of(status);
+        }
+        if (status == 200 && contentLength > 0) {
+            PeerReply reply = new PeerReply(status, signature, readBody(contentLength, bodyStart, alreadyRead, deadline));
+            if (!keepAlive) {
+                closeChannel();
+            }
+            return reply;
         }
         long remaining = contentLength - alreadyRead;
         while (remaining > 0) {
@@ -221,7 +240,26 @@ final class PeerConnection implements BatchSink, AutoCloseable {
         if (!keepAlive) {
             closeChannel();
         }
-        return status;
+        return PeerReply.of(status);
+    }
+
+    /** Reads a reply body of {@code length} bytes, of which {@code alreadyRead} came with the head. */
+    private byte[] readBody(long length, int bodyStart, int alreadyRead, long deadline)
+            throws IOException, InterruptedException {
+        if (length > MAX_REPLY_BODY_BYTES || alreadyRead > length) {
+            throw new IOException("reply body of " + length + " bytes, more than a peer sends back");
+        }
+        byte[] body = new byte[(int) length];
+        System.arraycopy(readBuffer.array(), bodyStart, body, 0, alreadyRead);
+        int filled = alreadyRead;
+        while (filled < body.length) {
+            readBuffer.clear();
+            readBuffer.limit(Math.min(readBuffer.capacity(), body.length - filled));
+            int n = readSome(deadline, false);
+            System.arraycopy(readBuffer.array(), 0, body, filled, n);
+            filled += n;
+        }
+        return body;
     }
 
     /** Reads at least one byte into {@link #readBuffer}, waiting until {@code deadline}. */

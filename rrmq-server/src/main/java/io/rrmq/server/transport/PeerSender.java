@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +41,8 @@ final class PeerSender implements Runnable {
     private final int peerId;
     private final String peerUrl;
     private final BatchSink sink;
+    /** Takes the messages the peer sent back in a reply. */
+    private final Consumer<PeerReply> replies;
     private final LinkedBlockingQueue<RaftMessage> queue;
     private final int maxBatchMessages;
     private final long maxBatchBytes;
@@ -57,9 +60,16 @@ final class PeerSender implements Runnable {
 
     PeerSender(int peerId, String peerUrl, BatchSink sink, int queueCapacity, int maxBatchMessages,
                long maxBatchBytes, Duration backoff) {
+        this(peerId, peerUrl, sink, reply -> { }, queueCapacity, maxBatchMessages, maxBatchBytes, backoff);
+    }
+
+    /** @param replies takes a reply that carries the peer's messages, on this lane's thread */
+    PeerSender(int peerId, String peerUrl, BatchSink sink, Consumer<PeerReply> replies, int queueCapacity,
+               int maxBatchMessages, long maxBatchBytes, Duration backoff) {
         this.peerId = peerId;
         this.peerUrl = peerUrl;
         this.sink = sink;
+        this.replies = replies;
         this.queue = new LinkedBlockingQueue<>(queueCapacity);
         this.maxBatchMessages = maxBatchMessages;
         this.maxBatchBytes = maxBatchBytes;
@@ -115,19 +125,23 @@ final class PeerSender implements Runnable {
 
     private void deliver(List<RaftMessage> batch) throws InterruptedException {
         byte[] body = MessageCodec.encodeBatch(batch);
-        int status;
+        PeerReply reply;
         try {
-            status = sink.post(body);
+            reply = sink.post(body);
         } catch (IOException e) {
             droppedUndelivered.addAndGet(batch.size());
             markDown(describe(e));
             pauseAndDropStale();
             return;
         }
+        int status = reply.status();
         if (status / 100 == 2) {
             sentBatches.incrementAndGet();
             sentMessages.addAndGet(batch.size());
             markUp();
+            if (reply.carriesMessages()) {
+                replies.accept(reply);
+            }
         } else if (status == 503) {
             // The peer's HTTP listener is up but its Raft node is still starting: it dropped them.
             droppedUndelivered.addAndGet(batch.size());

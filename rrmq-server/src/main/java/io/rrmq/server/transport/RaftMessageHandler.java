@@ -5,6 +5,7 @@ import io.rrmq.raft.message.MessageCodec;
 import io.rrmq.raft.message.RaftMessage;
 import io.rrmq.server.http.Exchanges;
 import io.rrmq.server.http.Replies;
+import io.rrmq.server.http.Reply;
 import io.rrmq.server.security.MemberCertificates;
 import io.rrmq.server.security.PeerAuthenticator;
 import io.undertow.io.Receiver;
@@ -15,6 +16,7 @@ import io.undertow.server.SSLSessionInfo;
 import io.undertow.server.ServerConnection;
 import io.undertow.util.AttachmentKey;
 import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -46,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * this is the check. The verdict is kept per connection and TLS session.
  *
  * <p>Replies 204 once every message was handed to {@link RaftNode#receive} (which only queues, so
- * the reply does not wait for the node to process them); 400 for a batch that does not decode, 413
+ * the reply does not wait for the node to process them), or, for a batch of heartbeats from a
+ * sender that takes them, 200 with the engine's answer once it is there ({@link ReplyHolds}); 400 for a batch that does not decode, 413
  * above the size limit, 415 for another content type, 503 while the node is starting. Messages not
  * addressed to this node, or whose sender is not the authenticated one, are dropped and counted:
  * they come from a misconfigured process and must not reach the engine.
@@ -58,6 +61,11 @@ public final class RaftMessageHandler implements HttpHandler {
 
     /** The body's media type. */
     public static final String CONTENT_TYPE = "application/octet-stream";
+    /** A request header by which a sender says it reads messages sent back in the reply (see {@link ReplyHolds}). */
+    public static final String REPLIES_HEADER = "X-RRMQ-Replies";
+    /** The {@value #REPLIES_HEADER} value. */
+    public static final String REPLIES_INLINE = "inline";
+    private static final HttpString REPLIES = HttpString.tryFromString(REPLIES_HEADER);
 
     private final IntSupplier selfId;
     private final Supplier<RaftNode> node;
@@ -71,6 +79,8 @@ public final class RaftMessageHandler implements HttpHandler {
     private static final long REFUSAL_LOG_INTERVAL_NANOS = 1_000_000_000L;
     /** Null without TLS. */
     private final MemberCertificates certificates;
+    /** Null: every batch is answered at once, without messages. */
+    private final ReplyHolds holds;
 
     /** The members a connection's client certificate names (empty: none), for the TLS session it was read from. */
     private record CertifiedPeer(SSLSession session, boolean presented, Set<Integer> members) {
@@ -80,16 +90,19 @@ public final class RaftMessageHandler implements HttpHandler {
 
     /** @param node the running Raft node, or {@code null} while it is starting */
     public RaftMessageHandler(int selfId, Supplier<RaftNode> node, int maxBodyBytes, PeerAuthenticator authenticator) {
-        this(() -> selfId, node, maxBodyBytes, authenticator, null);
+        this(() -> selfId, node, maxBodyBytes, authenticator, null, null);
     }
 
     /**
      * @param selfId       this node's id; -1 while a joining node does not know it yet
      * @param node         the running Raft node, or {@code null} while it is starting
      * @param certificates with TLS: which members a client certificate names; {@code null} without TLS
+     * @param holds        where heartbeats wait for their answers, to send them back in the reply;
+     *                     {@code null} to answer every batch at once
      */
     public RaftMessageHandler(IntSupplier selfId, Supplier<RaftNode> node, int maxBodyBytes,
-                              PeerAuthenticator authenticator, MemberCertificates certificates) {
+                              PeerAuthenticator authenticator, MemberCertificates certificates, ReplyHolds holds) {
+        this.holds = holds;
         this.selfId = selfId;
         this.node = node;
         this.maxBodyBytes = maxBodyBytes;
@@ -157,6 +170,17 @@ public final class RaftMessageHandler implements HttpHandler {
             Exchanges.send(exchange, Replies.badRequest("bad Raft message batch: " + e.getMessage()));
             return;
         }
+        if (holds != null && REPLIES_INLINE.equals(exchange.getRequestHeaders().getFirst(REPLIES))
+                && ReplyHolds.worthHolding(messages)) {
+            holds.hold(sender, exchange, () -> handOver(raft, messages, sender, selfId));
+            return;
+        }
+        Reply failure = handOver(raft, messages, sender, selfId);
+        Exchanges.send(exchange, failure != null ? failure : Replies.noContent());
+    }
+
+    /** Gives the messages to the engine; {@code null}, or the failure to answer with. */
+    private Reply handOver(RaftNode raft, List<RaftMessage> messages, int sender, int selfId) {
         try {
             for (RaftMessage m : messages) {
                 if (m.to() != selfId || m.from() != sender) {
@@ -172,10 +196,9 @@ public final class RaftMessageHandler implements HttpHandler {
             }
         } catch (RuntimeException e) {
             // receive() on a node that is shutting down
-            Exchanges.send(exchange, Replies.failure(503, "node-closed").with("Retry-After", "1"));
-            return;
+            return Replies.failure(503, "node-closed").with("Retry-After", "1");
         }
-        Exchanges.send(exchange, Replies.noContent());
+        return null;
     }
 
     /** The verdict on the connection's client certificate, computed once per connection and TLS session. */

@@ -19,7 +19,7 @@ import javax.net.ssl.SSLContext;
  * <p>The client presents this node's certificate and verifies the peer's against the truststore
  * and against the host it dialled (HTTPS endpoint identification), which is the member's {@code ip}:
  * so it only ever talks to a certificate naming that member. Every request also carries the
- * {@value PeerAuthenticator#HEADER} signature, as in plain mode.
+ * {@value PeerAuthenticator#HEADER} signature, as in plain mode, and takes messages in the reply.
  *
  * <p><b>Timeouts.</b> The client's request timeout covers connecting and the TLS handshake too, and
  * a first handshake in a JVM that has not yet loaded or compiled its TLS code can take longer than a
@@ -69,16 +69,24 @@ final class TlsPeerConnection implements BatchSink {
     }
 
     @Override
-    public int post(byte[] batch) throws IOException, InterruptedException {
+    public PeerReply post(byte[] batch) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(uri)
                 .timeout(answered ? requestTimeout : requestTimeout.multipliedBy(FIRST_CONTACT_FACTOR))
                 .header("Content-Type", RaftMessageHandler.CONTENT_TYPE)
                 .header(PeerAuthenticator.HEADER, signer.apply(batch))
+                .header(RaftMessageHandler.REPLIES_HEADER, RaftMessageHandler.REPLIES_INLINE)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(batch))
                 .build();
         answered = false;
-        int status = client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
         answered = true;
-        return status;
+        byte[] body = response.body();
+        if (response.statusCode() != 200 || body.length == 0) {
+            return PeerReply.of(response.statusCode());
+        }
+        if (body.length > PeerConnection.MAX_REPLY_BODY_BYTES) {
+            throw new IOException("reply body of " + body.length + " bytes, more than a peer sends back");
+        }
+        return new PeerReply(200, response.headers().firstValue(PeerAuthenticator.HEADER).orElse(null), body);
     }
 }

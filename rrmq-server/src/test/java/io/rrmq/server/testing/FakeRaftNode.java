@@ -33,6 +33,7 @@ public final class FakeRaftNode implements RaftNode {
         return t;
     });
     private final List<RaftMessage> received = new CopyOnWriteArrayList<>();
+    private volatile java.util.function.Consumer<RaftMessage> onReceive = message -> { };
     private volatile Mode mode = Mode.LEADER;
     private volatile int leaderHint = RaftStatus.NO_LEADER;
     private volatile long index;
@@ -132,6 +133,13 @@ public final class FakeRaftNode implements RaftNode {
     @Override
     public void receive(RaftMessage message) {
         received.add(message);
+        onReceive.accept(message);
+    }
+
+    /** Runs {@code hook} with every message {@link #receive} gets (on the caller's thread), to answer it. */
+    public FakeRaftNode onReceive(java.util.function.Consumer<RaftMessage> hook) {
+        this.onReceive = hook;
+        return this;
     }
 
     @Override

@@ -67,7 +67,7 @@ class PeerSenderTest {
             batches.add(seqs(batch));
             firstPostStarted.countDown();
             release.await();
-            return 204;
+            return PeerReply.of(204);
         }, 1000, Duration.ofMillis(10));
 
         sender.enqueue(message(0));
@@ -92,7 +92,7 @@ class PeerSenderTest {
         PeerSender sender = start(batch -> {
             posting.countDown();
             release.await();
-            return 204;
+            return PeerReply.of(204);
         }, 10, Duration.ofMillis(10));
 
         sender.enqueue(message(0));
@@ -141,7 +141,7 @@ class PeerSenderTest {
             if (calls.incrementAndGet() <= 3) {
                 throw new IOException("down");
             }
-            return 204;
+            return PeerReply.of(204);
         }, 1000, Duration.ofMillis(5));
         await().atMost(Duration.ofSeconds(5)).until(() -> {
             sender.enqueue(message(1));
@@ -155,7 +155,7 @@ class PeerSenderTest {
         AtomicInteger calls = new AtomicInteger();
         PeerSender sender = start(batch -> {
             calls.incrementAndGet();
-            return 503;
+            return PeerReply.of(503);
         }, 1000, Duration.ofSeconds(10));
         sender.enqueue(message(1));
         await().atMost(Duration.ofSeconds(5)).until(() -> sender.stats().droppedUndelivered() == 1);
@@ -173,7 +173,7 @@ class PeerSenderTest {
             sizes.add(MessageCodec.decodeBatch(batch).size());
             posting.countDown();
             release.await();
-            return 204;
+            return PeerReply.of(204);
         }, 1000, 4096, 48 * 10, Duration.ofMillis(5));
         Thread t = new Thread(sender);
         t.setDaemon(true);

@@ -84,7 +84,7 @@ class TlsTransportTest {
                 new Member(1, "127.0.0.1", clientPort, peerPort, true),
                 new Member(2, "127.0.0.2", 2, 2, true)), Optional.of(tlsConfig));
         MemberCertificates members = new MemberCertificates(cluster);
-        RaftMessageHandler handler = new RaftMessageHandler(() -> 1, receiverNode::get, 1 << 20, authenticator, members);
+        RaftMessageHandler handler = new RaftMessageHandler(() -> 1, receiverNode::get, 1 << 20, authenticator, members, null);
         HttpServer.Tls tls = new HttpServer.Tls(memberTls.standard(), memberTls.membersOnly(members));
         receiverServer = separatePeerPort
                 ? HttpServer.start("127.0.0.1", clientPort, ServerSettings.defaults(), exchange -> { },

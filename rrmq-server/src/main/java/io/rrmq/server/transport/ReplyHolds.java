@@ -1,0 +1,194 @@
+package io.rrmq.server.transport;
+
+import io.rrmq.raft.message.AppendEntries;
+import io.rrmq.raft.message.InstallSnapshot;
+import io.rrmq.raft.message.MessageCodec;
+import io.rrmq.raft.message.RaftMessage;
+import io.rrmq.raft.message.VoteRequest;
+import io.rrmq.server.http.Exchanges;
+import io.rrmq.server.http.Reply;
+import io.rrmq.server.http.Replies;
+import io.rrmq.server.security.PeerAuthenticator;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import io.undertow.util.SameThreadExecutor;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+import org.xnio.XnioExecutor;
+
+/**
+ * Heartbeats answered in the reply to their own {@code POST /raft}, instead of by a second POST the
+ * other way.
+ *
+ * <p><b>Why.</b> A heartbeat round over plain request/response HTTP costs two exchanges: the
+ * leader's POST (answered 204 at once) and the follower's POST carrying its answer. That is most of
+ * what an idle cluster spends (four thread wake-ups and two request parses per follower every
+ * heartbeat), and it is the latency of every linearizable read, which waits for such a round. A
+ * follower that receives a batch of heartbeats (AppendEntries without entries, the leader's lane
+ * having said {@value RaftMessageHandler#REPLIES_HEADER}) therefore holds the exchange, hands the
+ * batch to its engine, and the first message its engine then sends to that leader goes back as the
+ * reply's body ({@code 200}, an {@code application/octet-stream} batch signed like a request) rather
+ * than into its own lane. The leader's lane reads it ({@link PeerConnection}) and hands it to its
+ * engine ({@link ReplyReader}).
+ *
+ * <p><b>Bounded.</b> The engine answers a heartbeat from its event loop, without touching the disk
+ * unless the term changed; a hold that got no message within {@link #DEFAULT_WAIT} ends with 204, and
+ * the answer, when it comes, takes the lane as before. Batches carrying entries or snapshot chunks
+ * are never held: their answers wait for an fsync, and holding them would stop the leader's lane
+ * from sending the next batch meanwhile (pipelining is what keeps writes fast). Raft tolerates
+ * messages that are reordered or lost, so an answer may take either way.
+ *
+ * <p><b>Threads.</b> {@link #hold} runs on the exchange's I/O thread (from the handler); {@link #offer}
+ * on whatever thread sends (the event loop, the storage thread); the wait's end on the I/O thread.
+ * One hold per peer at a time (a leader's lane has one POST in flight); a newer one ends an older one.
+ */
+public final class ReplyHolds {
+    /** How long a held heartbeat waits for its answer before it ends without one. */
+    public static final Duration DEFAULT_WAIT = Duration.ofMillis(25);
+
+    private final IntSupplier selfId;
+    private final PeerAuthenticator authenticator;
+    private final long waitMillis;
+    private final ConcurrentHashMap<Integer, Hold> holds = new ConcurrentHashMap<>();
+    private final AtomicLong answered = new AtomicLong();
+    private final AtomicLong expired = new AtomicLong();
+
+    /** One held exchange; {@code done} decides once between an answer, the wait's end and a failure. */
+    private static final class Hold {
+        final HttpServerExchange exchange;
+        final AtomicBoolean done = new AtomicBoolean();
+        volatile XnioExecutor.Key timer;
+
+        Hold(HttpServerExchange exchange) {
+            this.exchange = exchange;
+        }
+
+        void cancelTimer() {
+            XnioExecutor.Key key = timer;
+            if (key != null) {
+                key.remove();
+            }
+        }
+    }
+
+    /**
+     * @param selfId        this node's id (signs the answers)
+     * @param authenticator signs the answers under the cluster key
+     * @param wait          how long a held heartbeat waits for its answer
+     */
+    public ReplyHolds(IntSupplier selfId, PeerAuthenticator authenticator, Duration wait) {
+        this.selfId = selfId;
+        this.authenticator = authenticator;
+        this.waitMillis = Math.max(1, wait.toMillis());
+    }
+
+    /**
+     * Whether a batch is worth holding: it holds a heartbeat, and nothing whose answer waits for an
+     * fsync (entries, a snapshot chunk, a vote request).
+     */
+    static boolean worthHolding(List<RaftMessage> batch) {
+        boolean heartbeat = false;
+        for (RaftMessage m : batch) {
+            if (m instanceof AppendEntries append) {
+                if (!append.entries().isEmpty()) {
+                    return false;
+                }
+                heartbeat = true;
+            } else if (m instanceof InstallSnapshot || m instanceof VoteRequest) {
+                return false;
+            }
+        }
+        return heartbeat;
+    }
+
+    /**
+     * Holds {@code exchange} for the next message to {@code peer}, then runs {@code handOver} (which
+     * gives the batch to the engine and returns {@code null}, or the failure to answer instead).
+     * Called on the exchange's I/O thread, from the handler: it dispatches the exchange, so the hold
+     * is in place before the engine sees the batch.
+     */
+    void hold(int peer, HttpServerExchange exchange, Supplier<Reply> handOver) {
+        exchange.dispatch(SameThreadExecutor.INSTANCE, () -> {
+            Hold hold = new Hold(exchange);
+            Hold older = holds.put(peer, hold);
+            if (older != null) {
+                end(peer, older, Replies.noContent());
+            }
+            hold.timer = exchange.getIoThread().executeAfter(() -> {
+                if (end(peer, hold, Replies.noContent())) {
+                    expired.incrementAndGet();
+                }
+            }, waitMillis, TimeUnit.MILLISECONDS);
+            Reply failure = handOver.get();
+            if (failure != null) {
+                end(peer, hold, failure);
+            }
+        });
+    }
+
+    /**
+     * Sends {@code message} back in the reply to its recipient's held heartbeat, if there is one.
+     * Never blocks.
+     *
+     * @return whether it went; if not, the caller sends it the usual way
+     */
+    boolean offer(RaftMessage message) {
+        Hold hold = holds.get(message.to());
+        if (hold == null || !hold.done.compareAndSet(false, true)) {
+            return false;
+        }
+        holds.remove(message.to(), hold);
+        hold.cancelTimer();
+        byte[] body = MessageCodec.encodeBatch(List.of(message));
+        String signature = authenticator.sign(selfId.getAsInt(), message.to(), body);
+        hold.exchange.getIoThread().execute(() -> sendMessages(hold.exchange, body, signature));
+        answered.incrementAndGet();
+        return true;
+    }
+
+    /** Ends a hold with {@code reply} unless it already ended; on any thread. */
+    private boolean end(int peer, Hold hold, Reply reply) {
+        if (!hold.done.compareAndSet(false, true)) {
+            return false;
+        }
+        holds.remove(peer, hold);
+        hold.cancelTimer();
+        if (hold.exchange.getIoThread() == Thread.currentThread()) {
+            Exchanges.send(hold.exchange, reply);
+        } else {
+            hold.exchange.getIoThread().execute(() -> Exchanges.send(hold.exchange, reply));
+        }
+        return true;
+    }
+
+    private static final HttpString SIGNATURE = HttpString.tryFromString(PeerAuthenticator.HEADER);
+
+    private static void sendMessages(HttpServerExchange exchange, byte[] body, String signature) {
+        try {
+            exchange.setStatusCode(200);
+            exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, RaftMessageHandler.CONTENT_TYPE);
+            exchange.getResponseHeaders().put(SIGNATURE, signature);
+            exchange.getResponseSender().send(ByteBuffer.wrap(body));
+        } catch (RuntimeException e) {
+            exchange.endExchange(); // the leader hung up meanwhile
+        }
+    }
+
+    /** Held heartbeats answered in their reply. */
+    public long answered() {
+        return answered.get();
+    }
+
+    /** Held heartbeats that ended without an answer (it took the lane, or never came). */
+    public long expired() {
+        return expired.get();
+    }
+}
