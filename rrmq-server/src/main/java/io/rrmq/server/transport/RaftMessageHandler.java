@@ -172,7 +172,7 @@ public final class RaftMessageHandler implements HttpHandler {
         }
         if (holds != null && REPLIES_INLINE.equals(exchange.getRequestHeaders().getFirst(REPLIES))
                 && ReplyHolds.worthHolding(messages)) {
-            holds.hold(sender, exchange, () -> handOver(raft, messages, sender, selfId));
+            holds.hold(sender, messages, exchange, () -> handOver(raft, messages, sender, selfId));
             return;
         }
         Reply failure = handOver(raft, messages, sender, selfId);

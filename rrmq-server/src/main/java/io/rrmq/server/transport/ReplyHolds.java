@@ -15,10 +15,10 @@ import io.undertow.util.HttpString;
 import io.undertow.util.SameThreadExecutor;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
@@ -34,8 +34,8 @@ import org.xnio.XnioExecutor;
  * heartbeat), and it is the latency of every linearizable read, which waits for such a round. A
  * follower that receives a batch of heartbeats (AppendEntries without entries, the leader's lane
  * having said {@value RaftMessageHandler#REPLIES_HEADER}) therefore holds the exchange, hands the
- * batch to its engine, and the first message its engine then sends to that leader goes back as the
- * reply's body ({@code 200}, an {@code application/octet-stream} batch signed like a request) rather
+ * batch to its engine, and the messages its engine then sends to that leader, up to one answer per
+ * heartbeat, go back as the reply's body ({@code 200}, an {@code application/octet-stream} batch signed like a request) rather
  * than into its own lane. The leader's lane reads it ({@link PeerConnection}) and hands it to its
  * engine ({@link ReplyReader}).
  *
@@ -61,14 +61,43 @@ public final class ReplyHolds {
     private final AtomicLong answered = new AtomicLong();
     private final AtomicLong expired = new AtomicLong();
 
-    /** One held exchange; {@code done} decides once between an answer, the wait's end and a failure. */
+    /**
+     * One held exchange and the answers gathered for it; {@code done} (under the hold's lock) decides
+     * once between the answers being complete, the wait's end and a failure.
+     */
     private static final class Hold {
         final HttpServerExchange exchange;
-        final AtomicBoolean done = new AtomicBoolean();
+        /** How many answers the batch asks for: one per AppendEntries. */
+        final int expected;
+        final List<RaftMessage> answers = new ArrayList<>(1);
+        boolean done;
         volatile XnioExecutor.Key timer;
 
-        Hold(HttpServerExchange exchange) {
+        Hold(HttpServerExchange exchange, int expected) {
             this.exchange = exchange;
+            this.expected = expected;
+        }
+
+        /** Adds an answer; the complete list once it is the last one expected, else {@code null}. */
+        synchronized Added add(RaftMessage answer) {
+            if (done) {
+                return Added.REFUSED;
+            }
+            answers.add(answer);
+            if (answers.size() < expected) {
+                return Added.MORE_TO_COME;
+            }
+            done = true;
+            return Added.COMPLETE;
+        }
+
+        /** Ends the hold; the answers gathered so far, or {@code null} if it had already ended. */
+        synchronized List<RaftMessage> end() {
+            if (done) {
+                return null;
+            }
+            done = true;
+            return List.copyOf(answers);
         }
 
         void cancelTimer() {
@@ -78,6 +107,8 @@ public final class ReplyHolds {
             }
         }
     }
+
+    private enum Added { REFUSED, MORE_TO_COME, COMPLETE }
 
     /**
      * @param selfId        this node's id (signs the answers)
@@ -110,23 +141,20 @@ public final class ReplyHolds {
     }
 
     /**
-     * Holds {@code exchange} for the next message to {@code peer}, then runs {@code handOver} (which
+     * Holds {@code exchange} for the answers to {@code batch}'s heartbeats from {@code peer}, then runs {@code handOver} (which
      * gives the batch to the engine and returns {@code null}, or the failure to answer instead).
      * Called on the exchange's I/O thread, from the handler: it dispatches the exchange, so the hold
      * is in place before the engine sees the batch.
      */
-    void hold(int peer, HttpServerExchange exchange, Supplier<Reply> handOver) {
+    void hold(int peer, List<RaftMessage> batch, HttpServerExchange exchange, Supplier<Reply> handOver) {
+        int expected = (int) batch.stream().filter(m -> m instanceof AppendEntries).count();
         exchange.dispatch(SameThreadExecutor.INSTANCE, () -> {
-            Hold hold = new Hold(exchange);
+            Hold hold = new Hold(exchange, expected);
             Hold older = holds.put(peer, hold);
             if (older != null) {
-                end(peer, older, Replies.noContent());
+                end(peer, older, null);
             }
-            hold.timer = exchange.getIoThread().executeAfter(() -> {
-                if (end(peer, hold, Replies.noContent())) {
-                    expired.incrementAndGet();
-                }
-            }, waitMillis, TimeUnit.MILLISECONDS);
+            hold.timer = exchange.getIoThread().executeAfter(() -> end(peer, hold, null), waitMillis, TimeUnit.MILLISECONDS);
             Reply failure = handOver.get();
             if (failure != null) {
                 end(peer, hold, failure);
@@ -135,38 +163,62 @@ public final class ReplyHolds {
     }
 
     /**
-     * Sends {@code message} back in the reply to its recipient's held heartbeat, if there is one.
-     * Never blocks.
+     * Sends {@code message} back in the reply to its recipient's held heartbeats, if there are any:
+     * the reply goes once every heartbeat in the batch has its answer (or when the wait ends). Never
+     * blocks.
      *
-     * @return whether it went; if not, the caller sends it the usual way
+     * @return whether it went (or will go) that way; if not, the caller sends it the usual way
      */
     boolean offer(RaftMessage message) {
         Hold hold = holds.get(message.to());
-        if (hold == null || !hold.done.compareAndSet(false, true)) {
+        if (hold == null) {
             return false;
         }
-        holds.remove(message.to(), hold);
-        hold.cancelTimer();
-        byte[] body = MessageCodec.encodeBatch(List.of(message));
-        String signature = authenticator.sign(selfId.getAsInt(), message.to(), body);
-        hold.exchange.getIoThread().execute(() -> sendMessages(hold.exchange, body, signature));
-        answered.incrementAndGet();
-        return true;
+        Added added = hold.add(message);
+        if (added == Added.COMPLETE) {
+            holds.remove(message.to(), hold);
+            hold.cancelTimer();
+            sendAnswers(message.to(), hold, hold.answers);
+            answered.incrementAndGet();
+        }
+        return added != Added.REFUSED;
     }
 
-    /** Ends a hold with {@code reply} unless it already ended; on any thread. */
-    private boolean end(int peer, Hold hold, Reply reply) {
-        if (!hold.done.compareAndSet(false, true)) {
-            return false;
+    /**
+     * Ends a hold unless it already ended, on any thread: with {@code failure} if there is one, else
+     * with the answers gathered so far, or 204 without any.
+     */
+    private void end(int peer, Hold hold, Reply failure) {
+        List<RaftMessage> gathered = hold.end();
+        if (gathered == null) {
+            return;
         }
         holds.remove(peer, hold);
         hold.cancelTimer();
-        if (hold.exchange.getIoThread() == Thread.currentThread()) {
-            Exchanges.send(hold.exchange, reply);
-        } else {
-            hold.exchange.getIoThread().execute(() -> Exchanges.send(hold.exchange, reply));
+        if (failure == null && !gathered.isEmpty()) {
+            sendAnswers(peer, hold, gathered);
+            answered.incrementAndGet();
+            return;
         }
-        return true;
+        if (failure == null) {
+            expired.incrementAndGet();
+        }
+        Reply reply = failure != null ? failure : Replies.noContent();
+        onIoThread(hold, () -> Exchanges.send(hold.exchange, reply));
+    }
+
+    private void sendAnswers(int peer, Hold hold, List<RaftMessage> answers) {
+        byte[] body = MessageCodec.encodeBatch(answers);
+        String signature = authenticator.sign(selfId.getAsInt(), peer, body);
+        onIoThread(hold, () -> sendMessages(hold.exchange, body, signature));
+    }
+
+    private static void onIoThread(Hold hold, Runnable task) {
+        if (hold.exchange.getIoThread() == Thread.currentThread()) {
+            task.run();
+        } else {
+            hold.exchange.getIoThread().execute(task);
+        }
     }
 
     private static final HttpString SIGNATURE = HttpString.tryFromString(PeerAuthenticator.HEADER);
@@ -182,12 +234,12 @@ public final class ReplyHolds {
         }
     }
 
-    /** Held heartbeats answered in their reply. */
+    /** Held batches answered in their reply (all their answers, or those that came within the wait). */
     public long answered() {
         return answered.get();
     }
 
-    /** Held heartbeats that ended without an answer (it took the lane, or never came). */
+    /** Held batches that ended without any answer (it took the lane, or never came). */
     public long expired() {
         return expired.get();
     }
