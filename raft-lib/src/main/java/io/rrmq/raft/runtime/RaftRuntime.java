@@ -636,6 +636,10 @@ public final class RaftRuntime implements RaftNode {
                 }
                 // Tick after the messages that arrived meanwhile: after a pause (GC, a busy machine) the
                 // acknowledgements waiting in the inbox must count before check-quorum looks at them.
+                // Handling them took time: the regular tick is due by the clock after them.
+                if (handled > 0) {
+                    now = System.nanoTime();
+                }
                 boolean ticked = owed > 0;
                 if (now >= nextTick) {
                     if (leaseReads) {
