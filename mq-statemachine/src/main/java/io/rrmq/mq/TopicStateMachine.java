@@ -190,7 +190,7 @@ public final class TopicStateMachine implements StateMachine {
      *                  or executed), so it is a constant of the code, the same on every node, and
      *                  never read from a node's own settings.
      * @param stores    makes the stores the message bodies are kept in (one now, a new one at each
-     *                  restore); for example {@code SegmentedMessageStore.generations(dir, segmentBytes)}
+     *                  restore); for example {@code new FileStores(dir, segmentBytes)}
      */
     public TopicStateMachine(RequestRetention retention, MessageStores stores) {
         this.stores = stores;
@@ -688,8 +688,8 @@ public final class TopicStateMachine implements StateMachine {
             return false;
         }
         MachineCheckpoint.State state;
-        try {
-            state = MachineCheckpoint.decode(resumed.get().metadata());
+        try (InputStream metadata = resumed.get().metadata()) {
+            state = MachineCheckpoint.decode(metadata);
             if (state.index() > index) { // entries after the machine's last one are the engine's own
                 throw new IOException("checkpoint of " + index + " holds the state of " + state.index());
             }

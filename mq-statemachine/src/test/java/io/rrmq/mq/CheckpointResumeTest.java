@@ -2,8 +2,8 @@ package io.rrmq.mq;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rrmq.mq.store.FileStores;
 import io.rrmq.mq.store.MessageStores;
-import io.rrmq.mq.store.SegmentedMessageStore;
 import io.rrmq.raft.SnapshotWriter;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -68,18 +68,55 @@ class CheckpointResumeTest {
         MachineDriver driver = new MachineDriver(machine);
         driver.apply(new MqCommand.CreateTopic("t"));
         machine.takeSnapshot(1).writeTo(new ByteArrayOutputStream());
-        Path file;
-        try (Stream<Path> files = Files.walk(root.resolve("checkpoints"))) {
-            file = files.filter(p -> p.getFileName().toString().equals("checkpoint")).findFirst().orElseThrow();
-        }
+        Path file = checkpointFile(root);
         byte[] bytes = Files.readAllBytes(file);
         bytes[bytes.length / 2] ^= 1;
         Files.write(file, bytes);
         assertThat(fileMachine(root).resumeCheckpoint(1)).isFalse();
     }
 
+    @Test
+    void metadataLargerThanTheReadBufferIsStreamedBackWhole() throws IOException {
+        Path root = dir.resolve("large");
+        TopicStateMachine machine = fileMachine(root);
+        MachineDriver driver = new MachineDriver(machine);
+        driver.apply(new MqCommand.CreateTopic("t"));
+        // 3,000 remembered requests (~100 bytes each): metadata of ~300 KB, several 64 KiB buffers.
+        for (int i = 0; i < 3_000; i++) {
+            driver.apply(new MqCommand.Identified("request-" + i + "-" + "r".repeat(40), new MqCommand.PutMessage("t", "m" + i)));
+        }
+        long index = machine.lastAppliedIndex();
+        machine.takeSnapshot(index).writeTo(new ByteArrayOutputStream());
+        assertThat(Files.size(checkpointFile(root))).as("metadata past one buffer").isGreaterThan(4 * 65_536);
+        TopicStateMachine resumed = fileMachine(root);
+        assertThat(resumed.resumeCheckpoint(index)).isTrue();
+        assertThat(MachineDriver.snapshotOf(resumed)).isEqualTo(MachineDriver.snapshotOf(machine));
+    }
+
+    @Test
+    void aCheckpointFileCutShortIsNotUsed() throws IOException {
+        for (int keep : new int[] {0, 3, 20, -4, -1}) { // negative: that many bytes cut off the end
+            Path root = dir.resolve("cut" + keep);
+            TopicStateMachine machine = fileMachine(root);
+            MachineDriver driver = new MachineDriver(machine);
+            driver.apply(new MqCommand.CreateTopic("t"));
+            driver.apply(new MqCommand.PutMessage("t", "one"));
+            machine.takeSnapshot(2).writeTo(new ByteArrayOutputStream());
+            Path file = checkpointFile(root);
+            byte[] bytes = Files.readAllBytes(file);
+            Files.write(file, java.util.Arrays.copyOf(bytes, keep >= 0 ? keep : bytes.length + keep));
+            assertThat(fileMachine(root).resumeCheckpoint(2)).as("kept %d of %d bytes", keep, bytes.length).isFalse();
+        }
+    }
+
+    private static Path checkpointFile(Path root) throws IOException {
+        try (Stream<Path> files = Files.walk(root.resolve("checkpoints"))) {
+            return files.filter(p -> p.getFileName().toString().equals("checkpoint")).findFirst().orElseThrow();
+        }
+    }
+
     private TopicStateMachine fileMachine(Path root) throws IOException {
-        return new TopicStateMachine(RequestRetention.defaults(), SegmentedMessageStore.generations(root, TINY_SEGMENT));
+        return new TopicStateMachine(RequestRetention.defaults(), new FileStores(root, TINY_SEGMENT));
     }
 
     /**

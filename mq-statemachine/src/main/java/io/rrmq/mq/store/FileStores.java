@@ -2,6 +2,7 @@ package io.rrmq.mq.store;
 
 import io.rrmq.raft.SnapshotWriter;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -60,7 +61,13 @@ public final class FileStores implements MessageStores {
         if (frozen.isEmpty()) {
             return Optional.empty();
         }
-        MessageStore store = SegmentedMessageStore.resumed(nextGeneration(), segmentBytes, frozen.get().layout());
-        return Optional.of(new Resumed(frozen.get().metadata(), store));
+        InputStream metadata = frozen.get().openMetadata();
+        try {
+            MessageStore store = SegmentedMessageStore.resumed(nextGeneration(), segmentBytes, frozen.get().layout());
+            return Optional.of(new Resumed(metadata, store));
+        } catch (IOException | RuntimeException e) {
+            metadata.close();
+            throw e;
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.rrmq.mq.store;
 
 import io.rrmq.raft.SnapshotWriter;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.Optional;
 
 /**
@@ -15,8 +16,11 @@ public interface MessageStores {
     /** A new, empty store. */
     MessageStore create();
 
-    /** A checkpoint's store, opened, and the machine's metadata saved with it. */
-    record Resumed(byte[] metadata, MessageStore store) {
+    /**
+     * A checkpoint's store, opened, and the machine's metadata saved with it, as a stream (it may be
+     * large) that the receiver closes.
+     */
+    record Resumed(InputStream metadata, MessageStore store) {
     }
 
     /**

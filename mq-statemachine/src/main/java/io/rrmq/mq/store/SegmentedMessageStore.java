@@ -141,14 +141,6 @@ public final class SegmentedMessageStore implements MessageStore {
         return new SegmentedMessageStore(new MemorySegmentSpace(), segmentBytes);
     }
 
-    /**
-     * The stores of a machine whose files live under {@code root}, with checkpoints: see
-     * {@link FileStores}.
-     */
-    public static MessageStores generations(Path root, int segmentBytes) throws IOException {
-        return new FileStores(root, segmentBytes);
-    }
-
     @Override
     public long append(int chain, byte[] body) {
         reclaimer.catchUp();
