@@ -200,7 +200,7 @@ final class CheckpointDirectory {
      * Checks the checksum of the {@code checkpoint} file of the checkpoint {@code complete} (whose
      * segments' files are there), then decodes its layout; the metadata is left in the file.
      */
-    static Frozen decode(Path complete, Path file) throws IOException {
+    private static Frozen decode(Path complete, Path file) throws IOException {
         long size = Files.size(file);
         if (size < CRC_BYTES) {
             throw new EOFException("checkpoint file cut short");
