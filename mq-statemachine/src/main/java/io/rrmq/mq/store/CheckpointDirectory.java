@@ -86,8 +86,11 @@ final class CheckpointDirectory {
     }
 
     /**
-     * Makes a checkpoint of {@code index} durable (see the class comment) and deletes every other one:
-     * a later resume starts from the newest snapshot, which this one is about to be.
+     * Makes a checkpoint of {@code index} durable (see the class comment) and deletes all but the
+     * newest two: the runtime keeps two snapshots, and a snapshot may be only a reference to its
+     * checkpoint, so the previous one must outlive the moment this one's snapshot is saved (a crash
+     * in between restarts from the previous snapshot). A complete checkpoint of the same index (a
+     * retried snapshot) is kept as it is: the same state, and never a moment without it.
      *
      * @param layout the store as a pin froze it; the pin must stay open until this returns
      */
@@ -119,10 +122,17 @@ final class CheckpointDirectory {
         }
         DurableDirectories.fsync(partial);
         Path complete = dir.resolve(name(index));
-        FileSegmentSpace.deleteTree(complete); // the same index again (a retried snapshot): replace it
-        Files.move(partial, complete, StandardCopyOption.ATOMIC_MOVE);
-        DurableDirectories.fsync(dir);
-        deleteAllBut(complete);
+        if (Files.exists(complete)) {
+            FileSegmentSpace.deleteTree(partial);
+        } else {
+            Files.move(partial, complete, StandardCopyOption.ATOMIC_MOVE);
+            DurableDirectories.fsync(dir);
+        }
+        List<Path> newestFirst = entries(name -> name.startsWith(PREFIX) && !name.endsWith(PARTIAL)).stream()
+                .sorted(java.util.Comparator.comparing((Path p) -> p.getFileName().toString()).reversed()).toList();
+        for (Path older : newestFirst.subList(Math.min(2, newestFirst.size()), newestFirst.size())) {
+            FileSegmentSpace.deleteTree(older);
+        }
     }
 
     /**
@@ -132,6 +142,18 @@ final class CheckpointDirectory {
      * whole: the metadata it ends with holds the remembered requests' results and can be large.
      */
     Optional<Frozen> read(long index) throws IOException {
+        Optional<Frozen> frozen = find(index);
+        if (frozen.isPresent()) {
+            deleteAllBut(dir.resolve(name(index)));
+        }
+        return frozen;
+    }
+
+    /**
+     * The complete checkpoint of exactly {@code index}, if there is one that verifies; deletes
+     * nothing (to read one a snapshot refers to, on the snapshot thread, which also writes them).
+     */
+    Optional<Frozen> find(long index) throws IOException {
         Path complete = dir.resolve(name(index));
         Path file = complete.resolve(FILE);
         if (!Files.isRegularFile(file)) {
@@ -142,14 +164,13 @@ final class CheckpointDirectory {
             frozen = decode(complete, file);
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "checkpoint " + complete + " is damaged (" + e.getMessage()
-                    + "); restoring the snapshot instead");
+                    + "); not using it");
             return Optional.empty();
         }
         if (frozen.index() != index) {
             LOG.log(System.Logger.Level.WARNING, "checkpoint " + complete + " names index " + frozen.index());
             return Optional.empty();
         }
-        deleteAllBut(complete);
         return Optional.of(frozen);
     }
 

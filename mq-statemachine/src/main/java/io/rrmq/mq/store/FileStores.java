@@ -15,7 +15,8 @@ import java.util.stream.Stream;
  * left in them is deleted at construction: never forced, so not to be trusted), and
  * {@code root/checkpoints} keeps the newest checkpoint ({@link CheckpointDirectory}), which a
  * restarting machine opens in place of restoring its snapshot: O(segments and metadata), whatever
- * the depth of its queues.
+ * the depth of its queues; the newest two are kept, since a snapshot may be only a reference to its
+ * checkpoint, read ({@link #readOnly}) to make it whole for a follower.
  */
 public final class FileStores implements MessageStores {
     private static final String GENERATION = "gen-";
@@ -53,6 +54,26 @@ public final class FileStores implements MessageStores {
     @Override
     public void checkpoint(long index, SnapshotWriter metadata, MessageStore.Pin pin) throws IOException {
         checkpoints.write(index, metadata, pin.layout());
+    }
+
+    @Override
+    public boolean keepsCheckpoints() {
+        return true;
+    }
+
+    @Override
+    public Optional<Resumed> readOnly(long index) throws IOException {
+        Optional<CheckpointDirectory.Frozen> frozen = checkpoints.find(index);
+        if (frozen.isEmpty()) {
+            return Optional.empty();
+        }
+        InputStream metadata = frozen.get().openMetadata();
+        try {
+            return Optional.of(new Resumed(metadata, SegmentedMessageStore.frozen(frozen.get().layout())));
+        } catch (IOException | RuntimeException e) {
+            metadata.close();
+            throw e;
+        }
     }
 
     @Override

@@ -34,6 +34,22 @@ public interface MessageStores {
     default void checkpoint(long index, SnapshotWriter metadata, MessageStore.Pin pin) throws IOException {
     }
 
+    /** Whether {@link #checkpoint} makes checkpoints (so a snapshot may refer to one). The default: no. */
+    default boolean keepsCheckpoints() {
+        return false;
+    }
+
+    /**
+     * The complete checkpoint of exactly {@code index}, opened for reading only (on the snapshot
+     * thread, while the machine goes on): its files are not changed, and discarding the store frees
+     * only what opening it took. Empty if there is none or it is damaged. The default keeps none.
+     *
+     * @throws IOException the medium failed
+     */
+    default Optional<Resumed> readOnly(long index) throws IOException {
+        return Optional.empty();
+    }
+
     /**
      * The complete checkpoint of exactly {@code index}, opened as a new store, or empty if there is
      * none (or it is damaged). The default keeps no checkpoints.
