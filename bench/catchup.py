@@ -2,9 +2,10 @@
 """A follower that missed a large state catches up through InstallSnapshot: its MB/s, and the
 leader's latency meanwhile.
 
-    python3 bench/catchup.py [--mib 1024] [--a ROOT_A] [--b .] [--jvm-a OPTS] [--jvm-b OPTS]
+    python3 bench/catchup.py [--mib 1024] [--a ROOT_A] [--b .] [--jvm-a OPTS] [--jvm-b OPTS] [--rounds 2]
 
-Each build (A, the baseline, only if --a is given; then B) gets a fresh 3-node cluster on loopback.
+Each run gets a fresh 3-node cluster on loopback, of build B, or with --a of A and B alternating
+(A B B A ...: the machine's drift hits both alike), --rounds times each.
 A follower is stopped (SIGKILL); one producer puts --mib MiB of 1,000-character messages into one
 topic (PUT /messages, batches of --batch), so the leader snapshots and compacts its log past the
 stopped follower; the bytes each live node wrote meanwhile (/proc/PID/io write_bytes) and its
@@ -153,12 +154,18 @@ def main():
     ap.add_argument("--b", default=".")
     ap.add_argument("--jvm-a", default="")
     ap.add_argument("--jvm-b", default="")
+    ap.add_argument("--rounds", type=int, default=1, help="with --a: runs of each, in A B B A ... order")
     ap.add_argument("--base-port", type=int, default=19400)
     args = ap.parse_args()
     ports = [args.base_port + i for i in range(3)]
-    if args.a:
-        run("A", args.a, args.jvm_a, args, ports)
-    run("B", args.b, args.jvm_b, args, ports)
+    if not args.a:
+        for _ in range(args.rounds):
+            run("B", args.b, args.jvm_b, args, ports)
+        return
+    for r in range(args.rounds):
+        for label in ("A", "B") if r % 2 == 0 else ("B", "A"):
+            root, jvm = (args.a, args.jvm_a) if label == "A" else (args.b, args.jvm_b)
+            run(label, root, jvm, args, ports)
 
 
 if __name__ == "__main__":

@@ -63,29 +63,29 @@ public final class FileStores implements MessageStores {
 
     @Override
     public Optional<Resumed> readOnly(long index) throws IOException {
-        Optional<CheckpointDirectory.Frozen> frozen = checkpoints.find(index);
-        if (frozen.isEmpty()) {
-            return Optional.empty();
-        }
-        InputStream metadata = frozen.get().openMetadata();
-        try {
-            return Optional.of(new Resumed(metadata, SegmentedMessageStore.frozen(frozen.get().layout())));
-        } catch (IOException | RuntimeException e) {
-            metadata.close();
-            throw e;
-        }
+        return opened(checkpoints.find(index), SegmentedMessageStore::frozen);
     }
 
     @Override
     public Optional<Resumed> resume(long index) throws IOException {
-        Optional<CheckpointDirectory.Frozen> frozen = checkpoints.read(index);
+        return opened(checkpoints.read(index), layout -> SegmentedMessageStore.resumed(nextGeneration(), segmentBytes,
+                layout));
+    }
+
+    /** Opens a store on a checkpoint's layout. */
+    private interface StoreOpener {
+        MessageStore open(StoreLayout layout) throws IOException;
+    }
+
+    /** The checkpoint's metadata stream and its store, opened by {@code opener}; empty if there is none. */
+    private static Optional<Resumed> opened(Optional<CheckpointDirectory.Frozen> frozen, StoreOpener opener)
+            throws IOException {
         if (frozen.isEmpty()) {
             return Optional.empty();
         }
         InputStream metadata = frozen.get().openMetadata();
         try {
-            MessageStore store = SegmentedMessageStore.resumed(nextGeneration(), segmentBytes, frozen.get().layout());
-            return Optional.of(new Resumed(metadata, store));
+            return Optional.of(new Resumed(metadata, opener.open(frozen.get().layout())));
         } catch (IOException | RuntimeException e) {
             metadata.close();
             throw e;

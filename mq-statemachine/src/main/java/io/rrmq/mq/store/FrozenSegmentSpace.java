@@ -1,7 +1,6 @@
 package io.rrmq.mq.store;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -25,39 +24,15 @@ final class FrozenSegmentSpace implements SegmentSpace {
     @Override
     public Segment adopt(int chain, long base, Path file, long length) throws IOException {
         FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
-        if (channel.size() < length) {
+        long size = channel.size();
+        if (size < length) {
             channel.close();
-            throw new IOException("checkpoint segment " + file + " holds " + channel.size() + " bytes, less than " + length);
+            throw new IOException("checkpoint segment " + file + " holds " + size + " bytes, less than " + length);
         }
         synchronized (open) {
             open.add(channel);
         }
-        return new Segment() {
-            @Override
-            public int write(ByteBuffer src, long offset) {
-                throw new UnsupportedOperationException("a checkpoint's segments are read only: " + file);
-            }
-
-            @Override
-            public int read(ByteBuffer dst, long offset) throws IOException {
-                return channel.read(dst, offset);
-            }
-
-            @Override
-            public void delete() throws IOException {
-                channel.close();
-            }
-
-            @Override
-            public String name() {
-                return file.toString();
-            }
-
-            @Override
-            public Path file() {
-                return file;
-            }
-        };
+        return FileSegmentSpace.segment(file, channel, false); // its write fails: the channel is read-only
     }
 
     @Override
