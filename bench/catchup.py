@@ -16,6 +16,7 @@ and the prober's p50/p99/max latency over the catch-up. Stdlib only; it stops on
 spawned. Run from the repo root after the build.
 """
 import argparse
+import collections
 import http.client
 import json
 import os
@@ -54,7 +55,7 @@ class Prober(threading.Thread):
         super().__init__(daemon=True)
         self.port = port
         self.latencies = []
-        self.failures = 0
+        self.failures = collections.Counter()  # by status code, or the exception's name
         self.running = True
 
     def run(self):
@@ -73,9 +74,9 @@ class Prober(threading.Thread):
                 if r.status == 200:
                     self.latencies.append(time.monotonic() - started)
                 else:
-                    self.failures += 1
-            except (OSError, http.client.HTTPException):
-                self.failures += 1
+                    self.failures[r.status] += 1  # 421: this node no longer leads
+            except (OSError, http.client.HTTPException) as e:
+                self.failures[type(e).__name__] += 1
                 if conn is not None:
                     conn.close()
                 conn = None
@@ -139,7 +140,7 @@ def run(label, root, jvm_opts, args, ports):
               f"{size / 2**20 / took:.1f} MiB/s (start-up included); leader PUT latency during catch-up "
               f"p50 {percentile(during, 0.5) * 1000:.1f} ms, p99 {percentile(during, 0.99) * 1000:.1f} ms, "
               f"max {max(during, default=float('nan')) * 1000:.0f} ms over {len(during)} puts "
-              f"({prober.failures} failed); before: p99 {percentile(baseline, 0.99) * 1000:.1f} ms",
+              f"(failed: {dict(prober.failures) or 0}); before: p99 {percentile(baseline, 0.99) * 1000:.1f} ms",
               flush=True)
     finally:
         cluster.stop()
