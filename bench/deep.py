@@ -58,8 +58,20 @@ def snapshots_taken(port):
 
 
 def dir_mib(path):
-    return sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(path) for f in fs
-               if os.path.exists(os.path.join(d, f))) / 2**20
+    """Bytes of the files under path, each inode once: a checkpoint hard-links the live segment
+    files, and counting every name would count those bytes twice."""
+    seen = set()
+    total = 0
+    for d, _, fs in os.walk(path):
+        for f in fs:
+            try:
+                st = os.lstat(os.path.join(d, f))
+            except FileNotFoundError:  # the node deleted it while we walked
+                continue
+            if (st.st_dev, st.st_ino) not in seen:
+                seen.add((st.st_dev, st.st_ino))
+                total += st.st_size
+    return total / 2**20
 
 
 class Client:

@@ -1,9 +1,9 @@
 package io.rrmq.mq;
 
-import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -95,8 +95,9 @@ final class MachineCheckpoint {
         data.flush();
     }
 
-    static State decode(byte[] metadata) throws IOException {
-        DataInputStream data = new DataInputStream(new ByteArrayInputStream(metadata));
+    /** Reads the metadata from {@code in} (buffered by the caller), to its end. */
+    static State decode(InputStream in) throws IOException {
+        DataInputStream data = new DataInputStream(in);
         if (data.readByte() != VERSION) {
             throw new IOException("unsupported checkpoint metadata version");
         }

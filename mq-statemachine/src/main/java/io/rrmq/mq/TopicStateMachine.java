@@ -86,7 +86,9 @@ import java.util.zip.CheckedOutputStream;
  * two replicas agree on every result and snapshot byte whatever their stores' histories. With
  * {@code FileStores}, each snapshot's writer also makes a checkpoint of the same state (metadata
  * plus the store's segment files frozen by hard links), which a restart opens instead of restoring
- * the snapshot ({@link #resumeCheckpoint}).
+ * the snapshot ({@link #resumeCheckpoint}); the snapshot itself is then only a reference to that
+ * checkpoint (no body is written again), made whole from the checkpoint's files when a follower
+ * needs it ({@link #expandSnapshot}).
  *
  * <p><b>Snapshot format</b> (big-endian; a <i>string</i> is {@code [length u32][UTF-8 bytes]}):
  * <pre>
@@ -106,7 +108,9 @@ import java.util.zip.CheckedOutputStream;
  *                                       [result length u32][result bytes]
  * [CRC32C u32 of every byte before it]
  * </pre>
- * Versions 1 (no request table) and 2 (no consumer state) are still read.
+ * Versions 1 (no request table) and 2 (no consumer state) are still read. Version 4 is a snapshot
+ * by reference, {@code [magic][4][checkpoint index u64][CRC32C u32]}: restoring it fails (only this
+ * node's checkpoint holds that state).
  * The snapshot must be the whole stream: {@link #restoreSnapshot} reads to its end (bytes after the
  * checksum are refused), and may buffer ahead.
  *
@@ -119,6 +123,8 @@ import java.util.zip.CheckedOutputStream;
 public final class TopicStateMachine implements StateMachine {
     static final int SNAPSHOT_MAGIC = 0x524D5153;
     static final byte SNAPSHOT_VERSION = 3;
+    /** A snapshot by reference: {@code [magic][version u8 = 4][checkpoint index u64][CRC32C u32]}. */
+    static final byte SNAPSHOT_REFERENCE = 4;
     private static final byte SNAPSHOT_VERSION_WITHOUT_CONSUMERS = 2;
     private static final byte SNAPSHOT_VERSION_WITHOUT_REQUESTS = 1;
     private static final int FINGERPRINT_BYTES = 32;
@@ -190,7 +196,7 @@ public final class TopicStateMachine implements StateMachine {
      *                  or executed), so it is a constant of the code, the same on every node, and
      *                  never read from a node's own settings.
      * @param stores    makes the stores the message bodies are kept in (one now, a new one at each
-     *                  restore); for example {@code SegmentedMessageStore.generations(dir, segmentBytes)}
+     *                  restore); for example {@code new FileStores(dir, segmentBytes)}
      */
     public TopicStateMachine(RequestRetention retention, MessageStores stores) {
         this.stores = stores;
@@ -635,7 +641,9 @@ public final class TopicStateMachine implements StateMachine {
 
     /**
      * {@link #takeSnapshot()}, and the writer also makes the same state this node's checkpoint of
-     * {@code index} (see {@link #resumeCheckpoint}), once the snapshot's bytes are written.
+     * {@code index} (see {@link #resumeCheckpoint}). If the stores keep checkpoints (files), the
+     * snapshot is then only a reference to it ({@link #expandSnapshot}): the checkpoint is made
+     * durable first, and no body is written again; else the snapshot's bytes are the whole state.
      */
     @Override
     public SnapshotWriter takeSnapshot(long index) {
@@ -650,19 +658,21 @@ public final class TopicStateMachine implements StateMachine {
         long index = lastAppliedIndex;
         long time = clock;
         long order = nextOrder;
-        List<TopicView> views = new ArrayList<>(topics.size());
-        for (Map.Entry<String, TopicQueue> topic : topics.entrySet()) {
-            TopicQueue q = topic.getValue();
-            views.add(new TopicView(topic.getKey(), q.chain, q.headSeq, q.headPosition, q.freshCount,
-                    q.returned.isEmpty() ? List.of() : List.copyOf(q.returned.entrySet()), q.maxDeliveries,
-                    q.deadLetterTopic));
-        }
+        List<TopicView> views = views(topics);
         List<InFlight> inFlight = List.copyOf(inFlightByDeadline);
-        List<Map.Entry<String, RequestTable.Remembered>> remembered = requests.entries().entrySet().stream()
-                .map(e -> Map.entry(e.getKey(), e.getValue())).toList();
+        List<Map.Entry<String, RequestTable.Remembered>> remembered = entries(requests.entries());
         long messages = messageCount;
         long bytes = queuedBytes;
         MessageStore.Pin pin = store.pin();
+        if (checkpointIndex >= 0 && stores.keepsCheckpoints()) {
+            return out -> {
+                try (pin) {
+                    stores.checkpoint(checkpointIndex, metadata -> MachineCheckpoint.write(metadata, index, time, order,
+                            messages, bytes, views, inFlight, remembered), pin);
+                }
+                writeReference(out, checkpointIndex);
+            };
+        }
         return out -> {
             try (pin) {
                 write(out, pin, index, time, order, views, inFlight, remembered);
@@ -672,6 +682,66 @@ public final class TopicStateMachine implements StateMachine {
                     stores.checkpoint(checkpointIndex, metadata -> MachineCheckpoint.write(metadata, index, time, order,
                             messages, bytes, views, inFlight, remembered), pin);
                 }
+            }
+        };
+    }
+
+    /** Per topic, its positions and immutable copies: what a snapshot or a checkpoint records. */
+    private static List<TopicView> views(Map<String, TopicQueue> topics) {
+        List<TopicView> views = new ArrayList<>(topics.size());
+        for (Map.Entry<String, TopicQueue> topic : topics.entrySet()) {
+            TopicQueue q = topic.getValue();
+            views.add(new TopicView(topic.getKey(), q.chain, q.headSeq, q.headPosition, q.freshCount,
+                    q.returned.isEmpty() ? List.of() : List.copyOf(q.returned.entrySet()), q.maxDeliveries,
+                    q.deadLetterTopic));
+        }
+        return views;
+    }
+
+    /** The remembered requests, oldest first, as immutable entries. */
+    private static List<Map.Entry<String, RequestTable.Remembered>> entries(Map<String, RequestTable.Remembered> requests) {
+        return requests.entrySet().stream().map(e -> Map.entry(e.getKey(), e.getValue())).toList();
+    }
+
+    private static void writeReference(OutputStream out, long checkpointIndex) throws IOException {
+        CRC32C crc = new CRC32C();
+        DataOutputStream data = new DataOutputStream(new CheckedOutputStream(out, crc));
+        data.writeInt(SNAPSHOT_MAGIC);
+        data.writeByte(SNAPSHOT_REFERENCE);
+        data.writeLong(checkpointIndex);
+        data.flush();
+        data.writeInt((int) crc.getValue());
+        data.flush();
+    }
+
+    /**
+     * For a snapshot by reference (see {@link #takeSnapshot(long)}), the writer of the whole state
+     * from the checkpoint it names, for a follower: the metadata decoded and every body read from
+     * the checkpoint's frozen segment files (never from the live store, which this thread must not
+     * touch), written in the snapshot format, byte for byte what {@link #writeSnapshot} wrote at
+     * that index. The checkpoint is opened only when the writer runs. Null for a whole snapshot.
+     */
+    @Override
+    public SnapshotWriter expandSnapshot(long index, InputStream state) throws IOException {
+        DataInputStream data = new DataInputStream(state);
+        if (data.readInt() != SNAPSHOT_MAGIC || data.readByte() != SNAPSHOT_REFERENCE) {
+            return null;
+        }
+        long checkpoint = data.readLong();
+        return out -> {
+            MessageStores.Resumed frozen = stores.readOnly(checkpoint).orElseThrow(() -> new IOException(
+                    "snapshot " + index + " refers to checkpoint " + checkpoint + ", which is missing or damaged"));
+            try {
+                MachineCheckpoint.State st;
+                try (InputStream metadata = frozen.metadata()) {
+                    st = MachineCheckpoint.decode(metadata);
+                }
+                try (MessageStore.Pin bodies = frozen.store().pin()) {
+                    write(out, bodies, st.index(), st.clock(), st.order(), views(st.topics()),
+                            List.copyOf(st.inFlightByDeadline()), entries(st.requests()));
+                }
+            } finally {
+                frozen.store().discard();
             }
         };
     }
@@ -688,8 +758,8 @@ public final class TopicStateMachine implements StateMachine {
             return false;
         }
         MachineCheckpoint.State state;
-        try {
-            state = MachineCheckpoint.decode(resumed.get().metadata());
+        try (InputStream metadata = resumed.get().metadata()) {
+            state = MachineCheckpoint.decode(metadata);
             if (state.index() > index) { // entries after the machine's last one are the engine's own
                 throw new IOException("checkpoint of " + index + " holds the state of " + state.index());
             }
@@ -805,6 +875,11 @@ public final class TopicStateMachine implements StateMachine {
             throw new IOException("not an RRMQ topic snapshot: magic 0x" + Integer.toHexString(magic));
         }
         byte version = data.readByte();
+        if (version == SNAPSHOT_REFERENCE) {
+            throw new IOException("the snapshot is a reference to this node's checkpoint " + data.readLong()
+                    + ", which is missing or damaged, so the state cannot be restored from it: stop the node,"
+                    + " move its data directory away and start it again to have it rejoin from the leader");
+        }
         if (version != SNAPSHOT_VERSION && version != SNAPSHOT_VERSION_WITHOUT_CONSUMERS
                 && version != SNAPSHOT_VERSION_WITHOUT_REQUESTS) {
             throw new IOException("unsupported topic snapshot version " + version);

@@ -1,9 +1,10 @@
 package io.rrmq.mq;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.rrmq.mq.store.FileStores;
 import io.rrmq.mq.store.MessageStores;
-import io.rrmq.mq.store.SegmentedMessageStore;
 import io.rrmq.raft.SnapshotWriter;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -68,18 +69,129 @@ class CheckpointResumeTest {
         MachineDriver driver = new MachineDriver(machine);
         driver.apply(new MqCommand.CreateTopic("t"));
         machine.takeSnapshot(1).writeTo(new ByteArrayOutputStream());
-        Path file;
-        try (Stream<Path> files = Files.walk(root.resolve("checkpoints"))) {
-            file = files.filter(p -> p.getFileName().toString().equals("checkpoint")).findFirst().orElseThrow();
-        }
+        Path file = checkpointFile(root);
         byte[] bytes = Files.readAllBytes(file);
         bytes[bytes.length / 2] ^= 1;
         Files.write(file, bytes);
         assertThat(fileMachine(root).resumeCheckpoint(1)).isFalse();
     }
 
+    /**
+     * A snapshot in files is only a reference to its checkpoint: tiny, and refused by a restore with
+     * a message saying what to do. Expanded later (after the machine went on putting, popping and
+     * deleting drained segments, and took a second snapshot), it is byte for byte the snapshot a
+     * machine writes whole at that index, and restores into a machine that then agrees with the
+     * original on every later entry.
+     */
+    @Test
+    void aSnapshotByReferenceExpandsToTheWholeSnapshotOfItsIndex() throws IOException {
+        for (long seed = 1; seed <= 3; seed++) {
+            Random random = new Random(seed);
+            Path root = dir.resolve("reference-" + seed);
+            MachineDriver disk = new MachineDriver(fileMachine(root));
+            MachineDriver heap = new MachineDriver(new TopicStateMachine(RequestRetention.defaults(), MessageStores.memory()));
+            List<String> receipts = new ArrayList<>();
+            List<byte[]> later = new ArrayList<>();
+            byte[] reference = null;
+            byte[] whole = null;
+            long index = 0;
+            for (int step = 0; step < 900; step++) {
+                byte[] entry = MqCodec.encodeCommand(DiskBackedMachineTest.stamped(1_000L + step * 20L, step,
+                        DiskBackedMachineTest.next(random, step, receipts)));
+                MqCodec.decodeResult(heap.applyBytes(entry)).deliveries().forEach(d -> receipts.add(d.receipt()));
+                disk.applyBytes(entry);
+                if (step == 300) {
+                    index = disk.machine.lastAppliedIndex();
+                    ByteArrayOutputStream out = new ByteArrayOutputStream();
+                    disk.machine.takeSnapshot(index).writeTo(out);
+                    reference = out.toByteArray();
+                    whole = MachineDriver.snapshotOf(heap.machine);
+                } else if (step == 600) {
+                    disk.machine.takeSnapshot(disk.machine.lastAppliedIndex()).writeTo(new ByteArrayOutputStream());
+                } else if (step > 300) {
+                    later.add(entry);
+                }
+            }
+            assertThat(reference.length).as("seed %d: a reference", seed).isLessThan(64);
+            byte[] ref = reference;
+            assertThatThrownBy(() -> new TopicStateMachine().restoreSnapshot(new ByteArrayInputStream(ref)))
+                    .isInstanceOf(IOException.class).hasMessageContaining("reference to this node's checkpoint");
+            SnapshotWriter expanded = disk.machine.expandSnapshot(index, new ByteArrayInputStream(reference));
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            expanded.writeTo(out);
+            assertThat(out.toByteArray()).as("seed %d: expanded = whole", seed).isEqualTo(whole);
+            assertThat(disk.machine.expandSnapshot(index, new ByteArrayInputStream(whole))).as("whole already").isNull();
+            TopicStateMachine restored = new TopicStateMachine(RequestRetention.defaults(), MessageStores.memory());
+            restored.restoreSnapshot(new ByteArrayInputStream(out.toByteArray()));
+            MachineDriver replay = new MachineDriver(restored);
+            MachineDriver reference2 = new MachineDriver(new TopicStateMachine(RequestRetention.defaults(), MessageStores.memory()));
+            reference2.machine.restoreSnapshot(new ByteArrayInputStream(whole));
+            for (byte[] entry : later) {
+                assertThat(replay.applyBytes(entry)).isEqualTo(reference2.applyBytes(entry));
+            }
+        }
+    }
+
+    @Test
+    void aSnapshotByReferenceWhoseCheckpointIsGoneCannotBeExpanded() throws IOException {
+        Path root = dir.resolve("gone");
+        TopicStateMachine machine = fileMachine(root);
+        MachineDriver driver = new MachineDriver(machine);
+        driver.apply(new MqCommand.CreateTopic("t"));
+        driver.apply(new MqCommand.PutMessage("t", "one"));
+        ByteArrayOutputStream reference = new ByteArrayOutputStream();
+        machine.takeSnapshot(2).writeTo(reference);
+        for (long next = 3; next <= 5; next++) { // the newest two are kept: 2 goes
+            driver.apply(new MqCommand.PutMessage("t", "m" + next));
+            machine.takeSnapshot(next).writeTo(new ByteArrayOutputStream());
+        }
+        SnapshotWriter expanded = machine.expandSnapshot(2, new ByteArrayInputStream(reference.toByteArray()));
+        assertThatThrownBy(() -> expanded.writeTo(new ByteArrayOutputStream()))
+                .isInstanceOf(IOException.class).hasMessageContaining("missing or damaged");
+    }
+
+    @Test
+    void metadataLargerThanTheReadBufferIsStreamedBackWhole() throws IOException {
+        Path root = dir.resolve("large");
+        TopicStateMachine machine = fileMachine(root);
+        MachineDriver driver = new MachineDriver(machine);
+        driver.apply(new MqCommand.CreateTopic("t"));
+        // 3,000 remembered requests (~100 bytes each): metadata of ~300 KB, several 64 KiB buffers.
+        for (int i = 0; i < 3_000; i++) {
+            driver.apply(new MqCommand.Identified("request-" + i + "-" + "r".repeat(40), new MqCommand.PutMessage("t", "m" + i)));
+        }
+        long index = machine.lastAppliedIndex();
+        machine.takeSnapshot(index).writeTo(new ByteArrayOutputStream());
+        assertThat(Files.size(checkpointFile(root))).as("metadata past one buffer").isGreaterThan(4 * 65_536);
+        TopicStateMachine resumed = fileMachine(root);
+        assertThat(resumed.resumeCheckpoint(index)).isTrue();
+        assertThat(MachineDriver.snapshotOf(resumed)).isEqualTo(MachineDriver.snapshotOf(machine));
+    }
+
+    @Test
+    void aCheckpointFileCutShortIsNotUsed() throws IOException {
+        for (int keep : new int[] {0, 3, 20, -4, -1}) { // negative: that many bytes cut off the end
+            Path root = dir.resolve("cut" + keep);
+            TopicStateMachine machine = fileMachine(root);
+            MachineDriver driver = new MachineDriver(machine);
+            driver.apply(new MqCommand.CreateTopic("t"));
+            driver.apply(new MqCommand.PutMessage("t", "one"));
+            machine.takeSnapshot(2).writeTo(new ByteArrayOutputStream());
+            Path file = checkpointFile(root);
+            byte[] bytes = Files.readAllBytes(file);
+            Files.write(file, java.util.Arrays.copyOf(bytes, keep >= 0 ? keep : bytes.length + keep));
+            assertThat(fileMachine(root).resumeCheckpoint(2)).as("kept %d of %d bytes", keep, bytes.length).isFalse();
+        }
+    }
+
+    private static Path checkpointFile(Path root) throws IOException {
+        try (Stream<Path> files = Files.walk(root.resolve("checkpoints"))) {
+            return files.filter(p -> p.getFileName().toString().equals("checkpoint")).findFirst().orElseThrow();
+        }
+    }
+
     private TopicStateMachine fileMachine(Path root) throws IOException {
-        return new TopicStateMachine(RequestRetention.defaults(), SegmentedMessageStore.generations(root, TINY_SEGMENT));
+        return new TopicStateMachine(RequestRetention.defaults(), new FileStores(root, TINY_SEGMENT));
     }
 
     /**

@@ -3,7 +3,7 @@ package io.rrmq.mq;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rrmq.mq.store.MessageStores;
-import io.rrmq.mq.store.SegmentedMessageStore;
+import io.rrmq.mq.store.FileStores;
 import io.rrmq.raft.SnapshotWriter;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -51,7 +51,7 @@ class DiskBackedMachineTest {
         Machines machines = new Machines(seed, root,
                 new MachineDriver(new TopicStateMachine(RequestRetention.defaults(), MessageStores.memory())),
                 new MachineDriver(new TopicStateMachine(RequestRetention.defaults(),
-                        SegmentedMessageStore.generations(root.resolve("disk"), TINY_SEGMENT))));
+                        new FileStores(root.resolve("disk"), TINY_SEGMENT))));
         List<String> receipts = new ArrayList<>();
         long now = 1_000;
         long delivered = 0;
@@ -117,7 +117,7 @@ class DiskBackedMachineTest {
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
                 captured.writeTo(out);
                 TopicStateMachine restored = new TopicStateMachine(RequestRetention.defaults(),
-                        SegmentedMessageStore.generations(root.resolve("joiner"), TINY_SEGMENT));
+                        new FileStores(root.resolve("joiner"), TINY_SEGMENT));
                 restored.restoreSnapshot(new ByteArrayInputStream(out.toByteArray()));
                 joiner = new MachineDriver(restored);
                 for (int replay = 401; replay <= 700; replay++) {

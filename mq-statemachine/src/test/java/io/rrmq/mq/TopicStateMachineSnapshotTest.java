@@ -126,11 +126,11 @@ class TopicStateMachineSnapshotTest {
     @Test
     void rejectsAnUnknownVersionEvenWithAValidChecksum() {
         byte[] snapshot = withChecksum(ByteBuffer.allocate(4 + 1 + 8 + 4 + 4 + 4)
-                .putInt(0x524D5153).put((byte) 4).putLong(0).putInt(0).putInt(0));
+                .putInt(0x524D5153).put((byte) 5).putLong(0).putInt(0).putInt(0));
 
         assertThatThrownBy(() -> new TopicStateMachine().restoreSnapshot(new ByteArrayInputStream(snapshot)))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("version 4");
+                .hasMessageContaining("version 5");
     }
 
     @Test

@@ -10,8 +10,9 @@ import java.io.OutputStream;
  *
  * <p><b>Threading.</b> The Raft runtime calls every method from its single event-loop thread, one
  * call at a time, so implementations need no locking of their own. Calls must not block on I/O
- * other than the stream handed to them. The one exception is the {@link SnapshotWriter} returned by
- * {@link #takeSnapshot}, which runs on a snapshot thread while the loop goes on applying entries.
+ * other than the stream handed to them. The exceptions are the {@link SnapshotWriter} returned by
+ * {@link #takeSnapshot}, which runs on a snapshot thread while the loop goes on applying entries,
+ * and {@link #expandSnapshot} with its writer, called on that thread too.
  * A machine may keep its state in local files that it reads and writes (without forcing them) as it
  * applies: the runtime makes nothing of them durable, so after a restart the machine must rebuild
  * them from {@link #restoreSnapshot} and the entries applied after it, unless it kept a checkpoint.
@@ -108,6 +109,40 @@ public interface StateMachine {
      */
     default SnapshotWriter takeSnapshot(long index) throws IOException {
         return takeSnapshot();
+    }
+
+    /**
+     * The whole state of the snapshot at {@code index}, for a follower that installs it, when what
+     * this node stored is only a <i>reference</i> to its own checkpoint; {@code null} (the default)
+     * when the stored state is already whole and can be sent as it is.
+     *
+     * <p><b>Snapshots by reference.</b> A machine with a checkpoint (see the class comment) need not
+     * write its whole state again at every snapshot (for a deep queue, every live body: the write
+     * amplification of a snapshot every few tens of MiB of entries). Its {@link #takeSnapshot(long)}
+     * writer may make the checkpoint durable first and then write only a small reference to it: the
+     * snapshot file keeps its header and checksum, and restart resumes the checkpoint as before.
+     * The whole state is made only when a follower needs InstallSnapshot: before sending the first
+     * chunk, on the snapshot thread, the runtime asks this method and, given a writer, saves the
+     * snapshot again, whole, under the same index (atomically: a crash leaves either version), then
+     * streams that file in chunks as for any snapshot; the loop goes on applying and serving meanwhile.
+     * The writer must read only the checkpoint's immutable files, never the live state. The price is
+     * that the snapshot is no second copy: a machine that finds its checkpoint of a reference missing
+     * or damaged cannot restore it and must fail {@link #restoreSnapshot} with a message saying so
+     * (the node then refuses to start; wiped, it rejoins by InstallSnapshot), and it must keep the
+     * checkpoint of every snapshot the runtime retains (the newest two) until a newer one is durable.
+     * Apache Ratis instead sends the state machine's files one by one (FileListSnapshotInfo, a digest
+     * per file) and the follower renames them into place; here the unit sent and checked stays one
+     * snapshot file in {@link #restoreSnapshot}'s format, so the receiving side does not change.
+     *
+     * @param index the snapshot's last included index
+     * @param state the snapshot's state as this node stored it (what its writer wrote); not closed here
+     * @return the writer of the whole state, run on the snapshot thread; or {@code null} if
+     *         {@code state} is whole
+     * @throws IOException the state or the checkpoint it refers to cannot be read; the snapshot is
+     *                     not sent (the follower is offered the newest one)
+     */
+    default SnapshotWriter expandSnapshot(long index, InputStream state) throws IOException {
+        return null;
     }
 
     /**

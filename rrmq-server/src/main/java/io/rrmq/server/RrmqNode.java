@@ -3,6 +3,7 @@ package io.rrmq.server;
 import io.rrmq.mq.QueueBound;
 import io.rrmq.mq.RequestRetention;
 import io.rrmq.mq.TopicStateMachine;
+import io.rrmq.mq.store.FileStores;
 import io.rrmq.mq.store.SegmentedMessageStore;
 import io.rrmq.raft.Configuration;
 import io.rrmq.raft.RaftConfig;
@@ -234,7 +235,7 @@ public final class RrmqNode implements AutoCloseable {
         try {
             // Message bodies: a restart opens the checkpoint of the newest snapshot (FileStores),
             // else rebuilds them from the snapshot; then the log is replayed.
-            machine = new TopicStateMachine(RequestRetention.defaults(), SegmentedMessageStore.generations(
+            machine = new TopicStateMachine(RequestRetention.defaults(), new FileStores(
                     dir.resolve("messages"), SegmentedMessageStore.DEFAULT_SEGMENT_BYTES));
         } catch (IOException | RuntimeException e) {
             storage.close();

@@ -59,6 +59,14 @@ final class FileSegmentSpace implements SegmentSpace {
     }
 
     private static Segment segment(Path path, FileChannel channel) {
+        return segment(path, channel, true);
+    }
+
+    /**
+     * The segment in {@code channel}, the file {@code path}; deleting it closes the channel and, if
+     * {@code owned}, deletes the file (else it is someone else's: a checkpoint's).
+     */
+    static Segment segment(Path path, FileChannel channel, boolean owned) {
         return new Segment() {
             @Override
             public int write(ByteBuffer src, long offset) throws IOException {
@@ -73,7 +81,9 @@ final class FileSegmentSpace implements SegmentSpace {
             @Override
             public void delete() throws IOException {
                 channel.close();
-                Files.deleteIfExists(path);
+                if (owned) {
+                    Files.deleteIfExists(path);
+                }
             }
 
             @Override

@@ -2,6 +2,7 @@ package io.rrmq.mq.store;
 
 import io.rrmq.raft.SnapshotWriter;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -14,7 +15,8 @@ import java.util.stream.Stream;
  * left in them is deleted at construction: never forced, so not to be trusted), and
  * {@code root/checkpoints} keeps the newest checkpoint ({@link CheckpointDirectory}), which a
  * restarting machine opens in place of restoring its snapshot: O(segments and metadata), whatever
- * the depth of its queues.
+ * the depth of its queues; the newest two are kept, since a snapshot may be only a reference to its
+ * checkpoint, read ({@link #readOnly}) to make it whole for a follower.
  */
 public final class FileStores implements MessageStores {
     private static final String GENERATION = "gen-";
@@ -55,12 +57,38 @@ public final class FileStores implements MessageStores {
     }
 
     @Override
+    public boolean keepsCheckpoints() {
+        return true;
+    }
+
+    @Override
+    public Optional<Resumed> readOnly(long index) throws IOException {
+        return opened(checkpoints.find(index), SegmentedMessageStore::frozen);
+    }
+
+    @Override
     public Optional<Resumed> resume(long index) throws IOException {
-        Optional<CheckpointDirectory.Frozen> frozen = checkpoints.read(index);
+        return opened(checkpoints.read(index), layout -> SegmentedMessageStore.resumed(nextGeneration(), segmentBytes,
+                layout));
+    }
+
+    /** Opens a store on a checkpoint's layout. */
+    private interface StoreOpener {
+        MessageStore open(StoreLayout layout) throws IOException;
+    }
+
+    /** The checkpoint's metadata stream and its store, opened by {@code opener}; empty if there is none. */
+    private static Optional<Resumed> opened(Optional<CheckpointDirectory.Frozen> frozen, StoreOpener opener)
+            throws IOException {
         if (frozen.isEmpty()) {
             return Optional.empty();
         }
-        MessageStore store = SegmentedMessageStore.resumed(nextGeneration(), segmentBytes, frozen.get().layout());
-        return Optional.of(new Resumed(frozen.get().metadata(), store));
+        InputStream metadata = frozen.get().openMetadata();
+        try {
+            return Optional.of(new Resumed(metadata, opener.open(frozen.get().layout())));
+        } catch (IOException | RuntimeException e) {
+            metadata.close();
+            throw e;
+        }
     }
 }

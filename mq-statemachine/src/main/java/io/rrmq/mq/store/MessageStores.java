@@ -2,6 +2,7 @@ package io.rrmq.mq.store;
 
 import io.rrmq.raft.SnapshotWriter;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.Optional;
 
 /**
@@ -15,8 +16,11 @@ public interface MessageStores {
     /** A new, empty store. */
     MessageStore create();
 
-    /** A checkpoint's store, opened, and the machine's metadata saved with it. */
-    record Resumed(byte[] metadata, MessageStore store) {
+    /**
+     * A checkpoint's store, opened, and the machine's metadata saved with it, as a stream (it may be
+     * large) that the receiver closes.
+     */
+    record Resumed(InputStream metadata, MessageStore store) {
     }
 
     /**
@@ -28,6 +32,22 @@ public interface MessageStores {
      * @throws IOException the checkpoint could not be made durable; none of {@code index} exists then
      */
     default void checkpoint(long index, SnapshotWriter metadata, MessageStore.Pin pin) throws IOException {
+    }
+
+    /** Whether {@link #checkpoint} makes checkpoints (so a snapshot may refer to one). The default: no. */
+    default boolean keepsCheckpoints() {
+        return false;
+    }
+
+    /**
+     * The complete checkpoint of exactly {@code index}, opened for reading only (on the snapshot
+     * thread, while the machine goes on): its files are not changed, and discarding the store frees
+     * only what opening it took. Empty if there is none or it is damaged. The default keeps none.
+     *
+     * @throws IOException the medium failed
+     */
+    default Optional<Resumed> readOnly(long index) throws IOException {
+        return Optional.empty();
     }
 
     /**

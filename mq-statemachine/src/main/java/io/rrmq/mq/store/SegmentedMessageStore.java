@@ -115,7 +115,29 @@ public final class SegmentedMessageStore implements MessageStore {
      * {@code layout} is adopted from its file, which must hold at least the segment's bytes.
      */
     static SegmentedMessageStore resumed(Path root, int segmentBytes, StoreLayout layout) throws IOException {
-        SegmentedMessageStore store = new SegmentedMessageStore(new FileSegmentSpace(root), segmentBytes);
+        return of(new FileSegmentSpace(root), segmentBytes, layout);
+    }
+
+    /**
+     * The store a checkpoint froze, for reading only, through a {@link MessageStore#pin}: its files
+     * are opened for reading and never changed; {@link #discard} closes them.
+     */
+    static SegmentedMessageStore frozen(StoreLayout layout) throws IOException {
+        return of(new FrozenSegmentSpace(), DEFAULT_SEGMENT_BYTES, layout);
+    }
+
+    private static SegmentedMessageStore of(SegmentSpace space, int segmentBytes, StoreLayout layout) throws IOException {
+        SegmentedMessageStore store = new SegmentedMessageStore(space, segmentBytes);
+        try {
+            adoptAll(store, layout);
+        } catch (IOException | RuntimeException e) {
+            store.discard(); // closes what was opened (and deletes the new names, for a resumed store)
+            throw e;
+        }
+        return store;
+    }
+
+    private static void adoptAll(SegmentedMessageStore store, StoreLayout layout) throws IOException {
         for (StoreLayout.ChainLayout chain : layout.chains()) {
             Chain c = new Chain(chain.chain());
             c.end = chain.end();
@@ -133,20 +155,11 @@ public final class SegmentedMessageStore implements MessageStore {
             }
             store.chains.put(chain.chain(), c);
         }
-        return store;
     }
 
     /** A new store on the heap. */
     public static SegmentedMessageStore inMemory(int segmentBytes) {
         return new SegmentedMessageStore(new MemorySegmentSpace(), segmentBytes);
-    }
-
-    /**
-     * The stores of a machine whose files live under {@code root}, with checkpoints: see
-     * {@link FileStores}.
-     */
-    public static MessageStores generations(Path root, int segmentBytes) throws IOException {
-        return new FileStores(root, segmentBytes);
     }
 
     @Override

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rrmq.mq.RequestRetention;
 import io.rrmq.mq.TopicStateMachine;
-import io.rrmq.mq.store.SegmentedMessageStore;
+import io.rrmq.mq.store.FileStores;
 import io.rrmq.raft.testkit.SeedSweep;
 import io.rrmq.raft.testkit.SimConfig;
 import io.rrmq.raft.testkit.Simulation;
@@ -63,8 +63,7 @@ class MqDiskSimulationTest {
             Path nodeRoot = seedRoot.resolve("node-" + node);
             try {
                 loseUnforcedBytes(nodeRoot, crashes);
-                return new TopicStateMachine(RequestRetention.defaults(), SegmentedMessageStore.generations(
-                        nodeRoot, TINY_SEGMENT));
+                return new TopicStateMachine(RequestRetention.defaults(), new FileStores(nodeRoot, TINY_SEGMENT));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -211,10 +211,10 @@ class SegmentedMessageStoreTest {
     @Test
     void generationsStartFromNothingWhateverAnEarlierProcessLeftButCheckpoints() throws IOException {
         Path root = dir.resolve("messages");
-        MessageStore earlier = SegmentedMessageStore.generations(root, SMALL_SEGMENT).create();
+        MessageStore earlier = new FileStores(root, SMALL_SEGMENT).create();
         earlier.append(0, body(1)); // a crash: never discarded
 
-        MessageStores stores = SegmentedMessageStore.generations(root, SMALL_SEGMENT);
+        MessageStores stores = new FileStores(root, SMALL_SEGMENT);
 
         try (Stream<Path> left = Files.list(root)) { // the checkpoints (none here) stay
             assertThat(left.map(p -> p.getFileName().toString())).containsExactly("checkpoints");

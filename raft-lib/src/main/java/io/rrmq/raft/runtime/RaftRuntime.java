@@ -32,6 +32,7 @@ import io.rrmq.raft.message.RaftMessage;
 import io.rrmq.raft.runtime.internal.ChunkAssembler;
 import io.rrmq.raft.runtime.internal.LearnerCatchUp;
 import io.rrmq.raft.runtime.internal.Recovery;
+import io.rrmq.raft.runtime.internal.SnapshotExpansion;
 import io.rrmq.raft.runtime.internal.SnapshotPolicy;
 import java.io.IOException;
 import java.io.InputStream;
@@ -852,7 +853,7 @@ public final class RaftRuntime implements RaftNode {
         SnapshotMeta meta = new SnapshotMeta(lastApplied, lastAppliedTerm, appliedConfiguration);
         snapshotThread.execute(() -> {
             try {
-                snapshots.save(meta, writer, 2);
+                snapshots.save(meta, writer, SnapshotExpansion.RETAIN);
                 lastSnapshotNanos = System.nanoTime() - started;
                 snapshotsTaken++;
                 LOG.log(System.Logger.Level.INFO, () -> String.format("node %d saved %s in %d ms", core.id(), meta,
@@ -871,6 +872,7 @@ public final class RaftRuntime implements RaftNode {
     private void sendChunk(SnapshotChunkRequest request) {
         long index = request.lastIncludedIndex();
         try {
+            SnapshotExpansion.beforeChunk(index, request.offset(), snapshots, stateMachine);
             long size = snapshots.size(index);
             byte[] data = snapshots.read(index, request.offset(), config.snapshotChunkBytes());
             boolean done = request.offset() + data.length == size;

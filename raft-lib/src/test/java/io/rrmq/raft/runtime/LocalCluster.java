@@ -31,15 +31,26 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Per node, the checkpoints its machines keep across restarts (null: machines keep none). */
     private final java.util.Map<Long, byte[]>[] checkpoints;
+    private final boolean byReference;
 
     public LocalCluster(int size, RaftConfig config) {
         this(size, config, false);
     }
 
     /** @param checkpoints whether each node's machine keeps checkpoints that survive its crashes */
-    @SuppressWarnings("unchecked")
     public LocalCluster(int size, RaftConfig config, boolean checkpoints) {
+        this(size, config, checkpoints, false);
+    }
+
+    /**
+     * @param checkpoints whether each node's machine keeps checkpoints that survive its crashes
+     * @param byReference whether its snapshots then hold only a reference to the checkpoint
+     *                    ({@link io.rrmq.raft.StateMachine#expandSnapshot})
+     */
+    @SuppressWarnings("unchecked")
+    public LocalCluster(int size, RaftConfig config, boolean checkpoints, boolean byReference) {
         this.config = config;
+        this.byReference = byReference;
         this.checkpoints = new java.util.Map[size];
         if (checkpoints) {
             for (int id = 0; id < size; id++) {
@@ -59,7 +70,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private void start(int id) {
-        machines[id] = new RecordingStateMachine(checkpoints[id]);
+        machines[id] = new RecordingStateMachine(checkpoints[id], byReference);
         Transport transport = this::deliver;
         try {
             nodes[id] = RaftRuntime.start(config, id, ids, machines[id], storages[id], snapshotStores[id],

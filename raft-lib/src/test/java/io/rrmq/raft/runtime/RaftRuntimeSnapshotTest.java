@@ -105,6 +105,39 @@ class RaftRuntimeSnapshotTest {
     }
 
     @Test
+    void snapshotsByReferenceAreMadeWholeToBeSentAndResumedFromTheCheckpointAtRestart() throws Exception {
+        cluster = new LocalCluster(3, CONFIG, true, true);
+        int leader = awaitLeader();
+        int lagging = (leader + 1) % 3;
+        cluster.isolate(lagging);
+        List<String> expected = proposeAll(leader, "r", 400);
+        await().atMost(DEADLINE).until(() -> cluster.node(leader).metrics().snapshotsTaken() >= 1);
+        await().atMost(DEADLINE).until(() -> cluster.storage(leader).currentEntries().get(0).index() > 1);
+        long reference = cluster.snapshots(leader).list().get(0).lastIncludedIndex();
+        assertThat(cluster.snapshots(leader).size(reference)).as("a reference, not the state").isLessThan(200);
+        cluster.heal();
+        await().atMost(DEADLINE).untilAsserted(() ->
+                assertThat(cluster.stateMachine(lagging).applied()).isEqualTo(expected));
+        assertThat(cluster.node(lagging).metrics().snapshotsInstalled()).isPositive();
+        assertThat(cluster.stateMachine(leader).expansions()).isPositive();
+        // Every node restarts: from its checkpoint where its snapshot is a reference, else (the
+        // follower that installed a whole one and took none since) from the snapshot.
+        for (int id = 0; id < 3; id++) {
+            cluster.crash(id);
+        }
+        for (int id = 0; id < 3; id++) {
+            cluster.restart(id);
+        }
+        assertThat(cluster.stateMachine(leader).resumedFrom()).isPositive();
+        expected.addAll(proposeAll(awaitLeader(), "s", 20));
+        for (int id = 0; id < 3; id++) {
+            int node = id;
+            await().atMost(DEADLINE).untilAsserted(() ->
+                    assertThat(cluster.stateMachine(node).applied()).isEqualTo(expected));
+        }
+    }
+
+    @Test
     void aNodeBelowItsDiskReserveRefusesProposalsAndResumesWhenSpaceReturns() throws Exception {
         cluster = new LocalCluster(1, CONFIG);
         int leader = awaitLeader();

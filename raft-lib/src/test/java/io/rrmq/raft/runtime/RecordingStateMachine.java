@@ -21,16 +21,30 @@ public final class RecordingStateMachine implements StateMachine {
     private long lastIndex;
     /** Durable checkpoints by snapshot index, kept by the test across restarts; null: none. */
     private final Map<Long, byte[]> checkpoints;
+    /** Whether a snapshot holds only a reference to its checkpoint (see {@link #expandSnapshot}). */
+    private final boolean byReference;
     private volatile long resumedFrom = -1;
     private volatile int restores;
+    private volatile int expansions;
+    /** What a reference snapshot's state starts with, where a whole one has its last index (never negative). */
+    private static final long REFERENCE = -1;
 
     public RecordingStateMachine() {
-        this(null);
+        this(null, false);
     }
 
-    /** @param checkpoints where {@link #takeSnapshot(long)} keeps a checkpoint, or null for none */
-    public RecordingStateMachine(Map<Long, byte[]> checkpoints) {
+    /**
+     * @param checkpoints where {@link #takeSnapshot(long)} keeps a checkpoint, or null for none
+     * @param byReference whether its snapshots then hold only a reference to the checkpoint
+     */
+    public RecordingStateMachine(Map<Long, byte[]> checkpoints, boolean byReference) {
         this.checkpoints = checkpoints;
+        this.byReference = byReference && checkpoints != null;
+    }
+
+    /** How many times {@link #expandSnapshot} made a reference snapshot whole. */
+    public int expansions() {
+        return expansions;
     }
 
     /** The index this machine resumed a checkpoint of at start, or -1. */
@@ -48,6 +62,19 @@ public final class RecordingStateMachine implements StateMachine {
         ByteArrayOutputStream state = new ByteArrayOutputStream();
         writeSnapshot(state);
         byte[] bytes = state.toByteArray();
+        if (byReference) {
+            return out -> {
+                // The checkpoint first, durable, then the reference to it; the two newest are kept,
+                // as many as the runtime keeps snapshots.
+                checkpoints.put(index, bytes);
+                List<Long> newestFirst = checkpoints.keySet().stream().sorted(java.util.Comparator.reverseOrder()).toList();
+                newestFirst.stream().skip(2).forEach(checkpoints::remove);
+                DataOutputStream data = new DataOutputStream(out);
+                data.writeLong(REFERENCE);
+                data.writeLong(index);
+                data.flush();
+            };
+        }
         return out -> {
             out.write(bytes);
             out.flush();
@@ -55,6 +82,23 @@ public final class RecordingStateMachine implements StateMachine {
                 checkpoints.clear(); // the newest only, as a real machine keeps
                 checkpoints.put(index, bytes);
             }
+        };
+    }
+
+    @Override
+    public SnapshotWriter expandSnapshot(long index, InputStream state) throws IOException {
+        DataInputStream data = new DataInputStream(state);
+        if (data.readLong() != REFERENCE) {
+            return null;
+        }
+        byte[] checkpoint = checkpoints == null ? null : checkpoints.get(data.readLong());
+        if (checkpoint == null) {
+            throw new IOException("snapshot " + index + " refers to a checkpoint that is gone");
+        }
+        expansions++;
+        return out -> {
+            out.write(checkpoint);
+            out.flush();
         };
     }
 
@@ -109,6 +153,9 @@ public final class RecordingStateMachine implements StateMachine {
     private synchronized void load(InputStream in) throws IOException {
         DataInputStream data = new DataInputStream(in);
         lastIndex = data.readLong();
+        if (lastIndex == REFERENCE) {
+            throw new IOException("the snapshot refers to checkpoint " + data.readLong() + ", which is gone");
+        }
         int n = data.readInt();
         applied.clear();
         for (int i = 0; i < n; i++) {

@@ -83,6 +83,22 @@ final class DigestingStateMachine implements StateMachine {
         return true;
     }
 
+    /** The digest in front of the stored state, then what the wrapped machine makes of the rest. */
+    @Override
+    public SnapshotWriter expandSnapshot(long index, InputStream state) throws IOException {
+        long stored = digestOf(state);
+        SnapshotWriter whole = inner.expandSnapshot(index, state);
+        if (whole == null) {
+            return null;
+        }
+        return out -> {
+            DataOutputStream data = new DataOutputStream(out);
+            data.writeLong(stored);
+            data.flush();
+            whole.writeTo(out);
+        };
+    }
+
     /** The digest at the head of a snapshot's state, as {@link #takeSnapshot} wrote it. */
     static long digestOf(InputStream state) throws IOException {
         return new DataInputStream(state).readLong();

@@ -4,8 +4,10 @@ import io.rrmq.raft.LogEntry;
 import io.rrmq.raft.RaftStorage;
 import io.rrmq.raft.SnapshotMeta;
 import io.rrmq.raft.SnapshotStore;
+import io.rrmq.raft.StateMachine;
 import io.rrmq.raft.runtime.internal.ChunkAssembler;
 import io.rrmq.raft.runtime.internal.Recovery;
+import io.rrmq.raft.runtime.internal.SnapshotExpansion;
 import io.rrmq.raft.message.InstallSnapshot;
 import java.io.IOException;
 import java.util.List;
@@ -16,7 +18,16 @@ import java.util.List;
  * recovery, chunk assembly and the snapshot schedule instead of a copy of it.
  */
 final class RuntimeSnapshotParts {
+    /** {@link SnapshotExpansion#RETAIN}. */
+    static final int RETAIN = SnapshotExpansion.RETAIN;
+
     private RuntimeSnapshotParts() {
+    }
+
+    /** {@link SnapshotExpansion#beforeChunk}: a snapshot stored by reference is saved whole before it is sent. */
+    static boolean beforeChunk(long index, long offset, SnapshotStore snapshots, StateMachine machine)
+            throws IOException {
+        return SnapshotExpansion.beforeChunk(index, offset, snapshots, machine);
     }
 
     /** What a restarting node resumes from, as RaftRuntime.start computes it (see {@code Recovery}). */

@@ -439,7 +439,7 @@ final class SimNode {
         long at = onSnapshotThread(micros, () -> {
             saving = false;
             try {
-                snapshots.save(meta, writer, 2);
+                snapshots.save(meta, writer, RuntimeSnapshotParts.RETAIN);
             } catch (IOException e) {
                 throw new IllegalStateException("n" + id + ": saving " + meta + " failed", e);
             }
@@ -456,6 +456,10 @@ final class SimNode {
     private void sendChunk(SnapshotChunkRequest request) {
         long index = request.lastIncludedIndex();
         try {
+            if (RuntimeSnapshotParts.beforeChunk(index, request.offset(), snapshots, stateMachine)) {
+                stats.expanded++;
+                log.record(scheduler.now(), "n" + id + " made snapshot " + index + " whole to send it");
+            }
             long size = snapshots.size(index);
             byte[] data = snapshots.read(index, request.offset(), config.snapshotChunkBytes());
             boolean done = request.offset() + data.length == size;

@@ -13,11 +13,14 @@ package io.rrmq.raft.testkit;
  * @param chunksSent   InstallSnapshot chunks sent
  * @param checkpointsResumed of the recoveries, those where the machine loaded its own checkpoint of
  *                     the snapshot instead ({@code StateMachine.resumeCheckpoint})
+ * @param expanded     snapshots stored by reference that a leader saved whole before sending them
+ *                     ({@code StateMachine.expandSnapshot})
  */
 public record SnapshotStats(long taken, long savesLost, long compactions, long transfers, long interrupted,
-                            long installs, long recoveries, long chunksSent, long checkpointsResumed) {
+                            long installs, long recoveries, long chunksSent, long checkpointsResumed,
+                            long expanded) {
     /** Nothing done. */
-    public static final SnapshotStats NONE = new SnapshotStats(0, 0, 0, 0, 0, 0, 0, 0, 0);
+    public static final SnapshotStats NONE = new SnapshotStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     /**
      * Sums two runs' figures.
@@ -28,16 +31,17 @@ public record SnapshotStats(long taken, long savesLost, long compactions, long t
     public SnapshotStats plus(SnapshotStats o) {
         return new SnapshotStats(taken + o.taken, savesLost + o.savesLost, compactions + o.compactions,
                 transfers + o.transfers, interrupted + o.interrupted, installs + o.installs,
-                recoveries + o.recoveries, chunksSent + o.chunksSent, checkpointsResumed + o.checkpointsResumed);
+                recoveries + o.recoveries, chunksSent + o.chunksSent, checkpointsResumed + o.checkpointsResumed,
+                expanded + o.expanded);
     }
 
     @Override
     public String toString() {
         return String.format("snapshots: %d taken, %d saves lost to crashes, %d compactions, %d transfers"
                         + " (%d chunks), %d transfers interrupted by crashes, %d installs, %d recoveries from a snapshot"
-                        + " (%d from the machine's checkpoint)",
+                        + " (%d from the machine's checkpoint), %d made whole to send",
                 taken, savesLost, compactions, transfers, chunksSent, interrupted, installs, recoveries,
-                checkpointsResumed);
+                checkpointsResumed, expanded);
     }
 
     /** Mutable counters of one run. */
@@ -51,10 +55,11 @@ public record SnapshotStats(long taken, long savesLost, long compactions, long t
         long recoveries;
         long chunksSent;
         long checkpointsResumed;
+        long expanded;
 
         SnapshotStats snapshot() {
             return new SnapshotStats(taken, savesLost, compactions, transfers, interrupted, installs, recoveries,
-                    chunksSent, checkpointsResumed);
+                    chunksSent, checkpointsResumed, expanded);
         }
     }
 }

@@ -7,10 +7,13 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -107,13 +110,18 @@ class SnapshotIT {
         assertThat(peak).isLessThan(512 << 10);
     }
 
-    /** Bytes in the files under {@code dir}; the node deletes files meanwhile, so retry a torn walk. */
+    /**
+     * Bytes in the files under {@code dir}, each file once whatever its names (a checkpoint hard-links
+     * the store's segment files); the node deletes files meanwhile, so retry a torn walk.
+     */
     private static long size(Path dir) throws IOException {
         for (int attempt = 0; ; attempt++) {
             try (Stream<Path> files = Files.walk(dir)) {
+                Set<Object> seen = new HashSet<>();
                 return files.filter(Files::isRegularFile).mapToLong(f -> {
                     try {
-                        return Files.size(f);
+                        BasicFileAttributes attributes = Files.readAttributes(f, BasicFileAttributes.class);
+                        return attributes.fileKey() == null || seen.add(attributes.fileKey()) ? attributes.size() : 0;
                     } catch (IOException e) {
                         return 0; // deleted meanwhile
                     }
