@@ -111,6 +111,7 @@ public final class RrmqNode implements AutoCloseable {
                 () -> queueBound, settings, separate ? null : raftHandler,
                 outcomes -> new AdminHandler(this::raftNode, directory, security.admin(), tokens, outcomes), consumers);
         this.metrics = new NodeMetrics(selfId, this::raftNode, NodeMetrics.topicLabelsFromSystemProperties());
+        metrics.countInlineReplies(replyHolds::answered, replyHolds::expired);
         HealthHandler health = new HealthHandler(this::raftNode, metrics::sinceLastTickNanos);
         api = new OperationsRouter(metrics, health, new UiHandler(directory, () -> this.selfId, this::raftNode, metrics,
                 health, tls == null ? null : tls.standard()), api);

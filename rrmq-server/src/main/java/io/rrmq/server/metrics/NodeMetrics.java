@@ -18,6 +18,7 @@ import java.io.OutputStream;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.LongSupplier;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -118,6 +119,21 @@ public final class NodeMetrics implements AutoCloseable {
         TopicSampler topicSampler = new TopicSampler(machine, Math.max(topicLabels, TopicSampler.DEFAULT_TRACKED_TOPICS));
         sampler = topicSampler;
         raft.attach(topicSampler);
+    }
+
+    /**
+     * Counts the leader heartbeats this node held to answer in their replies (see the transport's
+     * {@code ReplyHolds}): {@code outcome="answered"} went back in the reply, {@code "expired"} ended
+     * without an answer (it took the node's own lane: a slow engine, or a term change's fsync).
+     */
+    public void countInlineReplies(LongSupplier answered, LongSupplier expired) {
+        CounterWithCallback.builder().name("rrmq_raft_inline_replies_total")
+                .help("Held heartbeat batches answered in their reply (outcome=answered) or not (outcome=expired)")
+                .labelNames("outcome")
+                .callback(cb -> {
+                    cb.call(answered.getAsLong(), "answered");
+                    cb.call(expired.getAsLong(), "expired");
+                }).register(registry);
     }
 
     /** {@code next} with every request counted and timed. */

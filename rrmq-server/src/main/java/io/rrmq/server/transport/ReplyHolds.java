@@ -178,8 +178,8 @@ public final class ReplyHolds {
         if (added == Added.COMPLETE) {
             holds.remove(message.to(), hold);
             hold.cancelTimer();
+            answered.incrementAndGet(); // counted before the reply can reach the leader
             sendAnswers(message.to(), hold, hold.answers);
-            answered.incrementAndGet();
         }
         return added != Added.REFUSED;
     }
@@ -196,8 +196,8 @@ public final class ReplyHolds {
         holds.remove(peer, hold);
         hold.cancelTimer();
         if (failure == null && !gathered.isEmpty()) {
-            sendAnswers(peer, hold, gathered);
             answered.incrementAndGet();
+            sendAnswers(peer, hold, gathered);
             return;
         }
         if (failure == null) {

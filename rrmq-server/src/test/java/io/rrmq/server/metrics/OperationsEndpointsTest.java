@@ -122,6 +122,7 @@ class OperationsEndpointsTest {
         metrics.attach(new TopicStateMachine(), dir);
         metrics.raftObserver().synced(2_000_000, 5);
         metrics.raftObserver().appendEntriesAcknowledged(1, 0);
+        metrics.countInlineReplies(() -> 7, () -> 2);
         assertThat(send("GET", "/", null, null).statusCode()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(5)).until(() -> scrape().containsKey("rrmq_http_requests_total"));
         Map<String, PrometheusText.Family> families = scrape();
@@ -136,6 +137,10 @@ class OperationsEndpointsTest {
         assertThat(value(families, "rrmq_raft_role", "rrmq_raft_role", Map.of("role", "Leader"))).isEqualTo(1);
         assertThat(value(families, "rrmq_raft_role", "rrmq_raft_role", Map.of("role", "Follower"))).isZero();
         assertThat(value(families, "rrmq_raft_term", "rrmq_raft_term", Map.of())).isEqualTo(3);
+        assertThat(value(families, "rrmq_raft_inline_replies_total", "rrmq_raft_inline_replies_total",
+                Map.of("outcome", "answered"))).isEqualTo(7);
+        assertThat(value(families, "rrmq_raft_inline_replies_total", "rrmq_raft_inline_replies_total",
+                Map.of("outcome", "expired"))).isEqualTo(2);
         assertThat(value(families, "rrmq_raft_follower_lag_entries", "rrmq_raft_follower_lag_entries",
                 Map.of("peer", "1"))).isZero();
         for (PrometheusText.Family f : families.values()) {
