@@ -89,7 +89,12 @@ final class SnapshotFile {
             for (int i = 0; i < count; i++) {
                 members.add(data.readInt());
             }
-            return new Header(new SnapshotMeta(index, term, Configuration.ofVoters(members)), 4 + 4 + 8 + 8 + 4 + 4 * count);
+            try {
+                return new Header(new SnapshotMeta(index, term, Configuration.ofVoters(members)),
+                        4 + 4 + 8 + 8 + 4 + 4 * count);
+            } catch (IllegalArgumentException e) {
+                throw new IOException(name + " is damaged: " + e.getMessage()); // e.g. a member listed twice
+            }
         }
         byte[] encoded = data.readNBytes(count);
         if (encoded.length != count) {

@@ -82,6 +82,16 @@ class FileSnapshotStoreFuzzTest {
         }
     }
 
+    /**
+     * Found by the property below (seed -4395457591629200002): a version field turned into the old
+     * ids-only format made the members list read a duplicate id, and the header threw
+     * IllegalArgumentException instead of refusing the file as damaged.
+     */
+    @net.jqwik.api.Example
+    void aHeaderThatListsAMemberTwiceIsRefusedAsDamaged() throws IOException {
+        verifyAndTheStateStreamRefuseTheSameDamagedFiles(List.of(new Mutations.SetInt(5, 256)), true);
+    }
+
     @Property(tries = 300)
     void verifyAndTheStateStreamRefuseTheSameDamagedFiles(@ForAll("edits") List<Edit> edits,
                                                          @ForAll boolean fixCrc) throws IOException {
