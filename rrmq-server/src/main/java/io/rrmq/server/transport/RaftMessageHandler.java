@@ -170,9 +170,10 @@ public final class RaftMessageHandler implements HttpHandler {
             Exchanges.send(exchange, Replies.badRequest("bad Raft message batch: " + e.getMessage()));
             return;
         }
-        if (holds != null && REPLIES_INLINE.equals(exchange.getRequestHeaders().getFirst(REPLIES))
-                && ReplyHolds.worthHolding(messages)) {
-            holds.hold(sender, messages, exchange, () -> handOver(raft, messages, sender, selfId));
+        int heartbeats = holds != null && REPLIES_INLINE.equals(exchange.getRequestHeaders().getFirst(REPLIES))
+                ? ReplyHolds.heartbeatsToHold(messages) : 0;
+        if (heartbeats > 0) {
+            holds.hold(sender, heartbeats, exchange, () -> handOver(raft, messages, sender, selfId));
             return;
         }
         Reply failure = handOver(raft, messages, sender, selfId);

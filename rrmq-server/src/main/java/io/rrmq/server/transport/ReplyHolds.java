@@ -78,7 +78,7 @@ public final class ReplyHolds {
             this.expected = expected;
         }
 
-        /** Adds an answer; the complete list once it is the last one expected, else {@code null}. */
+        /** Adds an answer, unless the hold already ended; says whether the answers are now complete. */
         synchronized Added add(RaftMessage answer) {
             if (done) {
                 return Added.REFUSED;
@@ -122,34 +122,35 @@ public final class ReplyHolds {
     }
 
     /**
-     * Whether a batch is worth holding: it holds a heartbeat, and nothing whose answer waits for an
-     * fsync (entries, a snapshot chunk, a vote request).
+     * How many answers holding {@code batch} would wait for: its heartbeats, one answer each; 0 when
+     * it is not worth holding (no heartbeat, or something whose answer waits for an fsync: entries, a
+     * snapshot chunk, a vote request).
      */
-    static boolean worthHolding(List<RaftMessage> batch) {
-        boolean heartbeat = false;
+    static int heartbeatsToHold(List<RaftMessage> batch) {
+        int heartbeats = 0;
         for (RaftMessage m : batch) {
             if (m instanceof AppendEntries append) {
                 if (!append.entries().isEmpty()) {
-                    return false;
+                    return 0;
                 }
-                heartbeat = true;
+                heartbeats++;
             } else if (m instanceof InstallSnapshot || m instanceof VoteRequest) {
-                return false;
+                return 0;
             }
         }
-        return heartbeat;
+        return heartbeats;
     }
 
     /**
-     * Holds {@code exchange} for the answers to {@code batch}'s heartbeats from {@code peer}, then runs {@code handOver} (which
-     * gives the batch to the engine and returns {@code null}, or the failure to answer instead).
-     * Called on the exchange's I/O thread, from the handler: it dispatches the exchange, so the hold
-     * is in place before the engine sees the batch.
+     * Holds {@code exchange} for the answers to {@code heartbeats} heartbeats from {@code peer}
+     * ({@link #heartbeatsToHold}), then runs {@code handOver} (which gives the batch to the engine
+     * and returns {@code null}, or the failure to answer instead). Called on the exchange's I/O
+     * thread, from the handler: it dispatches the exchange, so the hold is in place before the engine
+     * sees the batch.
      */
-    void hold(int peer, List<RaftMessage> batch, HttpServerExchange exchange, Supplier<Reply> handOver) {
-        int expected = (int) batch.stream().filter(m -> m instanceof AppendEntries).count();
+    void hold(int peer, int heartbeats, HttpServerExchange exchange, Supplier<Reply> handOver) {
         exchange.dispatch(SameThreadExecutor.INSTANCE, () -> {
-            Hold hold = new Hold(exchange, expected);
+            Hold hold = new Hold(exchange, heartbeats);
             Hold older = holds.put(peer, hold);
             if (older != null) {
                 end(peer, older, null);
@@ -176,10 +177,7 @@ public final class ReplyHolds {
         }
         Added added = hold.add(message);
         if (added == Added.COMPLETE) {
-            holds.remove(message.to(), hold);
-            hold.cancelTimer();
-            answered.incrementAndGet(); // counted before the reply can reach the leader
-            sendAnswers(message.to(), hold, hold.answers);
+            answer(message.to(), hold, hold.answers); // complete: no other thread touches them now
         }
         return added != Added.REFUSED;
     }
@@ -193,13 +191,12 @@ public final class ReplyHolds {
         if (gathered == null) {
             return;
         }
-        holds.remove(peer, hold);
-        hold.cancelTimer();
         if (failure == null && !gathered.isEmpty()) {
-            answered.incrementAndGet();
-            sendAnswers(peer, hold, gathered);
+            answer(peer, hold, gathered);
             return;
         }
+        holds.remove(peer, hold);
+        hold.cancelTimer();
         if (failure == null) {
             expired.incrementAndGet();
         }
@@ -207,7 +204,11 @@ public final class ReplyHolds {
         onIoThread(hold, () -> Exchanges.send(hold.exchange, reply));
     }
 
-    private void sendAnswers(int peer, Hold hold, List<RaftMessage> answers) {
+    /** Sends {@code answers} as the reply of a hold that just ended with them. */
+    private void answer(int peer, Hold hold, List<RaftMessage> answers) {
+        holds.remove(peer, hold);
+        hold.cancelTimer();
+        answered.incrementAndGet(); // counted before the reply can reach the leader
         byte[] body = MessageCodec.encodeBatch(answers);
         String signature = authenticator.sign(selfId.getAsInt(), peer, body);
         onIoThread(hold, () -> sendMessages(hold.exchange, body, signature));

@@ -197,12 +197,12 @@ class ReplyHoldsTest {
         RaftMessage vote = new VoteRequest(0, 1, 4, 10, 3, false);
         RaftMessage chunk = new InstallSnapshot(0, 1, 3, 10, 3, 0, new byte[1], true);
         RaftMessage readAnswer = new ReadIndexResponse(0, 1, 3, 9, 10, true, 0);
-        assertThat(ReplyHolds.worthHolding(List.of(beat))).isTrue();
-        assertThat(ReplyHolds.worthHolding(List.of(readAnswer, beat))).isTrue();
-        assertThat(ReplyHolds.worthHolding(List.of(readAnswer))).isFalse();
-        assertThat(ReplyHolds.worthHolding(List.of(beat, entries))).isFalse();
-        assertThat(ReplyHolds.worthHolding(List.of(beat, vote))).isFalse();
-        assertThat(ReplyHolds.worthHolding(List.of(chunk, beat))).isFalse();
+        assertThat(ReplyHolds.heartbeatsToHold(List.of(beat))).isEqualTo(1);
+        assertThat(ReplyHolds.heartbeatsToHold(List.of(readAnswer, beat, heartbeat(1)))).isEqualTo(2);
+        assertThat(ReplyHolds.heartbeatsToHold(List.of(readAnswer))).isZero();
+        assertThat(ReplyHolds.heartbeatsToHold(List.of(beat, entries))).isZero();
+        assertThat(ReplyHolds.heartbeatsToHold(List.of(beat, vote))).isZero();
+        assertThat(ReplyHolds.heartbeatsToHold(List.of(chunk, beat))).isZero();
     }
 
     @Test
