@@ -23,8 +23,12 @@ public interface RaftNode extends AutoCloseable {
      *   <li>{@link OverloadedException} when too many proposals are pending: nothing was appended;</li>
      *   <li>{@link LeadershipLostException} when this node stopped being leader after appending the
      *       command but before learning that it committed: the outcome is unknown;</li>
-     *   <li>{@link NodeClosedException} when the node shuts down first: the outcome is unknown.</li>
+     *   <li>{@link NodeClosedException} when the node shuts down after appending the command but
+     *       before learning that it committed (the outcome is unknown), and for every command once
+     *       its engine has failed ({@link #stopped()}).</li>
      * </ul>
+     * A command proposed once {@link #close()} has begun fails with {@link NotLeaderException}
+     * (hinting the leader this node knew): nothing was appended.
      *
      * @param command the bytes {@link StateMachine#apply} will get, unchanged
      * @return the state machine's result, once committed and applied here
@@ -48,8 +52,9 @@ public interface RaftNode extends AutoCloseable {
      * is none) if this node is neither leader nor knows one, if it loses its leadership (or its
      * leader) before the read is confirmed, or if the leader does not answer a follower within
      * {@link RaftConfig#checkQuorumTicks()}; with {@link OverloadedException} when
-     * {@link RaftConfig#maxPendingProposals()} reads are pending; with {@link NodeClosedException}
-     * when the node stops first.
+     * {@link RaftConfig#maxPendingProposals()} reads are pending; with {@link NotLeaderException}
+     * too when the node is closed first, and with {@link NodeClosedException} once its engine has
+     * failed.
      *
      * @return the read index, once this node has applied it
      */

@@ -302,7 +302,7 @@ public final class RaftRuntime implements RaftNode {
     public CompletableFuture<byte[]> propose(byte[] command) {
         CompletableFuture<byte[]> future = new CompletableFuture<>();
         if (!running) {
-            future.completeExceptionally(new NodeClosedException());
+            future.completeExceptionally(refusedWhileStopped());
             return future;
         }
         String lowOnSpace = storageError;
@@ -314,6 +314,20 @@ public final class RaftRuntime implements RaftNode {
             inbox.add(new Proposal(command, future, System.nanoTime()));
         }
         return future;
+    }
+
+    /**
+     * Why a proposal or read made once the node stops is refused. Nothing was appended, so after a
+     * clean stop (a leader that handed over, then closed) the client is sent to the leader it knew,
+     * as for proposals still queued when the loop ended; only a failed engine answers
+     * {@link NodeClosedException}, so that clients stop trying this node.
+     */
+    private RuntimeException refusedWhileStopped() {
+        if (failure != null) {
+            return new NodeClosedException();
+        }
+        int leader = status.leaderId() == status.id() ? RaftStatus.NO_LEADER : status.leaderId();
+        return new NotLeaderException(leader);
     }
 
     /**
@@ -344,7 +358,7 @@ public final class RaftRuntime implements RaftNode {
     private <T> CompletableFuture<T> read(java.util.function.LongFunction<T> onApplied) {
         CompletableFuture<T> future = new CompletableFuture<>();
         if (!running) {
-            future.completeExceptionally(new NodeClosedException());
+            future.completeExceptionally(refusedWhileStopped());
             return future;
         }
         if (admitted(readsInFlight, future)) {
@@ -429,7 +443,7 @@ public final class RaftRuntime implements RaftNode {
     private <T> CompletableFuture<T> onLoop(java.util.function.Consumer<CompletableFuture<T>> action) {
         CompletableFuture<T> future = new CompletableFuture<>();
         if (!running) {
-            future.completeExceptionally(new NodeClosedException());
+            future.completeExceptionally(refusedWhileStopped());
             return future;
         }
         inbox.add(new LoopTask(() -> {
@@ -581,6 +595,7 @@ public final class RaftRuntime implements RaftNode {
         running = false;
         inbox.add(STOP);
         joinQuietly(loopThread);
+        drainProposalsOnStop(); // any that raced in past the loop's own drain
         storageQueue.add(new StorageTask(null, List.of()));
         joinQuietly(storageThread);
         snapshotThread.shutdown();
@@ -666,7 +681,7 @@ public final class RaftRuntime implements RaftNode {
             running = false;
         }
         failAllPending(new NodeClosedException());
-        reads.failAll(new NodeClosedException());
+        reads.failAll(refusedWhileStopped());
         for (Promotion p : promotions.values()) {
             p.future().completeExceptionally(new NodeClosedException());
         }
@@ -919,16 +934,14 @@ public final class RaftRuntime implements RaftNode {
     private void drainProposalsOnStop() {
         // These never reached the core: certainly not appended. A client is told to ask the leader
         // (or, with none known, that nothing was accepted) rather than that the outcome is unknown.
-        int leader = core.leaderId() == core.id() ? RaftStatus.NO_LEADER : core.leaderId();
         Object event;
         while ((event = inbox.poll()) != null) {
             if (event instanceof Proposal p) {
-                p.future().completeExceptionally(failure == null ? new NotLeaderException(leader)
-                        : new NodeClosedException());
+                p.future().completeExceptionally(refusedWhileStopped());
             } else if (event instanceof LoopTask t) {
                 t.future().completeExceptionally(new NodeClosedException());
             } else if (event instanceof ReadRequest r) {
-                r.waiter().fail(new NodeClosedException());
+                r.waiter().fail(refusedWhileStopped());
             }
         }
     }

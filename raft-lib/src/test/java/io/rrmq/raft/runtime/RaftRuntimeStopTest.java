@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import io.rrmq.raft.HardState;
 import io.rrmq.raft.LogEntry;
 import io.rrmq.raft.NodeClosedException;
+import io.rrmq.raft.NotLeaderException;
 import io.rrmq.raft.RaftConfig;
 import io.rrmq.raft.RaftNode;
 import io.rrmq.raft.RaftStorage;
@@ -105,6 +106,20 @@ class RaftRuntimeStopTest {
 
         assertThat(node.stopped().get(5, SECONDS)).isNull();
         assertThat(node.stopped()).isNotCompletedExceptionally();
+    }
+
+    @Test
+    void afterACleanCloseProposalsAndReadsAreRefusedAsNotAcceptedNotAsUnknown() throws Exception {
+        startSingleNode(new MemoryRaftStorage(), new RecordingStateMachine());
+        node.propose(bytes("m")).get(5, SECONDS);
+
+        node.close();
+
+        // Nothing is appended after close: a client may go elsewhere without counting an unknown outcome.
+        assertThatThrownBy(() -> node.propose(bytes("late")).get(5, SECONDS))
+                .cause().isInstanceOf(NotLeaderException.class);
+        assertThatThrownBy(() -> node.readIndex().get(5, SECONDS))
+                .cause().isInstanceOf(NotLeaderException.class);
     }
 
     /** Memory storage whose {@link #sync} fails once {@link #failSyncs} is set, as a dying disk's fsync would. */

@@ -109,9 +109,9 @@ final class ChaosClient {
                 continue;
             }
             int status = response.statusCode();
-            count(Integer.toString(status));
             boolean replayed = response.headers().firstValue(REPLAYED).filter("true"::equalsIgnoreCase).isPresent();
             String error = response.headers().firstValue("X-RRMQ-Error").orElse("");
+            count(status >= 500 && !error.isEmpty() ? status + " " + error : Integer.toString(status));
             if (status == 200) {
                 String message = null;
                 if (pop) {
@@ -152,7 +152,7 @@ final class ChaosClient {
         attemptEnds.computeIfAbsent(end, e -> new LongAdder()).increment();
     }
 
-    /** How many attempts ended how, so far. */
+    /** How many attempts ended how, so far: by status, a 5xx also by its {@code X-RRMQ-Error} ("504 timeout"). */
     Map<String, Long> attemptEnds() {
         Map<String, Long> out = new TreeMap<>();
         attemptEnds.forEach((k, v) -> out.put(k, v.sum()));

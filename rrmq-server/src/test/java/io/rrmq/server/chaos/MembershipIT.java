@@ -159,7 +159,7 @@ class MembershipIT {
         System.out.printf("MembershipIT rolling restart: attempts by how they ended %s; slowest node back in %d ms%n",
                 ends, maxStall);
         check(history, observer);
-        assertThat(ends).as("no request answered 504").doesNotContainKey("504");
+        assertThat(ends.keySet()).as("no request answered 504").noneMatch(end -> end.startsWith("504"));
     }
 
     // ---------------------------------------------------------------- helpers
