@@ -142,9 +142,19 @@ def run(label, root, jvm_opts, args, ports):
               f"max {max(during, default=float('nan')) * 1000:.0f} ms over {len(during)} puts "
               f"(failed: {dict(prober.failures) or 0}); before: p99 {percentile(baseline, 0.99) * 1000:.1f} ms",
               flush=True)
+        print_transfer_log(work, leader, follower)
     finally:
         cluster.stop()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def print_transfer_log(work, leader, follower):
+    """Where the catch-up's time went: the two nodes' log lines about the snapshot, with their times."""
+    for node, role in ((leader, "leader"), (follower, "follower")):
+        with open(os.path.join(work, f"node-{node}.log"), errors="replace") as f:
+            lines = [line.rstrip() for line in f if "snapshot" in line.lower() and "WARN" not in line]
+        for line in lines[-6:]:
+            print(f"    {role}: {line[:200]}")
 
 
 def main():

@@ -14,7 +14,11 @@ import java.util.List;
 
 /**
  * The admin API as {@code rrmq} uses it: requests signed with the cluster key, sent to the leader
- * (following 421 hints), retried while the answer is 503 or no node answers, until a deadline.
+ * (following 421 hints), retried while the answer is 503 or no node answers, until a deadline. A
+ * 504 (outcome unknown, e.g. the leader changed while a learner was being added) is retried too,
+ * as {@code rrmq} does, except for a removal: adding a URL, transferring leadership and reading the
+ * members are safe to repeat (an add of a URL that is a member already goes on from where it is),
+ * while a repeated removal that had taken effect would answer 404.
  */
 public final class AdminClient {
     /** One attempt's limit: long, since adding a member waits until it has caught up. */
@@ -85,7 +89,8 @@ public final class AdminClient {
                     leader = last.headers().firstValue("X-RRMQ-Leader").orElse(nodes.get(next++ % nodes.size()));
                     continue;
                 }
-                if (last.statusCode() != 503) {
+                boolean retry = last.statusCode() == 503 || last.statusCode() == 504 && !method.equals("DELETE");
+                if (!retry) {
                     return last;
                 }
             } catch (IOException e) {
