@@ -45,8 +45,9 @@ import java.time.Duration;
  *                            is held in memory, so with large entries (batches) a count alone would
  *                            keep too much (10 000 entries of 10 KiB is 100 MiB of heap).
  * @param snapshotChunkBytes  a leader sends a snapshot to a follower that is behind its log start in
- *                            InstallSnapshot chunks of at most this many bytes, one at a time
- *                            (default 1 MiB). Larger is faster on a fast link and holds more memory.
+ *                            InstallSnapshot chunks of this many bytes (the last one shorter), up to
+ *                            four unanswered (default 1 MiB). Larger is faster on a slow link and
+ *                            holds more memory on both sides.
  * @param leaseReads          serve linearizable reads from a leader lease, without a heartbeat round
  *                            (thesis §6.4.1); off by default. A round confirmed by a majority at time
  *                            T proves that none of those voters grants a vote before T plus one

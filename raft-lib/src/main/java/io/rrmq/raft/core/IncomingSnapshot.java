@@ -14,8 +14,8 @@ final class IncomingSnapshot {
     final long lastIncludedTerm;
     /** Bytes stored, contiguous from offset 0. */
     long stored;
-    /** The chunk handed to the runtime to write and not yet reported written, or null. */
-    InstallSnapshot writing;
+    /** Chunks handed to the runtime to write, in file order, not yet reported written. */
+    final java.util.ArrayDeque<InstallSnapshot> writing = new java.util.ArrayDeque<>();
 
     /** Receiver rule 2: a chunk at offset 0 starts a new snapshot file. */
     IncomingSnapshot(InstallSnapshot first) {
@@ -31,8 +31,13 @@ final class IncomingSnapshot {
                 && m.lastIncludedTerm() == lastIncludedTerm;
     }
 
-    /** Whether {@code m} is the next chunk of this transfer, so its data goes at the end of the file. */
+    /**
+     * Whether {@code m} is the next chunk of this transfer, so its data goes right after the chunks
+     * stored or being written (and none of those was the last).
+     */
     boolean continuesWith(InstallSnapshot m) {
-        return sameTransfer(m) && m.offset() == stored;
+        InstallSnapshot last = writing.peekLast();
+        long end = last == null ? stored : last.endOffset();
+        return sameTransfer(m) && m.offset() == end && (last == null || !last.done());
     }
 }

@@ -5,13 +5,20 @@ package io.rrmq.raft.core;
  * etcd-io/raft's tracker). In {@link State#PROBE} the leader sends one AppendEntries at a time to
  * find where the logs agree; in {@link State#REPLICATE} it streams entries optimistically, keeping up
  * to {@code maxInflight} messages unanswered; in {@link State#SNAPSHOT} the follower needs entries the
- * leader compacted away, and the leader sends it a snapshot, one InstallSnapshot chunk at a time,
- * and no AppendEntries with entries until the follower has installed it.
+ * leader compacted away, and the leader streams it a snapshot in InstallSnapshot chunks, up to
+ * {@value #SNAPSHOT_WINDOW_CHUNKS} unanswered (waiting for each answer would make a transfer as slow
+ * as the round trip, not the link or the disk), and no AppendEntries with entries until the follower
+ * has installed it.
  */
 final class Progress {
     enum State { PROBE, REPLICATE, SNAPSHOT }
 
+    /** Snapshot chunks sent ahead of the follower's answers. */
+    static final int SNAPSHOT_WINDOW_CHUNKS = 4;
+
     private final int maxInflight;
+    /** Bytes per snapshot chunk (the runtime reads this many at each requested offset). */
+    private final long chunkBytes;
     /** Last index of each unanswered AppendEntries carrying entries, oldest first (a ring). */
     private final long[] inflight;
     private int inflightStart;
@@ -33,17 +40,21 @@ final class Progress {
     // In SNAPSHOT: which snapshot is being sent and how far the follower has it.
     long pendingSnapshotIndex;
     long pendingSnapshotTerm;
-    /** The next byte of the snapshot file to send: what the follower last said it stores. */
+    /** How much of the snapshot file the follower last said it stores, contiguous from byte 0. */
     long snapshotOffset;
-    /** A chunk is out and unanswered; only one is, per follower. */
-    boolean chunkInFlight;
-    /** Ticks since the chunk in flight was sent; past a limit it is presumed lost and sent again. */
+    /**
+     * Where the next chunk starts; chunks from {@link #snapshotOffset} to here are out and unanswered.
+     * Past the file's end (which only the runtime knows) a request sends nothing.
+     */
+    long snapshotSentOffset;
+    /** Ticks without progress while chunks are out; past a limit they are presumed lost and sent again. */
     int ticksSinceChunk;
 
-    Progress(long nextIndex, int maxInflight) {
+    Progress(long nextIndex, int maxInflight, long chunkBytes) {
         this.nextIndex = nextIndex;
         this.maxInflight = maxInflight;
         this.inflight = new long[maxInflight];
+        this.chunkBytes = chunkBytes;
     }
 
     boolean inflightFull() {
@@ -79,7 +90,7 @@ final class Progress {
         inflightStart = 0;
         inflightCount = 0;
         pendingSnapshotIndex = 0;
-        chunkInFlight = false;
+        snapshotSentOffset = 0;
     }
 
     /** Starts sending the snapshot at ({@code index}, {@code term}) from its first byte. */
@@ -91,7 +102,7 @@ final class Progress {
         pendingSnapshotIndex = index;
         pendingSnapshotTerm = term;
         snapshotOffset = 0;
-        chunkInFlight = false;
+        snapshotSentOffset = 0;
         ticksSinceChunk = 0;
     }
 
@@ -103,30 +114,42 @@ final class Progress {
         inflightCount = 0;
     }
 
-    /** The next chunk to send, if none is in flight (SNAPSHOT only); marks it in flight. */
+    /** The next chunk to send, if the window has room (SNAPSHOT only); counts it as out. */
     SnapshotChunkRequest nextChunk(int peer, long term) {
-        if (state != State.SNAPSHOT || chunkInFlight) {
+        if (!chunkWindowOpen()) {
             return null;
         }
-        chunkInFlight = true;
-        ticksSinceChunk = 0;
-        return new SnapshotChunkRequest(peer, term, pendingSnapshotIndex, pendingSnapshotTerm, snapshotOffset);
+        long offset = snapshotSentOffset;
+        if (offset == snapshotOffset) {
+            ticksSinceChunk = 0; // the first chunk out: its timeout starts now
+        }
+        snapshotSentOffset += chunkBytes;
+        return new SnapshotChunkRequest(peer, term, pendingSnapshotIndex, pendingSnapshotTerm, offset);
+    }
+
+    private boolean chunkWindowOpen() {
+        return state == State.SNAPSHOT && snapshotSentOffset - snapshotOffset < SNAPSHOT_WINDOW_CHUNKS * chunkBytes;
     }
 
     /** Whether the leader's replication pass would send this follower something, its log ending at {@code lastIndex}. */
     boolean hasSomethingToSend(long lastIndex) {
-        return state == State.SNAPSHOT ? !chunkInFlight : canSendEntries() && nextIndex <= lastIndex;
+        return state == State.SNAPSHOT ? chunkWindowOpen() : canSendEntries() && nextIndex <= lastIndex;
     }
 
-    /** Whether a snapshot chunk is in flight: {@link #tickSnapshot} counts towards its timeout. */
+    /** Whether snapshot chunks are out and unanswered: {@link #tickSnapshot} counts towards their timeout. */
     boolean awaitingChunk() {
-        return state == State.SNAPSHOT && chunkInFlight;
+        return state == State.SNAPSHOT && snapshotSentOffset > snapshotOffset;
     }
 
-    /** One tick: a chunk unanswered for {@code timeoutTicks} is presumed lost and may go again. */
+    /**
+     * One tick: chunks out for {@code timeoutTicks} without progress are presumed lost (a broken
+     * connection, or one the follower refused as out of order): the transfer goes on from where
+     * the follower last said it is.
+     */
     void tickSnapshot(int timeoutTicks) {
-        if (state == State.SNAPSHOT && chunkInFlight && ++ticksSinceChunk >= timeoutTicks) {
-            chunkInFlight = false;
+        if (awaitingChunk() && ++ticksSinceChunk >= timeoutTicks) {
+            snapshotSentOffset = snapshotOffset;
+            ticksSinceChunk = 0;
         }
     }
 
@@ -147,8 +170,18 @@ final class Progress {
             becomeProbe(); // AppendEntries go on from the snapshot's index + 1
             return advanced;
         }
+        if (bytesStored < snapshotOffset) {
+            // The follower started over (it could not store a chunk): so does the leader. (On a
+            // network that reorders, a late answer looks the same: resending costs time only.)
+            snapshotSentOffset = bytesStored;
+        }
+        if (bytesStored != snapshotOffset) {
+            ticksSinceChunk = 0;
+        }
+        // An answer that repeats the figure refused a chunk out of order (after a lost one, or a
+        // duplicate); the chunks still out are answered in turn, and the timeout resends from here.
         snapshotOffset = bytesStored;
-        chunkInFlight = false;
+        snapshotSentOffset = Math.max(snapshotSentOffset, bytesStored);
         return false;
     }
 
@@ -164,7 +197,7 @@ final class Progress {
     @Override
     public String toString() {
         String snapshot = state == State.SNAPSHOT
-                ? ", snapshot=" + pendingSnapshotIndex + "@" + snapshotOffset + (chunkInFlight ? "*" : "") : "";
+                ? ", snapshot=" + pendingSnapshotIndex + "@" + snapshotOffset + ".." + snapshotSentOffset : "";
         return state + "{match=" + matchIndex + ", next=" + nextIndex + ", inflight=" + inflightCount
                 + snapshot + "}";
     }

@@ -40,8 +40,9 @@ import java.util.Random;
  * and reports each durable one with {@link #snapshotTaken}; the core then drops the log prefix it
  * covers (keeping {@code snapshotTrailingEntries}) and tells storage to do likewise. A follower that
  * needs entries before the leader's log start gets the snapshot instead, in InstallSnapshot chunks
- * that the core asks for one at a time ({@link SnapshotChunkRequest}) and the runtime reads and sends;
- * on the follower the core checks each chunk and the runtime writes it.
+ * that the core asks for a few ahead of the follower's answers ({@link SnapshotChunkRequest}) and the
+ * runtime reads and sends; on the follower the core checks that each chunk continues the file and
+ * the runtime writes them in order.
  *
  * <p><b>Membership</b> (thesis ch. 4). The servers are a {@link Configuration} recorded in the log:
  * each node uses the newest one in its log from the moment it is appended, and falls back to the
@@ -504,10 +505,10 @@ public final class RaftCore {
      * in the snapshot once its last chunk is stored ({@code null}: keep the configuration of the log).
      */
     public void onSnapshotChunkStored(InstallSnapshot chunk, boolean stored, Configuration snapshotConfiguration) {
-        if (incoming == null || incoming.writing != chunk) {
+        if (incoming == null || incoming.writing.peekFirst() != chunk) {
             return; // superseded by another transfer meanwhile
         }
-        incoming.writing = null;
+        incoming.writing.removeFirst();
         if (!stored) {
             incoming = null;
             replySnapshot(chunk, 0, false);
@@ -918,7 +919,7 @@ public final class RaftCore {
     private void trackMembers() {
         for (int peer : configuration().ids()) {
             if (peer != id && !progress.containsKey(peer)) {
-                Progress p = new Progress(log.lastIndex() + 1, config.maxInflightMessages());
+                Progress p = new Progress(log.lastIndex() + 1, config.maxInflightMessages(), config.snapshotChunkBytes());
                 p.recentActive = true;
                 progress.put(peer, p);
             }
@@ -1070,17 +1071,17 @@ public final class RaftCore {
             replySnapshot(m, 0, true);
             return;
         }
-        if (incoming != null && incoming.writing != null) {
-            return; // one chunk is written at a time; the leader hears back once it is
-        }
-        if (m.offset() == 0) {
+        if (incoming != null && incoming.continuesWith(m)) {
+            // The next chunk: queued behind those being written (the runtime writes them in order).
+        } else if (m.offset() == 0 && (incoming == null || incoming.writing.isEmpty())) {
             incoming = new IncomingSnapshot(m); // rule 2: create a new snapshot file at offset 0
-        } else if (incoming == null || !incoming.continuesWith(m)) {
-            // Not the next chunk (lost, duplicated, or we restarted): say where to resume.
+        } else {
+            // Not the next chunk (lost, duplicated, we restarted, or a restart from 0 while chunks
+            // are still being written): say where to resume.
             replySnapshot(m, incoming != null && incoming.sameTransfer(m) ? incoming.stored : 0, false);
             return;
         }
-        incoming.writing = m;
+        incoming.writing.addLast(m);
         snapshotWork.store(m); // rule 3: the runtime writes data into the file at the given offset
     }
 
@@ -1230,8 +1231,8 @@ public final class RaftCore {
             p.becomeSnapshot(latestSnapshotIndex, latestSnapshotTerm);
         }
         if (p.state == Progress.State.SNAPSHOT) {
-            SnapshotChunkRequest chunk = p.nextChunk(peer, currentTerm);
-            if (chunk != null) {
+            for (SnapshotChunkRequest chunk = p.nextChunk(peer, currentTerm); chunk != null;
+                    chunk = p.nextChunk(peer, currentTerm)) {
                 snapshotWork.send(chunk);
             }
             return;

@@ -5,8 +5,9 @@ package io.rrmq.raft.message;
  * that needs entries the leader has compacted away. {@code from} is the leader id.
  *
  * <p>The chunks are the bytes of the snapshot file itself (header, state, CRC32C), so the follower
- * can check the whole transfer end to end before installing it. A leader keeps one chunk in flight
- * per follower.
+ * can check the whole transfer end to end before installing it. A leader keeps a few chunks in
+ * flight per follower; the follower writes them in order and refuses one that does not continue
+ * its file.
  *
  * @param lastIncludedIndex the snapshot replaces all entries up through and including this index
  * @param lastIncludedTerm  term of {@code lastIncludedIndex}

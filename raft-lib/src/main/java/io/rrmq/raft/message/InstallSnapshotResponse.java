@@ -2,7 +2,7 @@ package io.rrmq.raft.message;
 
 /**
  * The answer to an {@link InstallSnapshot}: Figure 13's {@code term}, plus what lets the leader
- * drive the transfer one chunk at a time and resume it after a lost message or a restart.
+ * drive the transfer (one answer per chunk written) and resume it after a lost message or a restart.
  *
  * @param lastIncludedIndex the snapshot this answers for
  * @param bytesStored       how many bytes of it the follower holds, contiguous from offset 0: the

@@ -135,6 +135,8 @@ public final class RaftRuntime implements RaftNode {
     private Configuration publishedConfiguration;
     private final Map<Integer, Promotion> promotions = new HashMap<>();
     private CompletableFuture<Integer> handover;
+    /** When the snapshot being received began (snapshot thread only): for the log line at its end. */
+    private long transferStartedNanos;
     private long handoverStarted;
 
     // Owned by the loop thread.
@@ -776,7 +778,7 @@ public final class RaftRuntime implements RaftNode {
                 snapshotThread.execute(() -> sendChunk(request));
             }
             for (InstallSnapshot chunk : ready.snapshots().chunksToStore()) {
-                snapshotThread.execute(() -> inbox.add(new ChunkStored(chunk, assembler.store(chunk))));
+                snapshotThread.execute(() -> inbox.add(new ChunkStored(chunk, storeChunk(chunk))));
             }
             if (snapshotPolicy.due()) {
                 takeSnapshot();
@@ -834,6 +836,7 @@ public final class RaftRuntime implements RaftNode {
 
     /** Figure 13, receiver rule 8: reset the state machine using the snapshot contents. */
     private void restoreFromSnapshot(long index) {
+        long started = System.nanoTime();
         try (InputStream in = snapshots.openState(index)) {
             stateMachine.restoreSnapshot(in);
         } catch (IOException e) {
@@ -848,7 +851,9 @@ public final class RaftRuntime implements RaftNode {
         snapshotsInstalled++;
         snapshotPolicy.restored();
         observer.snapshotInstalled(index);
-        LOG.log(System.Logger.Level.INFO, () -> "node " + core.id() + " installed the leader's snapshot " + index);
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        LOG.log(System.Logger.Level.INFO, () -> "node " + core.id() + " installed the leader's snapshot " + index
+                + " (state machine restored in " + millis + " ms)");
     }
 
     /** Captures a consistent view on the loop (the stall) and lets the snapshot thread write it. */
@@ -883,12 +888,31 @@ public final class RaftRuntime implements RaftNode {
         });
     }
 
+    /** On the snapshot thread: writes one chunk of a snapshot from the leader; logs a finished transfer. */
+    private ChunkAssembler.Stored storeChunk(InstallSnapshot chunk) {
+        if (chunk.offset() == 0) {
+            transferStartedNanos = System.nanoTime();
+        }
+        ChunkAssembler.Stored stored = assembler.store(chunk);
+        if (stored.saved() != null) {
+            long millis = Math.max(1, (System.nanoTime() - transferStartedNanos) / 1_000_000);
+            double mib = chunk.endOffset() / 1048576.0;
+            LOG.log(System.Logger.Level.INFO, () -> String.format("node %d received snapshot %d from node %d: %.1f MiB"
+                    + " in %d ms (%.1f MiB/s)", core.id(), chunk.lastIncludedIndex(), chunk.from(), mib, millis,
+                    mib * 1000 / millis));
+        }
+        return stored;
+    }
+
     /** On the snapshot thread: reads one chunk of a snapshot and sends it. */
     private void sendChunk(SnapshotChunkRequest request) {
         long index = request.lastIncludedIndex();
         try {
             SnapshotExpansion.beforeChunk(index, request.offset(), snapshots, stateMachine);
             long size = snapshots.size(index);
+            if (request.pastTheEnd(size)) {
+                return;
+            }
             byte[] data = snapshots.read(index, request.offset(), config.snapshotChunkBytes());
             boolean done = request.offset() + data.length == size;
             transport.send(new InstallSnapshot(core.id(), request.peer(), request.term(), index,

@@ -32,7 +32,8 @@ final class CoreNetwork {
     final Map<Integer, Map<Long, byte[]>> snapshots = new HashMap<>();
     /** Bytes of a snapshot being received, per node. */
     final Map<Integer, java.io.ByteArrayOutputStream> receiving = new HashMap<>();
-    int chunkBytes = 64;
+    /** As the runtime: chunks of the configuration's size (the core counts its window in them). */
+    private final int chunkBytes;
     final Map<Integer, List<RaftMessage>> sent = new HashMap<>();
     /** Reads each node's core confirmed or failed (Ready.reads), in order. */
     final Map<Integer, List<Ready.ReadState>> readStates = new HashMap<>();
@@ -49,6 +50,7 @@ final class CoreNetwork {
         this.bootstrap = IntStream.range(0, size).boxed().toList();
         this.ids.addAll(bootstrap);
         this.config = config;
+        this.chunkBytes = config.snapshotChunkBytes();
         this.seed = seed;
         for (int id : ids) {
             snapshots.put(id, new HashMap<>());
@@ -126,6 +128,9 @@ final class CoreNetwork {
             byte[] file = snapshots.get(id).get(request.lastIncludedIndex());
             if (file == null) {
                 cores.get(id).snapshotUnavailable(request.peer(), request.lastIncludedIndex());
+                continue;
+            }
+            if (request.pastTheEnd(file.length)) {
                 continue;
             }
             int from = (int) request.offset();

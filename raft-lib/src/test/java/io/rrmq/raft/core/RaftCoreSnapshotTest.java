@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /** Log compaction and InstallSnapshot (Raft paper §7 and Figure 13), driven by hand. */
 class RaftCoreSnapshotTest {
-    private static final RaftConfig CONFIG = RaftConfig.defaults().withSnapshots(1000, 1 << 20, 0);
+    private static final RaftConfig CONFIG = RaftConfig.defaults().withSnapshots(1000, 1 << 20, 0).withSnapshotChunkBytes(64);
 
     private static List<LogEntry> log(long... terms) {
         List<LogEntry> entries = new ArrayList<>();
@@ -138,13 +138,15 @@ class RaftCoreSnapshotTest {
     }
 
     @Test
-    void leaderKeepsOneChunkInFlightPerFollower() {
+    void leaderKeepsAWindowOfChunksInFlightPerFollower() {
         CoreNetwork net = networkWithLaggingFollower(12);
         net.heal();
         net.dropWhen(m -> m instanceof InstallSnapshotResponse); // no chunk is ever answered
         net.tickAll(CONFIG.electionTicks() - 1);
-        long chunks = net.sent.get(0).stream().filter(m -> m instanceof InstallSnapshot && m.to() == 2).count();
-        assertThat(chunks).isEqualTo(1);
+        List<Long> offsets = net.sent.get(0).stream().filter(m -> m instanceof InstallSnapshot && m.to() == 2)
+                .map(m -> ((InstallSnapshot) m).offset()).toList();
+        assertThat(offsets).as("the first chunks, once each, in order")
+                .containsExactly(0L, 64L, 128L, 192L).hasSize(Progress.SNAPSHOT_WINDOW_CHUNKS);
     }
 
     @Test
@@ -162,6 +164,17 @@ class RaftCoreSnapshotTest {
         net.tickAll(CONFIG.heartbeatTicks());
         assertThat(dropped[0]).isTrue();
         net.tickAll(2 * CONFIG.electionTicks());
+        assertThat(net.appliedCommands(2)).isEqualTo(net.appliedCommands(0));
+    }
+
+    @Test
+    void aChunkLostInsideTheWindowIsSentAgainFromWhereTheFollowerIsAndTheTransferCompletes() {
+        CoreNetwork net = networkWithLaggingFollower(15);
+        int[] chunks = {0};
+        net.dropWhen(m -> m instanceof InstallSnapshot && ++chunks[0] == 3); // the third chunk, once
+        net.heal();
+        net.tickAll(2 * CONFIG.electionTicks());
+        assertThat(chunks[0]).isGreaterThan(3);
         assertThat(net.appliedCommands(2)).isEqualTo(net.appliedCommands(0));
     }
 
@@ -224,6 +237,49 @@ class RaftCoreSnapshotTest {
         assertThat(ready.snapshots().chunksToStore()).isEmpty();
         assertThat(snapshotReplies(ready).get(0).bytesStored()).isEqualTo(8);
         c.step(chunk(3, 10, 3, 8, 8, false)); // a chunk of a transfer that never began (no offset 0)
+        assertThat(c.takeReady().snapshots().chunksToStore()).hasSize(1);
+    }
+
+    @Test
+    void chunksThatContinueThoseBeingWrittenAreQueuedAndAnsweredInOrderAsEachIsStored() {
+        RaftCore c = follower(3, 1, 1);
+        InstallSnapshot first = chunk(3, 10, 3, 0, 8, false);
+        InstallSnapshot second = chunk(3, 10, 3, 8, 8, false);
+        InstallSnapshot last = chunk(3, 10, 3, 16, 4, true);
+        c.step(first);
+        c.step(second); // before the first is written: the leader streams ahead
+        c.step(last);
+        Ready ready = c.takeReady();
+        assertThat(ready.snapshots().chunksToStore()).containsExactly(first, second, last);
+        assertThat(snapshotReplies(ready)).isEmpty();
+        c.step(chunk(3, 10, 3, 20, 4, false)); // nothing follows the last chunk
+        assertThat(c.takeReady().snapshots().chunksToStore()).isEmpty();
+        c.onSnapshotChunkStored(second, true); // not the oldest write: not how the runtime reports
+        assertThat(snapshotReplies(c.takeReady())).isEmpty();
+        c.onSnapshotChunkStored(first, true);
+        assertThat(snapshotReplies(c.takeReady())).extracting(InstallSnapshotResponse::bytesStored).containsExactly(8L);
+        c.onSnapshotChunkStored(second, true);
+        assertThat(snapshotReplies(c.takeReady())).extracting(InstallSnapshotResponse::bytesStored).containsExactly(16L);
+        c.onSnapshotChunkStored(last, true);
+        InstallSnapshotResponse done = snapshotReplies(c.takeReady()).get(0);
+        assertThat(done.complete()).isTrue();
+        assertThat(c.commitIndex()).isEqualTo(10);
+    }
+
+    @Test
+    void whileChunksAreBeingWrittenAGapOrAFreshStartIsAnsweredWithWhatIsStored() {
+        RaftCore c = follower(3, 1, 1);
+        InstallSnapshot first = chunk(3, 10, 3, 0, 8, false);
+        c.step(first);
+        c.takeReady();
+        c.step(chunk(3, 10, 3, 16, 8, false)); // 8..16 lost on the way
+        c.step(chunk(3, 10, 3, 0, 8, false)); // the leader started over: the first is still being written
+        Ready ready = c.takeReady();
+        assertThat(ready.snapshots().chunksToStore()).isEmpty();
+        assertThat(snapshotReplies(ready)).extracting(InstallSnapshotResponse::bytesStored).containsExactly(0L, 0L);
+        c.onSnapshotChunkStored(first, true);
+        c.takeReady();
+        c.step(chunk(3, 10, 3, 8, 8, false)); // the resent chunk continues the file
         assertThat(c.takeReady().snapshots().chunksToStore()).hasSize(1);
     }
 

@@ -461,6 +461,9 @@ final class SimNode {
                 log.record(scheduler.now(), "n" + id + " made snapshot " + index + " whole to send it");
             }
             long size = snapshots.size(index);
+            if (request.pastTheEnd(size)) {
+                return;
+            }
             byte[] data = snapshots.read(index, request.offset(), config.snapshotChunkBytes());
             boolean done = request.offset() + data.length == size;
             stats.chunksSent++;

@@ -6,7 +6,7 @@ import java.io.IOException;
 
 /**
  * Writes the chunks of a snapshot a leader sends (Figure 13, receiver rules 2, 3 and 5) into the
- * {@link SnapshotStore}, on the snapshot thread, one chunk at a time as the core hands them out.
+ * {@link SnapshotStore}, on the snapshot thread, in the order the core hands them out.
  */
 public final class ChunkAssembler {
     private static final System.Logger LOG = System.getLogger(ChunkAssembler.class.getName());
