@@ -152,8 +152,9 @@ def print_transfer_log(work, leader, follower):
     """Where the catch-up's time went: the two nodes' log lines about the snapshot, with their times."""
     for node, role in ((leader, "leader"), (follower, "follower")):
         with open(os.path.join(work, f"node-{node}.log"), errors="replace") as f:
-            lines = [line.rstrip() for line in f if "snapshot" in line.lower() and "WARN" not in line]
-        for line in lines[-6:]:
+            lines = [line.rstrip() for line in f
+                     if "snapshot" in line.lower() and " saved snapshot" not in line or " WARN " in line]
+        for line in lines[-8:]:
             print(f"    {role}: {line[:200]}")
 
 
