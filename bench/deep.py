@@ -16,9 +16,11 @@ import argparse
 import http.client
 import json
 import os
+import glob
 import shutil
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -29,11 +31,56 @@ TOPIC = "deep"
 
 
 def rss_mib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except FileNotFoundError:  # the node exited (killed for a restart) since we looked it up
+        pass
     return 0.0
+
+
+class RssSampler(threading.Thread):
+    """Samples every node's RSS every `interval` seconds on its own thread, whatever the main thread
+    is waiting for, and keeps the maximum per phase and node: a sample every --step messages alone
+    says nothing about the seconds between (a drain of 1M messages spans minutes)."""
+
+    def __init__(self, cluster, interval):
+        super().__init__(daemon=True)
+        self.cluster = cluster
+        self.interval = interval
+        self.phase = "start"
+        self.peaks = {}  # phase -> [max RSS MiB per node]
+        self.samples = 0
+        self.stopped = threading.Event()
+
+    def sample(self):
+        phase = self.phase
+        peaks = self.peaks.setdefault(phase, [0.0] * len(self.cluster.procs))
+        for i, proc in enumerate(list(self.cluster.procs)):
+            if proc is not None:
+                peaks[i] = max(peaks[i], rss_mib(proc.pid))
+        self.samples += 1
+
+    def run(self):
+        while not self.stopped.wait(self.interval):
+            self.sample()
+
+    def enter(self, phase):
+        """Ends the current phase with one last sample, so a short phase has at least one."""
+        self.sample()
+        self.phase = phase
+
+    def stop(self):
+        self.stopped.set()
+        self.join()
+        self.sample()
+
+    def report(self, label):
+        for phase, peaks in self.peaks.items():
+            print(f"{label}: RSS max in phase {phase} per node {', '.join(f'{p:.0f}' for p in peaks)} MiB "
+                  f"(every {self.interval:g} s)", flush=True)
 
 
 def written_mib(pid):
@@ -55,6 +102,16 @@ def snapshots_taken(port):
     finally:
         conn.close()
     return 0
+
+
+def node_dir(work, i):
+    """Node i's data directory (RRMQ_DATA_DIR/<cluster-id>/node-<i>, see the server's DataDirectory)."""
+    found = glob.glob(os.path.join(work, "data", "*", f"node-{i}"))
+    return found[0] if found else os.path.join(work, "data", f"node-{i}")
+
+
+def node_mibs(work, n):
+    return [dir_mib(node_dir(work, i)) for i in range(n)]
 
 
 def dir_mib(path):
@@ -116,15 +173,71 @@ def message(i):
     return f"{i:012d}" + "x" * 88  # 100 characters
 
 
+def churn(client, ports, snapshots, tag, max_rounds=400):
+    """Puts and drains 1,000-character messages (batches of 500, receive max 100 + ack) until every
+    node has taken `snapshots` more snapshots; returns (rounds, MiB put). What a node keeps after a
+    drain is decided at its next snapshots (a checkpoint holds the segments it names until the second
+    snapshot after), so disk reclaim is measured after them."""
+    before = [snapshots_taken(p) for p in ports]
+    body = "y" * 988
+    for r in range(max_rounds):
+        for b in range(10):
+            client.call("PUT", "/messages", {"topic": TOPIC, "messages": [f"{tag}{r:05d}{b:02d}{k:03d}" + body
+                                                                          for k in range(500)]})
+        left = 5000
+        for _ in range(1000):
+            if left == 0:
+                break
+            _, got = client.call("POST", f"/message/{TOPIC}/receive", {"max": 100, "visibility": 3600})
+            msgs = got.get("messages", [])
+            if msgs:
+                client.call("POST", f"/message/{TOPIC}/ack", {"receipts": [m["receipt"] for m in msgs]})
+                left -= len(msgs)
+        if left:
+            raise RuntimeError(f"churn round {r}: {left} messages not received back")
+        if all(snapshots_taken(p) - b >= snapshots for p, b in zip(ports, before)):
+            return r + 1, (r + 1) * 10 * 500 * 1000 / 2**20
+    raise RuntimeError(f"churn: fewer than {snapshots} snapshots per node after {max_rounds} rounds")
+
+
+def settled_mibs(work, n, seconds=10):
+    """Per-node data directory sizes once they stopped shrinking (a snapshot's deletions run on the
+    node's snapshot thread, a little after the metric counts it), waiting at most `seconds`."""
+    sizes = node_mibs(work, n)
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        time.sleep(1)
+        now = node_mibs(work, n)
+        if all(abs(a - b) < 0.1 for a, b in zip(sizes, now)):
+            return now
+        sizes = now
+    return sizes
+
+
+def mibs(values):
+    return ", ".join(f"{v:.1f}" for v in values)
+
+
 def run(label, root, jvm_opts, args, ports):
     work = tempfile.mkdtemp(prefix="rrmq-deep.")
     os.environ["RRMQ_JVM_OPTS"] = jvm_opts
     cluster = RootCluster(root, ports, work)
+    sampler = RssSampler(cluster, args.sample)
     try:
         for i in range(len(ports)):
             cluster.start(i)
+        sampler.start()
         client = Client(cluster)
         client.call("PUT", "/topic", {"topic": TOPIC})
+        fresh = settled_mibs(work, len(ports), 3)
+        print(f"  {label}: data directory per node, fresh {mibs(fresh)} MiB", flush=True)
+        if args.reclaim:
+            sampler.enter("empty-churn")
+            rounds, churned = churn(client, ports, 2, "e")
+            empty = settled_mibs(work, len(ports))
+            print(f"  {label}: empty node after {churned:.0f} MiB of put+drain ({rounds} rounds, 2 snapshots each): "
+                  f"data directory per node {mibs(empty)} MiB", flush=True)
+        sampler.enter("fill")
         peak = [0.0] * len(ports)
         samples = []
         started = time.monotonic()
@@ -137,15 +250,18 @@ def run(label, root, jvm_opts, args, ports):
                 peak = [max(a, b) for a, b in zip(peak, rss)]
                 samples.append((done, max(rss)))
                 print(f"  {label}: {done:,} queued, {done / (time.monotonic() - started):,.0f} msg/s, "
-                      f"RSS max {max(rss):.0f} MiB, data {dir_mib(os.path.join(work, 'data')):.0f} MiB", flush=True)
+                      f"RSS per node {mibs(rss)} MiB, data {dir_mib(os.path.join(work, 'data')):.0f} MiB "
+                      f"(load {os.getloadavg()[0]:.1f})", flush=True)
         fill_s = time.monotonic() - started
         written = [written_mib(p.pid) for p in cluster.procs]
         taken = [snapshots_taken(port) for port in ports]
+        full = node_mibs(work, len(ports))
         print(f"  {label}: written during the fill per node {', '.join(f'{w:.0f}' for w in written)} MiB; "
               f"snapshots taken {', '.join(map(str, taken))}; "
               f"{max(w / max(t, 1) for w, t in zip(written, taken)):.1f} MiB written per snapshot at most "
-              f"(log included)", flush=True)
+              f"(log included); data directory per node {mibs(full)} MiB", flush=True)
         # Restart a follower at this depth (--restarts times).
+        sampler.enter("restart")
         restarts = []
         for _ in range(args.restarts):
             leader = wait_for(lambda: current_leader(cluster), 60)[0]
@@ -158,12 +274,13 @@ def run(label, root, jvm_opts, args, ports):
             caught = wait_for(lambda: (status(ports[follower]) or {}).get("lastApplied", 0) >= target
                               and time.monotonic(), 600)
             restarts.append((answered - spawned, caught - spawned))
-            print(f"  {label}: follower restart -> first answer {(answered - spawned) * 1000:.0f} ms, "
-                  f"-> caught up {(caught - spawned) * 1000:.0f} ms", flush=True)
+            print(f"  {label}: follower {follower} restart -> first answer {(answered - spawned) * 1000:.0f} ms, "
+                  f"-> caught up {(caught - spawned) * 1000:.0f} ms (load {os.getloadavg()[0]:.1f})", flush=True)
         restart_rss = rss_mib(cluster.procs[follower].pid)
         answered_ms = sorted(a * 1000 for a, _ in restarts)[len(restarts) // 2]
         caught_ms = sorted(c * 1000 for _, c in restarts)[len(restarts) // 2]
         # Drain and check.
+        sampler.enter("drain")
         started = time.monotonic()
         expected = 0
         drain_peak = 0.0
@@ -179,17 +296,32 @@ def run(label, root, jvm_opts, args, ports):
                 expected += 1
             client.call("POST", f"/message/{TOPIC}/ack", {"receipts": [m["receipt"] for m in msgs]})
             if expected % args.step < 100:
-                drain_peak = max([drain_peak] + [rss_mib(p.pid) for p in cluster.procs])
+                rss = [rss_mib(p.pid) for p in cluster.procs]
+                drain_peak = max([drain_peak] + rss)
+                print(f"  {label}: {expected:,} drained, {expected / (time.monotonic() - started):,.0f} msg/s, "
+                      f"RSS per node {mibs(rss)} MiB (load {os.getloadavg()[0]:.1f})", flush=True)
         code, _ = client.call("POST", f"/message/{TOPIC}/receive", {"max": 1})
         drain_s = time.monotonic() - started
+        sampler.enter("after-drain")
+        drained = settled_mibs(work, len(ports), 3)
         print(f"{label}: {args.messages:,} queued in {fill_s:.0f} s ({args.messages / fill_s:,.0f} msg/s); "
               f"peak RSS per node {', '.join(f'{p:.0f}' for p in peak)} MiB; "
               f"follower restart (median of {len(restarts)}) -> first answer {answered_ms:.0f} ms, -> caught up "
               f"{caught_ms:.0f} ms (RSS then {restart_rss:.0f} MiB); "
               f"drained {args.messages:,} in order, once each, in {drain_s:.0f} s ({args.messages / drain_s:,.0f} msg/s), "
-              f"peak RSS while draining {drain_peak:.0f} MiB; data directories "
-              f"{dir_mib(os.path.join(work, 'data')):.0f} MiB after the drain", flush=True)
+              f"peak RSS while draining {drain_peak:.0f} MiB; data directory per node {mibs(drained)} MiB "
+              f"after the drain", flush=True)
+        if args.reclaim:
+            sampler.enter("reclaim-churn")
+            rounds, churned = churn(client, ports, 2, "r")
+            reclaimed = settled_mibs(work, len(ports))
+            print(f"{label}: disk reclaim: data directory per node fresh {mibs(fresh)}, empty after 2 snapshots "
+                  f"{mibs(empty)}, full {mibs(full)}, drained {mibs(drained)}, drained + {churned:.0f} MiB of "
+                  f"put+drain ({rounds} rounds, 2 snapshots each) {mibs(reclaimed)} MiB; "
+                  f"reclaimed / empty {', '.join(f'{r / e:.2f}' for r, e in zip(reclaimed, empty))}", flush=True)
     finally:
+        sampler.stop()
+        sampler.report(label)
         cluster.stop()
         shutil.rmtree(work, ignore_errors=True)
 
@@ -207,6 +339,10 @@ def main():
                     help="RRMQ_JVM_OPTS for B (the Raft log behind a snapshot is kept on the heap: 10,000"
                          " entries of 1,000-message batches would be 1 GB)")
     ap.add_argument("--restarts", type=int, default=1, help="follower restarts at full depth (median reported)")
+    ap.add_argument("--sample", type=float, default=5.0, help="seconds between the RSS samples of every node")
+    ap.add_argument("--reclaim", action="store_true",
+                    help="also measure disk reclaim: an empty node's data directory after put+drain that makes"
+                         " 2 snapshots on every node, then each node's after the drain plus the same")
     ap.add_argument("--base-port", type=int, default=31567)
     args = ap.parse_args()
     ports = [args.base_port + i for i in range(3)]
