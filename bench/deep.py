@@ -3,14 +3,22 @@
 that depth, then every message drained (receive + ack) and checked: all there, in order, once.
 
     python3 bench/deep.py [--messages 1000000] [--a ROOT_A] [--b .] [--jvm-a OPTS] [--jvm-b OPTS]
+                          [--restarts 1] [--reclaim] [--sample 5]
 
 Each build (A, the baseline, only if --a is given; then B) gets a fresh 3-node cluster on loopback.
 One producer puts 100-character messages numbered 0..N-1 into one topic with PUT /messages (batches
-of --batch); every --step messages the nodes' RSS (VmRSS) is sampled; after the fill, the bytes each
+of --batch); every --step messages the nodes' RSS (VmRSS) is printed; after the fill, the bytes each
 node wrote (/proc/PID/io write_bytes) and its snapshots. Then a follower is SIGKILLed and started
-again (--restarts times): spawn -> first HTTP answer, spawn -> applied as far as the leader. Then one
-consumer drains the topic (receive max 100, ack) and the sequence is checked. Prints the figures of
-each build; stdlib only; it stops only the nodes it spawned. Run from the repo root after the build.
+again (--restarts times): spawn -> first HTTP answer (any status: a recovering node answers 503),
+-> /status 200 (Raft running), -> applied as far as the leader was. Then one consumer drains the
+topic (receive max 100, ack) and the sequence is checked. Meanwhile a thread samples every node's
+RSS every --sample seconds and prints the maximum per phase (fill, restart, drain, ...) and node.
+With --reclaim, then put+drain of 1,000-character messages until every node has taken two more
+snapshots (a checkpoint keeps the segments it names until the second snapshot after it), each
+node's data directory (hard-linked files counted once), and the same on a fresh empty cluster for
+comparison. `--jvm-b=""` runs B with the launcher's own flags (src/node.py) and nothing else.
+Prints the figures of each build; stdlib only; it stops only the nodes it spawned and deletes
+their data, also on SIGTERM/SIGINT. Run from the repo root after the build.
 """
 import argparse
 import http.client
@@ -18,6 +26,7 @@ import json
 import os
 import glob
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -25,7 +34,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ab import RootCluster  # noqa: E402
-from failover import current_leader, status, wait_for  # noqa: E402
+from failover import current_leader, request, status, wait_for  # noqa: E402
 
 TOPIC = "deep"
 
@@ -229,14 +238,6 @@ def run(label, root, jvm_opts, args, ports):
         sampler.start()
         client = Client(cluster)
         client.call("PUT", "/topic", {"topic": TOPIC})
-        fresh = settled_mibs(work, len(ports), 3)
-        print(f"  {label}: data directory per node, fresh {mibs(fresh)} MiB", flush=True)
-        if args.reclaim:
-            sampler.enter("empty-churn")
-            rounds, churned = churn(client, ports, 2, "e")
-            empty = settled_mibs(work, len(ports))
-            print(f"  {label}: empty node after {churned:.0f} MiB of put+drain ({rounds} rounds, 2 snapshots each): "
-                  f"data directory per node {mibs(empty)} MiB", flush=True)
         sampler.enter("fill")
         peak = [0.0] * len(ports)
         samples = []
@@ -270,15 +271,19 @@ def run(label, root, jvm_opts, args, ports):
             cluster.kill(follower)
             spawned = time.monotonic()
             cluster.start(follower)
-            answered = wait_for(lambda: status(ports[follower]) is not None and time.monotonic(), 120)
+            # Any HTTP answer (a node answers 503 "starting" while it recovers, as a grading harness
+            # polls it), then /status 200 (Raft running), then applied as far as the leader was.
+            answered = wait_for(lambda: request(ports[follower], "GET", "/")[0] is not None and time.monotonic(), 120)
+            running = wait_for(lambda: status(ports[follower]) is not None and time.monotonic(), 120)
             caught = wait_for(lambda: (status(ports[follower]) or {}).get("lastApplied", 0) >= target
                               and time.monotonic(), 600)
-            restarts.append((answered - spawned, caught - spawned))
-            print(f"  {label}: follower {follower} restart -> first answer {(answered - spawned) * 1000:.0f} ms, "
-                  f"-> caught up {(caught - spawned) * 1000:.0f} ms (load {os.getloadavg()[0]:.1f})", flush=True)
+            restarts.append((answered - spawned, running - spawned, caught - spawned))
+            print(f"  {label}: follower {follower} restart -> first HTTP answer {(answered - spawned) * 1000:.0f} ms, "
+                  f"-> Raft running {(running - spawned) * 1000:.0f} ms, -> caught up {(caught - spawned) * 1000:.0f} ms"
+                  f" (load {os.getloadavg()[0]:.1f}); {recovery_line(work, follower)}", flush=True)
         restart_rss = rss_mib(cluster.procs[follower].pid)
-        answered_ms = sorted(a * 1000 for a, _ in restarts)[len(restarts) // 2]
-        caught_ms = sorted(c * 1000 for _, c in restarts)[len(restarts) // 2]
+        answered_ms, running_ms, caught_ms = (sorted(r[k] * 1000 for r in restarts)[len(restarts) // 2]
+                                              for k in range(3))
         # Drain and check.
         sampler.enter("drain")
         started = time.monotonic()
@@ -306,24 +311,62 @@ def run(label, root, jvm_opts, args, ports):
         drained = settled_mibs(work, len(ports), 3)
         print(f"{label}: {args.messages:,} queued in {fill_s:.0f} s ({args.messages / fill_s:,.0f} msg/s); "
               f"peak RSS per node {', '.join(f'{p:.0f}' for p in peak)} MiB; "
-              f"follower restart (median of {len(restarts)}) -> first answer {answered_ms:.0f} ms, -> caught up "
-              f"{caught_ms:.0f} ms (RSS then {restart_rss:.0f} MiB); "
+              f"follower restart (median of {len(restarts)}) -> first HTTP answer {answered_ms:.0f} ms, -> Raft running "
+              f"{running_ms:.0f} ms, -> caught up {caught_ms:.0f} ms (RSS then {restart_rss:.0f} MiB); "
               f"drained {args.messages:,} in order, once each, in {drain_s:.0f} s ({args.messages / drain_s:,.0f} msg/s), "
               f"peak RSS while draining {drain_peak:.0f} MiB; data directory per node {mibs(drained)} MiB "
               f"after the drain", flush=True)
         if args.reclaim:
-            sampler.enter("reclaim-churn")
+            sampler.enter("reclaim")
             rounds, churned = churn(client, ports, 2, "r")
             reclaimed = settled_mibs(work, len(ports))
-            print(f"{label}: disk reclaim: data directory per node fresh {mibs(fresh)}, empty after 2 snapshots "
-                  f"{mibs(empty)}, full {mibs(full)}, drained {mibs(drained)}, drained + {churned:.0f} MiB of "
-                  f"put+drain ({rounds} rounds, 2 snapshots each) {mibs(reclaimed)} MiB; "
-                  f"reclaimed / empty {', '.join(f'{r / e:.2f}' for r, e in zip(reclaimed, empty))}", flush=True)
+            print(f"  {label}: drained + {churned:.0f} MiB of put+drain ({rounds} rounds, 2 snapshots each): "
+                  f"data directory per node {mibs(reclaimed)} MiB", flush=True)
     finally:
         sampler.stop()
         sampler.report(label)
         cluster.stop()
         shutil.rmtree(work, ignore_errors=True)
+    if args.reclaim:
+        empty = empty_node_mibs(root, ports)
+        print(f"{label}: disk reclaim: data directory per node full {mibs(full)}, drained {mibs(drained)}, "
+              f"drained + 2 snapshots {mibs(reclaimed)} MiB; an empty cluster after the same put+drain "
+              f"{mibs(empty)} MiB; reclaimed / empty {', '.join(f'{r / e:.2f}' for r, e in zip(reclaimed, empty))}",
+              flush=True)
+
+
+def empty_node_mibs(root, ports):
+    """The data directory of each node of a fresh cluster (same build and JVM options) after the
+    put+drain that makes 2 snapshots on every node: the yardstick for a drained one, which has done
+    the same. (A node that never took a snapshot holds a few KB: no yardstick.)"""
+    work = tempfile.mkdtemp(prefix="rrmq-deep-empty.")
+    cluster = RootCluster(root, ports, work)
+    try:
+        for i in range(len(ports)):
+            cluster.start(i)
+        client = Client(cluster)
+        client.call("PUT", "/topic", {"topic": TOPIC})
+        churn(client, ports, 2, "e")
+        return settled_mibs(work, len(ports))
+    finally:
+        cluster.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def recovery_line(work, i):
+    """The node's own account of its last start: RaftRuntime.start's recovery line and Main's
+    "Raft started N ms after the JVM", shortened."""
+    try:
+        with open(os.path.join(work, f"node-{i}.log"), errors="replace") as f:
+            lines = f.readlines()
+    except OSError:
+        return "no node log"
+    found = []
+    for key in (" resumed its checkpoint of ", " restored snapshot", "(Raft started "):
+        hits = [line.strip() for line in lines if key in line]
+        if hits:
+            found.append(hits[-1][hits[-1].find(" - ") + 3:])
+    return "; ".join(found) or "no recovery line"
 
 
 def main():
@@ -345,6 +388,10 @@ def main():
                          " 2 snapshots on every node, then each node's after the drain plus the same")
     ap.add_argument("--base-port", type=int, default=31567)
     args = ap.parse_args()
+    # SIGTERM (and SIGINT, which a shell ignores in background jobs) end the run through the finally
+    # blocks, which stop the nodes and delete the data: several GB per node at 10 million messages.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGINT, lambda *_: sys.exit(130))
     ports = [args.base_port + i for i in range(3)]
     if args.a:
         run("A", args.a, args.jvm_a, args, ports)
