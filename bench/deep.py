@@ -10,7 +10,7 @@ One producer puts 100-character messages numbered 0..N-1 into one topic with PUT
 of --batch); every --step messages the nodes' RSS (VmRSS) is printed; after the fill, the bytes each
 node wrote (/proc/PID/io write_bytes) and its snapshots. Then a follower is SIGKILLed and started
 again (--restarts times): spawn -> first HTTP answer (any status: a recovering node answers 503),
--> /status 200 (Raft running), -> applied as far as the leader was. Then one consumer drains the
+-> Raft running (/status "ready"), -> applied as far as the leader was. Then one consumer drains the
 topic (receive max 100, ack) and the sequence is checked. Meanwhile a thread samples every node's
 RSS every --sample seconds and prints the maximum per phase (fill, restart, drain, ...) and node.
 With --reclaim, then put+drain of 1,000-character messages until every node has taken two more
@@ -272,9 +272,10 @@ def run(label, root, jvm_opts, args, ports):
             spawned = time.monotonic()
             cluster.start(follower)
             # Any HTTP answer (a node answers 503 "starting" while it recovers, as a grading harness
-            # polls it), then /status 200 (Raft running), then applied as far as the leader was.
+            # polls it), then Raft running (/status "ready": recovered from its checkpoint and log), then
+            # applied as far as the leader was.
             answered = wait_for(lambda: request(ports[follower], "GET", "/")[0] is not None and time.monotonic(), 120)
-            running = wait_for(lambda: status(ports[follower]) is not None and time.monotonic(), 120)
+            running = wait_for(lambda: (status(ports[follower]) or {}).get("ready") and time.monotonic(), 120)
             caught = wait_for(lambda: (status(ports[follower]) or {}).get("lastApplied", 0) >= target
                               and time.monotonic(), 600)
             restarts.append((answered - spawned, running - spawned, caught - spawned))
