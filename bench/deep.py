@@ -119,6 +119,29 @@ def node_dir(work, i):
     return found[0] if found else os.path.join(work, "data", f"node-{i}")
 
 
+def breakdown(path):
+    """MiB of a node's data directory by part, each inode counted once, in the first part that names
+    it: the live store (messages/gen-*), then what only checkpoints still hold, the Raft log, snapshots."""
+    seen = set()
+    parts = {}
+    for part, pattern in (("store", "messages/gen-*"), ("checkpoints", "messages/checkpoints"),
+                          ("log", "log-*"), ("snapshots", "snapshots"), ("other", "*")):
+        total = 0
+        for top in glob.glob(os.path.join(path, pattern)):
+            walk = [(top, [], [""])] if os.path.isfile(top) else os.walk(top)
+            for d, _, fs in walk:
+                for f in fs:
+                    try:
+                        st = os.lstat(os.path.join(d, f) if f else d)
+                    except FileNotFoundError:
+                        continue
+                    if (st.st_dev, st.st_ino) not in seen:
+                        seen.add((st.st_dev, st.st_ino))
+                        total += st.st_size
+        parts[part] = total / 2**20
+    return ", ".join(f"{k} {v:.1f}" for k, v in parts.items())
+
+
 def node_mibs(work, n):
     return [dir_mib(node_dir(work, i)) for i in range(n)]
 
@@ -257,6 +280,7 @@ def run(label, root, jvm_opts, args, ports):
         written = [written_mib(p.pid) for p in cluster.procs]
         taken = [snapshots_taken(port) for port in ports]
         full = node_mibs(work, len(ports))
+        print(f"  {label}: node 0 full: {breakdown(node_dir(work, 0))} MiB", flush=True)
         print(f"  {label}: written during the fill per node {', '.join(f'{w:.0f}' for w in written)} MiB; "
               f"snapshots taken {', '.join(map(str, taken))}; "
               f"{max(w / max(t, 1) for w, t in zip(written, taken)):.1f} MiB written per snapshot at most "
@@ -310,6 +334,7 @@ def run(label, root, jvm_opts, args, ports):
         drain_s = time.monotonic() - started
         sampler.enter("after-drain")
         drained = settled_mibs(work, len(ports), 3)
+        print(f"  {label}: node 0 drained: {breakdown(node_dir(work, 0))} MiB", flush=True)
         print(f"{label}: {args.messages:,} queued in {fill_s:.0f} s ({args.messages / fill_s:,.0f} msg/s); "
               f"peak RSS per node {', '.join(f'{p:.0f}' for p in peak)} MiB; "
               f"follower restart (median of {len(restarts)}) -> first HTTP answer {answered_ms:.0f} ms, -> Raft running "
@@ -322,7 +347,8 @@ def run(label, root, jvm_opts, args, ports):
             rounds, churned = churn(client, ports, 2, "r")
             reclaimed = settled_mibs(work, len(ports))
             print(f"  {label}: drained + {churned:.0f} MiB of put+drain ({rounds} rounds, 2 snapshots each): "
-                  f"data directory per node {mibs(reclaimed)} MiB", flush=True)
+                  f"data directory per node {mibs(reclaimed)} MiB; node 0: {breakdown(node_dir(work, 0))} MiB",
+                  flush=True)
     finally:
         sampler.stop()
         sampler.report(label)
@@ -348,7 +374,9 @@ def empty_node_mibs(root, ports):
         client = Client(cluster)
         client.call("PUT", "/topic", {"topic": TOPIC})
         churn(client, ports, 2, "e")
-        return settled_mibs(work, len(ports))
+        sizes = settled_mibs(work, len(ports))
+        print(f"  empty cluster after the same put+drain: node 0: {breakdown(node_dir(work, 0))} MiB", flush=True)
+        return sizes
     finally:
         cluster.stop()
         shutil.rmtree(work, ignore_errors=True)
