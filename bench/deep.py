@@ -383,19 +383,33 @@ def empty_node_mibs(root, ports):
 
 
 def recovery_line(work, i):
-    """The node's own account of its last start: RaftRuntime.start's recovery line and Main's
-    "Raft started N ms after the JVM", shortened."""
+    """The node's own account of its last start, from its log: listening -> recovered (RaftRuntime's
+    resume or restore line, with the time it gives for that step) -> Raft running (Main), in ms."""
     try:
         with open(os.path.join(work, f"node-{i}.log"), errors="replace") as f:
             lines = f.readlines()
     except OSError:
         return "no node log"
-    found = []
-    for key in (" resumed its checkpoint of ", " restored snapshot", "(Raft started "):
-        hits = [line.strip() for line in lines if key in line]
-        if hits:
-            found.append(hits[-1][hits[-1].find(" - ") + 3:])
-    return "; ".join(found) or "no recovery line"
+
+    def last(*keys):
+        hits = [line for line in lines if any(k in line for k in keys)]
+        return hits[-1] if hits else None
+
+    def millis(line):
+        h, m, rest = line[:12].split(":")
+        return (int(h) * 3600 + int(m) * 60 + float(rest)) * 1000
+
+    listening, recovered, running = (last(" listening on "), last(" resumed its checkpoint of ", " restored snapshot"),
+                                     last("(Raft started "))
+    if not (listening and running):
+        return "no start lines in the node log"
+    parts = [f"listening -> Raft running {millis(running) - millis(listening):.0f} ms"]
+    if recovered:
+        step = recovered[recovered.rfind(" in ") + 4:].strip()
+        parts.append(f"listening -> recovered {millis(recovered) - millis(listening):.0f} ms "
+                     f"({'checkpoint resumed' if 'resumed' in recovered else 'snapshot restored'} in {step})")
+    parts.append(running[running.find("(Raft started"):].strip())
+    return "; ".join(parts)
 
 
 def main():
