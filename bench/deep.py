@@ -309,6 +309,8 @@ def run(label, root, jvm_opts, args, ports):
         restart_rss = rss_mib(cluster.procs[follower].pid)
         answered_ms, running_ms, caught_ms = (sorted(r[k] * 1000 for r in restarts)[len(restarts) // 2]
                                               for k in range(3))
+        if args.restart_only:
+            return
         # Drain and check.
         sampler.enter("drain")
         started = time.monotonic()
@@ -425,6 +427,8 @@ def main():
                     help="RRMQ_JVM_OPTS for B (the Raft log behind a snapshot is kept on the heap: 10,000"
                          " entries of 1,000-message batches would be 1 GB)")
     ap.add_argument("--restarts", type=int, default=1, help="follower restarts at full depth (median reported)")
+    ap.add_argument("--restart-only", action="store_true",
+                    help="stop after the fill and the restarts (no drain, no check, no reclaim)")
     ap.add_argument("--sample", type=float, default=5.0, help="seconds between the RSS samples of every node")
     ap.add_argument("--reclaim", action="store_true",
                     help="also measure disk reclaim: an empty node's data directory after put+drain that makes"
