@@ -16,15 +16,15 @@ RSS every --sample seconds and prints the maximum per phase (fill, restart, drai
 With --reclaim, then put+drain of 1,000-character messages until every node has taken two more
 snapshots (a checkpoint keeps the segments it names until the second snapshot after it), each
 node's data directory (hard-linked files counted once), and the same on a fresh empty cluster for
-comparison. `--jvm-b=""` runs B with the launcher's own flags (src/node.py) and nothing else.
+comparison. B runs with the launcher's own flags (src/node.py) and nothing else unless --jvm-b says.
 Prints the figures of each build; stdlib only; it stops only the nodes it spawned and deletes
 their data, also on SIGTERM/SIGINT. Run from the repo root after the build.
 """
 import argparse
+import glob
 import http.client
 import json
 import os
-import glob
 import shutil
 import signal
 import sys
@@ -61,7 +61,6 @@ class RssSampler(threading.Thread):
         self.interval = interval
         self.phase = "start"
         self.peaks = {}  # phase -> [max RSS MiB per node]
-        self.samples = 0
         self.stopped = threading.Event()
 
     def sample(self):
@@ -70,7 +69,6 @@ class RssSampler(threading.Thread):
         for i, proc in enumerate(list(self.cluster.procs)):
             if proc is not None:
                 peaks[i] = max(peaks[i], rss_mib(proc.pid))
-        self.samples += 1
 
     def run(self):
         while not self.stopped.wait(self.interval):
@@ -201,6 +199,17 @@ class Client:
         raise RuntimeError(f"{method} {path}: no definite answer")
 
 
+def start_with_topics(cluster, *topics):
+    """Starts every node of cluster and creates topics; returns a Client of its leader. The caller
+    stops the cluster (also when this fails)."""
+    for i in range(len(cluster.ports)):
+        cluster.start(i)
+    client = Client(cluster)
+    for topic in topics:
+        client.call("PUT", "/topic", {"topic": topic})
+    return client
+
+
 def message(i):
     return f"{i:012d}" + "x" * 88  # 100 characters
 
@@ -256,11 +265,8 @@ def run(label, root, jvm_opts, args, ports):
     cluster = RootCluster(root, ports, work)
     sampler = RssSampler(cluster, args.sample)
     try:
-        for i in range(len(ports)):
-            cluster.start(i)
         sampler.start()
-        client = Client(cluster)
-        client.call("PUT", "/topic", {"topic": TOPIC})
+        client = start_with_topics(cluster, TOPIC)
         sampler.enter("fill")
         peak = [0.0] * len(ports)
         samples = []
@@ -371,10 +377,7 @@ def empty_node_mibs(root, ports):
     work = tempfile.mkdtemp(prefix="rrmq-deep-empty.")
     cluster = RootCluster(root, ports, work)
     try:
-        for i in range(len(ports)):
-            cluster.start(i)
-        client = Client(cluster)
-        client.call("PUT", "/topic", {"topic": TOPIC})
+        client = start_with_topics(cluster, TOPIC)
         churn(client, ports, 2, "e")
         sizes = settled_mibs(work, len(ports))
         print(f"  empty cluster after the same put+drain: node 0: {breakdown(node_dir(work, 0))} MiB", flush=True)
@@ -423,9 +426,9 @@ def main():
     ap.add_argument("--b", default=".")
     ap.add_argument("--jvm-a", default="-Xmx2g -Drrmq.queue.bytes=100000000000",
                     help="RRMQ_JVM_OPTS for A (a heap queue needs a heap and a bound to match)")
-    ap.add_argument("--jvm-b", default="-Drrmq.snapshot.trailing=500",
-                    help="RRMQ_JVM_OPTS for B (the Raft log behind a snapshot is kept on the heap: 10,000"
-                         " entries of 1,000-message batches would be 1 GB)")
+    ap.add_argument("--jvm-b", default="",
+                    help="RRMQ_JVM_OPTS for B (default none: the launcher's flags and the storage defaults; the"
+                         " Raft log kept behind a snapshot is bounded by rrmq.snapshot.trailing.bytes, 8 MiB)")
     ap.add_argument("--restarts", type=int, default=1, help="follower restarts at full depth (median reported)")
     ap.add_argument("--restart-only", action="store_true",
                     help="stop after the fill and the restarts (no drain, no check, no reclaim)")
