@@ -29,7 +29,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ab import RootCluster  # noqa: E402
-from deep import Client, snapshots_taken, written_mib  # noqa: E402
+from deep import snapshots_taken, start_with_topics, written_mib  # noqa: E402
 from failover import current_leader, status, wait_for  # noqa: E402
 
 TOPIC = "catchup"
@@ -95,11 +95,7 @@ def run(label, root, jvm_opts, args, ports):
     os.environ["RRMQ_JVM_OPTS"] = jvm_opts
     cluster = RootCluster(root, ports, work)
     try:
-        for i in range(len(ports)):
-            cluster.start(i)
-        client = Client(cluster)
-        client.call("PUT", "/topic", {"topic": TOPIC})
-        client.call("PUT", "/topic", {"topic": TOPIC + "-probe"})
+        client = start_with_topics(cluster, TOPIC, TOPIC + "-probe")
         leader = wait_for(lambda: current_leader(cluster), 60)[0]
         follower = next(i for i in range(len(ports)) if i != leader)
         cluster.kill(follower)
