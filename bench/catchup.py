@@ -138,20 +138,24 @@ def run(label, root, jvm_opts, args, ports):
               f"max {max(during, default=float('nan')) * 1000:.0f} ms over {len(during)} puts "
               f"(failed: {dict(prober.failures) or 0}); before: p99 {percentile(baseline, 0.99) * 1000:.1f} ms",
               flush=True)
-        print_transfer_log(work, leader, follower)
+        print_transfer_log(work, leader, follower, len(ports))
     finally:
         cluster.stop()
         shutil.rmtree(work, ignore_errors=True)
 
 
-def print_transfer_log(work, leader, follower):
-    """Where the catch-up's time went: the two nodes' log lines about the snapshot, with their times."""
-    for node, role in ((leader, "leader"), (follower, "follower")):
+def print_transfer_log(work, leader, follower, nodes):
+    """Where the catch-up's time went: the two nodes' log lines about the snapshot, with their times,
+    and every node's changes of role or leader during the catch-up (the last lines of each)."""
+    for node in range(nodes):
+        role = "leader" if node == leader else "follower" if node == follower else "other"
         with open(os.path.join(work, f"node-{node}.log"), errors="replace") as f:
             lines = [line.rstrip() for line in f
-                     if "snapshot" in line.lower() and " saved snapshot" not in line or " WARN " in line]
+                     if node in (leader, follower) and ("snapshot" in line.lower() and " saved snapshot" not in line
+                                                        or " WARN " in line)
+                     or " in term " in line and " -> " in line]
         for line in lines[-8:]:
-            print(f"    {role}: {line[:200]}")
+            print(f"    {role} {node}: {line[:200]}")
 
 
 def main():
