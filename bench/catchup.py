@@ -147,13 +147,17 @@ def run(label, root, jvm_opts, args, ports):
 def print_transfer_log(work, leader, follower, nodes):
     """Where the catch-up's time went: the two nodes' log lines about the snapshot, with their times,
     and every node's changes of role or leader during the catch-up (the last lines of each)."""
+    def about_the_transfer(line):
+        return "snapshot" in line.lower() and " saved snapshot" not in line or " WARN " in line
+
+    def role_change(line):
+        return " in term " in line and " -> " in line
+
     for node in range(nodes):
         role = "leader" if node == leader else "follower" if node == follower else "other"
         with open(os.path.join(work, f"node-{node}.log"), errors="replace") as f:
             lines = [line.rstrip() for line in f
-                     if node in (leader, follower) and ("snapshot" in line.lower() and " saved snapshot" not in line
-                                                        or " WARN " in line)
-                     or " in term " in line and " -> " in line]
+                     if role_change(line) or node in (leader, follower) and about_the_transfer(line)]
         for line in lines[-8:]:
             print(f"    {role} {node}: {line[:200]}")
 

@@ -61,14 +61,16 @@ class RssSampler(threading.Thread):
         self.interval = interval
         self.phase = "start"
         self.peaks = {}  # phase -> [max RSS MiB per node]
+        self.lock = threading.Lock()  # the main thread samples too (at every --step)
         self.stopped = threading.Event()
 
     def sample(self):
-        phase = self.phase
-        peaks = self.peaks.setdefault(phase, [0.0] * len(self.cluster.procs))
-        for i, proc in enumerate(list(self.cluster.procs)):
-            if proc is not None:
-                peaks[i] = max(peaks[i], rss_mib(proc.pid))
+        """Reads every node's RSS now, counts it towards the current phase; returns it per node."""
+        rss = [rss_mib(p.pid) if p is not None else 0.0 for p in list(self.cluster.procs)]
+        with self.lock:
+            peaks = self.peaks.get(self.phase, [0.0] * len(rss))
+            self.peaks[self.phase] = [max(a, b) for a, b in zip(peaks, rss)]
+        return rss
 
     def run(self):
         while not self.stopped.wait(self.interval):
@@ -268,17 +270,13 @@ def run(label, root, jvm_opts, args, ports):
         sampler.start()
         client = start_with_topics(cluster, TOPIC)
         sampler.enter("fill")
-        peak = [0.0] * len(ports)
-        samples = []
         started = time.monotonic()
         for first in range(0, args.messages, args.batch):
             count = min(args.batch, args.messages - first)
             client.call("PUT", "/messages", {"topic": TOPIC, "messages": [message(first + k) for k in range(count)]})
             done = first + count
             if done % args.step < args.batch or done == args.messages:
-                rss = [rss_mib(p.pid) for p in cluster.procs]
-                peak = [max(a, b) for a, b in zip(peak, rss)]
-                samples.append((done, max(rss)))
+                rss = sampler.sample()
                 print(f"  {label}: {done:,} queued, {done / (time.monotonic() - started):,.0f} msg/s, "
                       f"RSS per node {mibs(rss)} MiB, data {dir_mib(os.path.join(work, 'data')):.0f} MiB "
                       f"(load {os.getloadavg()[0]:.1f})", flush=True)
@@ -321,7 +319,6 @@ def run(label, root, jvm_opts, args, ports):
         sampler.enter("drain")
         started = time.monotonic()
         expected = 0
-        drain_peak = 0.0
         while expected < args.messages:
             _, got = client.call("POST", f"/message/{TOPIC}/receive", {"max": 100, "visibility": 3600})
             msgs = got.get("messages", [])
@@ -334,8 +331,7 @@ def run(label, root, jvm_opts, args, ports):
                 expected += 1
             client.call("POST", f"/message/{TOPIC}/ack", {"receipts": [m["receipt"] for m in msgs]})
             if expected % args.step < 100:
-                rss = [rss_mib(p.pid) for p in cluster.procs]
-                drain_peak = max([drain_peak] + rss)
+                rss = sampler.sample()
                 print(f"  {label}: {expected:,} drained, {expected / (time.monotonic() - started):,.0f} msg/s, "
                       f"RSS per node {mibs(rss)} MiB (load {os.getloadavg()[0]:.1f})", flush=True)
         code, _ = client.call("POST", f"/message/{TOPIC}/receive", {"max": 1})
@@ -344,11 +340,11 @@ def run(label, root, jvm_opts, args, ports):
         drained = settled_mibs(work, len(ports), 3)
         print(f"  {label}: node 0 drained: {breakdown(node_dir(work, 0))} MiB", flush=True)
         print(f"{label}: {args.messages:,} queued in {fill_s:.0f} s ({args.messages / fill_s:,.0f} msg/s); "
-              f"peak RSS per node {', '.join(f'{p:.0f}' for p in peak)} MiB; "
+              f"peak RSS per node {mibs(sampler.peaks['fill'])} MiB; "
               f"follower restart (median of {len(restarts)}) -> first HTTP answer {answered_ms:.0f} ms, -> Raft running "
               f"{running_ms:.0f} ms, -> caught up {caught_ms:.0f} ms (RSS then {restart_rss:.0f} MiB); "
               f"drained {args.messages:,} in order, once each, in {drain_s:.0f} s ({args.messages / drain_s:,.0f} msg/s), "
-              f"peak RSS while draining {drain_peak:.0f} MiB; data directory per node {mibs(drained)} MiB "
+              f"peak RSS while draining {max(sampler.peaks['drain']):.0f} MiB; data directory per node {mibs(drained)} MiB "
               f"after the drain", flush=True)
         if args.reclaim:
             sampler.enter("reclaim")

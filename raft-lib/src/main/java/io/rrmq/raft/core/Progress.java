@@ -170,18 +170,19 @@ final class Progress {
             becomeProbe(); // AppendEntries go on from the snapshot's index + 1
             return advanced;
         }
+        if (bytesStored != snapshotOffset) {
+            ticksSinceChunk = 0;
+        }
         if (bytesStored < snapshotOffset) {
             // The follower started over (it could not store a chunk): so does the leader. (On a
             // network that reorders, a late answer looks the same: resending costs time only.)
             snapshotSentOffset = bytesStored;
+        } else {
+            // An answer that repeats the figure refused a chunk out of order (after a lost one, or a
+            // duplicate); the chunks still out are answered in turn, and the timeout resends from here.
+            snapshotSentOffset = Math.max(snapshotSentOffset, bytesStored);
         }
-        if (bytesStored != snapshotOffset) {
-            ticksSinceChunk = 0;
-        }
-        // An answer that repeats the figure refused a chunk out of order (after a lost one, or a
-        // duplicate); the chunks still out are answered in turn, and the timeout resends from here.
         snapshotOffset = bytesStored;
-        snapshotSentOffset = Math.max(snapshotSentOffset, bytesStored);
         return false;
     }
 

@@ -135,9 +135,9 @@ public final class RaftRuntime implements RaftNode {
     private Configuration publishedConfiguration;
     private final Map<Integer, Promotion> promotions = new HashMap<>();
     private CompletableFuture<Integer> handover;
+    private long handoverStarted;
     /** When the snapshot being received began (snapshot thread only): for the log line at its end. */
     private long transferStartedNanos;
-    private long handoverStarted;
 
     // Owned by the loop thread.
     private final Map<Long, Pending> pending = new HashMap<>();
