@@ -141,7 +141,10 @@ def run(label, root, jvm_opts, args, ports):
         print_transfer_log(work, leader, follower, len(ports))
     finally:
         cluster.stop()
-        shutil.rmtree(work, ignore_errors=True)
+        if args.keep:
+            print(f"  {label}: node logs and data kept in {work}", flush=True)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def print_transfer_log(work, leader, follower, nodes):
@@ -172,6 +175,7 @@ def main():
     ap.add_argument("--jvm-b", default="")
     ap.add_argument("--rounds", type=int, default=1, help="with --a: runs of each, in A B B A ... order")
     ap.add_argument("--base-port", type=int, default=19400)
+    ap.add_argument("--keep", action="store_true", help="keep each run's node logs and data directories (prints where)")
     args = ap.parse_args()
     ports = [args.base_port + i for i in range(3)]
     if not args.a:

@@ -32,6 +32,16 @@ final class IncomingSnapshot {
     }
 
     /**
+     * Whether the first chunk {@code m} may start a new file in place of this one: when nothing is
+     * being written, and it is another transfer or this one has stored nothing yet. The same
+     * transfer's first chunk after that is a copy (resent while the leader waited for answers):
+     * starting over would throw away what is stored and draw a lower answer.
+     */
+    boolean startsOverWith(InstallSnapshot m) {
+        return writing.isEmpty() && (!sameTransfer(m) || stored == 0);
+    }
+
+    /**
      * Whether {@code m} is the next chunk of this transfer, so its data goes right after the chunks
      * stored or being written (and none of those was the last).
      */

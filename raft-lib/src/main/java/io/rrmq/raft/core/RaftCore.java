@@ -1073,11 +1073,11 @@ public final class RaftCore {
         }
         if (incoming != null && incoming.continuesWith(m)) {
             // The next chunk: queued behind those being written (the runtime writes them in order).
-        } else if (m.offset() == 0 && (incoming == null || incoming.writing.isEmpty())) {
+        } else if (m.offset() == 0 && (incoming == null || incoming.startsOverWith(m))) {
             incoming = new IncomingSnapshot(m); // rule 2: create a new snapshot file at offset 0
         } else {
-            // Not the next chunk (lost, duplicated, we restarted, or a restart from 0 while chunks
-            // are still being written): say where to resume.
+            // Not the next chunk (lost, duplicated, we restarted, a first chunk again of a transfer
+            // under way, or a restart from 0 while chunks are still being written): say where to resume.
             replySnapshot(m, incoming != null && incoming.sameTransfer(m) ? incoming.stored : 0, false);
             return;
         }

@@ -31,6 +31,7 @@ import io.rrmq.raft.message.InstallSnapshot;
 import io.rrmq.raft.message.RaftMessage;
 import io.rrmq.raft.runtime.internal.ChunkAssembler;
 import io.rrmq.raft.runtime.internal.LearnerCatchUp;
+import io.rrmq.raft.runtime.internal.RecentChunks;
 import io.rrmq.raft.runtime.internal.Recovery;
 import io.rrmq.raft.runtime.internal.SnapshotExpansion;
 import io.rrmq.raft.runtime.internal.SnapshotPolicy;
@@ -100,6 +101,8 @@ public final class RaftRuntime implements RaftNode {
     private final SnapshotPolicy snapshotPolicy;
     /** Runs every snapshot file operation, in order. */
     private final java.util.concurrent.ExecutorService snapshotThread;
+    /** Snapshot chunks sent lately, so that copies requested while this thread was busy are skipped; its own. */
+    private final RecentChunks recentChunks;
 
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private final LinkedBlockingQueue<StorageTask> storageQueue = new LinkedBlockingQueue<>();
@@ -207,6 +210,7 @@ public final class RaftRuntime implements RaftNode {
         this.snapshotPolicy = new SnapshotPolicy(config.snapshotEntries(), config.snapshotBytes());
         this.lastApplied = core.latestSnapshotIndex();
         this.lastAppliedTerm = core.latestSnapshotTerm();
+        this.recentChunks = new RecentChunks(config.tickInterval().toNanos() * config.electionTicks());
         this.snapshotThread = java.util.concurrent.Executors.newSingleThreadExecutor(
                 r -> new Thread(r, "raft-snapshot-" + core.id()));
         this.status = core.status(lastApplied);
@@ -907,6 +911,9 @@ public final class RaftRuntime implements RaftNode {
     /** On the snapshot thread: reads one chunk of a snapshot and sends it. */
     private void sendChunk(SnapshotChunkRequest request) {
         long index = request.lastIncludedIndex();
+        if (recentChunks.sentRecently(request.peer(), index, request.offset(), System.nanoTime())) {
+            return;
+        }
         try {
             SnapshotExpansion.beforeChunk(index, request.offset(), snapshots, stateMachine);
             long size = snapshots.size(index);
@@ -917,6 +924,7 @@ public final class RaftRuntime implements RaftNode {
             boolean done = request.offset() + data.length == size;
             transport.send(new InstallSnapshot(core.id(), request.peer(), request.term(), index,
                     request.lastIncludedTerm(), request.offset(), data, done));
+            recentChunks.sent(request.peer(), index, request.offset(), System.nanoTime());
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "reading snapshot " + index + " for node " + request.peer()
                     + " failed (" + e + "); it will get the newest one");

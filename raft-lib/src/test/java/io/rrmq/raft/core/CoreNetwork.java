@@ -45,6 +45,9 @@ final class CoreNetwork {
     private final RaftConfig config;
     private final long seed;
     private Predicate<RaftMessage> dropFilter = m -> false;
+    private Predicate<RaftMessage> holdFilter = m -> false;
+    /** Messages held back by {@link #holdWhen}, in the order they were sent. */
+    final List<RaftMessage> held = new ArrayList<>();
 
     CoreNetwork(int size, RaftConfig config, long seed) {
         this.bootstrap = IntStream.range(0, size).boxed().toList();
@@ -93,6 +96,18 @@ final class CoreNetwork {
 
     void dropWhen(Predicate<RaftMessage> filter) {
         this.dropFilter = filter;
+    }
+
+    /** Holds back the messages {@code filter} matches (a stalled sender) until {@link #releaseHeld}. */
+    void holdWhen(Predicate<RaftMessage> filter) {
+        this.holdFilter = filter;
+    }
+
+    /** Puts every held message in flight, in the order they were sent, and holds nothing more. */
+    void releaseHeld() {
+        holdFilter = m -> false;
+        inFlight.addAll(held);
+        held.clear();
     }
 
     /** Collects every node's output: writes complete at once, messages join the network. */
@@ -190,7 +205,12 @@ final class CoreNetwork {
     private void enqueue(int from, List<RaftMessage> messages) {
         sent.get(from).addAll(messages);
         for (RaftMessage m : messages) {
-            if (!isolated.contains(m.from()) && !isolated.contains(m.to()) && !dropFilter.test(m)) {
+            if (isolated.contains(m.from()) || isolated.contains(m.to()) || dropFilter.test(m)) {
+                continue;
+            }
+            if (holdFilter.test(m)) {
+                held.add(m);
+            } else {
                 inFlight.add(m);
             }
         }

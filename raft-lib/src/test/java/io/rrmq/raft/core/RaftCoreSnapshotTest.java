@@ -196,6 +196,29 @@ class RaftCoreSnapshotTest {
         assertThat(net.appliedCommands(2)).isEqualTo(net.appliedCommands(0));
     }
 
+    @Test
+    void chunksAskedForAgainDuringAStallAreSentOnceMoreAtMostAndTheTransferGoesOn() {
+        // The leader's snapshot I/O stalls (it makes a big snapshot whole before the first chunk)
+        // for three chunk timeouts: each asks for the window again. Once the chunks go, the copies
+        // must be answered with what is stored. Were a copy of the first chunk to restart the
+        // follower's file, its answers would fall below the leader's mark, and each such answer
+        // sends the window again: a leader's heap filled up with chunks so (1 GiB catch-up).
+        CoreNetwork net = networkWithLaggingFollower(16);
+        net.holdWhen(m -> m instanceof InstallSnapshot);
+        net.heal();
+        net.tickAll(3 * CONFIG.electionTicks());
+        int heldChunks = net.held.size();
+        assertThat(heldChunks).as("the window, asked for again at each timeout")
+                .isGreaterThan(2 * Progress.SNAPSHOT_WINDOW_CHUNKS);
+        net.releaseHeld();
+        net.tickAll(2 * CONFIG.electionTicks());
+        assertThat(net.appliedCommands(2)).isEqualTo(net.appliedCommands(0));
+        long fileChunks = (net.snapshots.get(0).values().iterator().next().length + 63) / 64;
+        long chunksSent = net.sent.get(0).stream().filter(m -> m instanceof InstallSnapshot && m.to() == 2).count();
+        assertThat(chunksSent).as("each chunk once after the stall, beside the copies asked for during it")
+                .isLessThanOrEqualTo(heldChunks + fileChunks);
+    }
+
     // ---------------------------------------------------------------- follower side, Figure 13
 
     @Test
@@ -281,6 +304,28 @@ class RaftCoreSnapshotTest {
         c.takeReady();
         c.step(chunk(3, 10, 3, 8, 8, false)); // the resent chunk continues the file
         assertThat(c.takeReady().snapshots().chunksToStore()).hasSize(1);
+    }
+
+    @Test
+    void theFirstChunkAgainOfATransferUnderWayIsAnsweredWithWhatIsStoredAndAnotherTransferStartsOver() {
+        RaftCore c = follower(3, 1, 1);
+        InstallSnapshot first = chunk(3, 10, 3, 0, 8, false);
+        c.step(first);
+        c.takeReady();
+        c.onSnapshotChunkStored(first, true);
+        c.takeReady();
+        c.step(chunk(3, 10, 3, 0, 8, false)); // a copy, resent while the leader waited
+        Ready ready = c.takeReady();
+        assertThat(ready.snapshots().chunksToStore()).isEmpty();
+        assertThat(snapshotReplies(ready)).extracting(InstallSnapshotResponse::bytesStored).containsExactly(8L);
+        InstallSnapshot second = chunk(3, 10, 3, 8, 8, false);
+        c.step(second); // the file goes on where it was
+        assertThat(c.takeReady().snapshots().chunksToStore()).containsExactly(second);
+        c.onSnapshotChunkStored(second, true);
+        c.takeReady();
+        InstallSnapshot newer = chunk(4, 12, 4, 0, 8, false); // a later leader's snapshot
+        c.step(newer);
+        assertThat(c.takeReady().snapshots().chunksToStore()).as("another transfer starts a new file").containsExactly(newer);
     }
 
     @Test

@@ -28,6 +28,8 @@ public final class LocalCluster implements AutoCloseable {
     private final RecordingStateMachine[] machines;
     /** Nodes cut off from everyone. */
     private final Set<Integer> isolated = ConcurrentHashMap.newKeySet();
+    /** InstallSnapshot messages delivered, per receiving node. */
+    private final java.util.concurrent.atomic.AtomicIntegerArray chunksDelivered;
 
     /** Per node, the checkpoints its machines keep across restarts (null: machines keep none). */
     private final java.util.Map<Long, byte[]>[] checkpoints;
@@ -62,6 +64,7 @@ public final class LocalCluster implements AutoCloseable {
         this.storages = new MemoryRaftStorage[size];
         this.snapshotStores = new MemorySnapshotStore[size];
         this.machines = new RecordingStateMachine[size];
+        this.chunksDelivered = new java.util.concurrent.atomic.AtomicIntegerArray(size);
         for (int id : ids) {
             storages[id] = new MemoryRaftStorage();
             snapshotStores[id] = new MemorySnapshotStore();
@@ -83,6 +86,9 @@ public final class LocalCluster implements AutoCloseable {
     private void deliver(RaftMessage m) {
         RaftNode target = nodes[m.to()];
         if (target != null && !isolated.contains(m.from()) && !isolated.contains(m.to())) {
+            if (m instanceof io.rrmq.raft.message.InstallSnapshot) {
+                chunksDelivered.incrementAndGet(m.to());
+            }
             target.receive(m);
         }
     }
@@ -101,6 +107,11 @@ public final class LocalCluster implements AutoCloseable {
 
     public MemorySnapshotStore snapshots(int id) {
         return snapshotStores[id];
+    }
+
+    /** How many snapshot chunks node {@code id} has been sent (and received, if it was running). */
+    public int chunksDelivered(int id) {
+        return chunksDelivered.get(id);
     }
 
     public int size() {

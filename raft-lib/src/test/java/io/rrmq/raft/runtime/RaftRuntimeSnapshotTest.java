@@ -138,6 +138,31 @@ class RaftRuntimeSnapshotTest {
     }
 
     @Test
+    void chunksAskedForAgainWhileTheLeaderMakesItsSnapshotWholeAreSentOnce() throws Exception {
+        cluster = new LocalCluster(3, CONFIG, true, true);
+        int leader = awaitLeader();
+        int lagging = (leader + 1) % 3;
+        cluster.isolate(lagging);
+        List<String> expected = proposeAll(leader, "w", 400);
+        await().atMost(DEADLINE).until(() -> cluster.node(leader).metrics().snapshotsTaken() >= 1);
+        await().atMost(DEADLINE).until(() -> cluster.storage(leader).currentEntries().get(0).index() > 1);
+        java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+        cluster.stateMachine(leader).holdExpansions(gate);
+        cluster.heal();
+        await().atMost(DEADLINE).until(() -> cluster.stateMachine(leader).expansionWaiting());
+        // While the expansion waits, chunk timeouts pass: at each the core asks for the window again.
+        Duration timeouts = CONFIG.tickInterval().multipliedBy(6L * CONFIG.electionTicks());
+        await().pollDelay(timeouts).atMost(timeouts.plusSeconds(5)).until(() -> true);
+        gate.countDown();
+        await().atMost(DEADLINE).untilAsserted(() ->
+                assertThat(cluster.stateMachine(lagging).applied()).isEqualTo(expected));
+        long installed = cluster.snapshots(lagging).list().get(0).lastIncludedIndex();
+        long fileChunks = (cluster.snapshots(lagging).size(installed) + 255) / 256;
+        assertThat((long) cluster.chunksDelivered(lagging)).as("chunks sent for a file of %d", fileChunks)
+                .isLessThanOrEqualTo(fileChunks + 4);
+    }
+
+    @Test
     void aNodeBelowItsDiskReserveRefusesProposalsAndResumesWhenSpaceReturns() throws Exception {
         cluster = new LocalCluster(1, CONFIG);
         int leader = awaitLeader();

@@ -26,6 +26,9 @@ public final class RecordingStateMachine implements StateMachine {
     private volatile long resumedFrom = -1;
     private volatile int restores;
     private volatile int expansions;
+    /** Expansions wait for this gate to open (a slow disk); null: they do not wait. */
+    private volatile java.util.concurrent.CountDownLatch expansionGate;
+    private volatile boolean expansionWaiting;
     /** What a reference snapshot's state starts with, where a whole one has its last index (never negative). */
     private static final long REFERENCE = -1;
 
@@ -40,6 +43,16 @@ public final class RecordingStateMachine implements StateMachine {
     public RecordingStateMachine(Map<Long, byte[]> checkpoints, boolean byReference) {
         this.checkpoints = checkpoints;
         this.byReference = byReference && checkpoints != null;
+    }
+
+    /** Makes every later {@link #expandSnapshot} of a reference wait until {@code gate} opens, as a slow disk would. */
+    public void holdExpansions(java.util.concurrent.CountDownLatch gate) {
+        this.expansionGate = gate;
+    }
+
+    /** Whether an expansion has been waiting for the gate of {@link #holdExpansions}. */
+    public boolean expansionWaiting() {
+        return expansionWaiting;
     }
 
     /** How many times {@link #expandSnapshot} made a reference snapshot whole. */
@@ -96,6 +109,16 @@ public final class RecordingStateMachine implements StateMachine {
             throw new IOException("snapshot " + index + " refers to a checkpoint that is gone");
         }
         expansions++;
+        java.util.concurrent.CountDownLatch gate = expansionGate;
+        if (gate != null) {
+            expansionWaiting = true;
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("expansion interrupted");
+            }
+        }
         return out -> {
             out.write(checkpoint);
             out.flush();
