@@ -2,6 +2,7 @@ package io.rrmq.server.transport;
 
 import io.rrmq.raft.LogEntry;
 import io.rrmq.raft.message.AppendEntries;
+import io.rrmq.raft.message.InstallSnapshot;
 import io.rrmq.raft.message.MessageCodec;
 import io.rrmq.raft.message.RaftMessage;
 import java.io.IOException;
@@ -46,6 +47,12 @@ final class PeerSender implements Runnable {
     private final LinkedBlockingQueue<RaftMessage> queue;
     private final int maxBatchMessages;
     private final long maxBatchBytes;
+    /**
+     * Bytes (estimated) the queue may hold: two batches. The message bound alone let a lane hold
+     * tens of snapshot chunks of 1 MiB each; a leader's heap must not depend on what it sends.
+     */
+    private final long maxQueuedBytes;
+    private final AtomicLong queuedBytes = new AtomicLong();
     private final long backoffNanos;
 
     private final AtomicLong sentMessages = new AtomicLong();
@@ -73,14 +80,29 @@ final class PeerSender implements Runnable {
         this.queue = new LinkedBlockingQueue<>(queueCapacity);
         this.maxBatchMessages = maxBatchMessages;
         this.maxBatchBytes = maxBatchBytes;
+        this.maxQueuedBytes = 2 * maxBatchBytes;
         this.backoffNanos = backoff.toNanos();
     }
 
     /** Queues {@code message} for this peer; drops it if the queue is full. Never blocks. */
     void enqueue(RaftMessage message) {
-        if (closed || !queue.offer(message)) {
+        long size = estimatedSize(message);
+        // Past the byte bound the lane drops as a full queue does (Raft sends again what a peer
+        // missed); a lone message always goes in, however large.
+        boolean full = queuedBytes.get() + size > maxQueuedBytes && !queue.isEmpty();
+        if (closed || full || !queue.offer(message)) {
             droppedQueueFull.incrementAndGet();
+            return;
         }
+        queuedBytes.addAndGet(size);
+    }
+
+    /** {@code message}, just removed from the queue, no longer counts towards its bytes. */
+    private RaftMessage dequeued(RaftMessage message) {
+        if (message != null) {
+            queuedBytes.addAndGet(-estimatedSize(message));
+        }
+        return message;
     }
 
     /** The sender thread's loop; returns when {@link #close()} is called. */
@@ -91,7 +113,7 @@ final class PeerSender implements Runnable {
             while (!closed) {
                 // Sleeps until there is something to send: an idle lane costs no wake-ups.
                 // close() interrupts the thread (HttpTransport.close), which ends the wait.
-                RaftMessage first = queue.take();
+                RaftMessage first = dequeued(queue.take());
                 fillBatch(first, batch);
                 deliver(batch);
                 batch.clear();
@@ -117,7 +139,7 @@ final class PeerSender implements Runnable {
                 break;
             }
             // Only this thread removes from the queue, so the peeked message is the one polled.
-            queue.poll();
+            dequeued(queue.poll());
             batch.add(next);
             bytes += size;
         }
@@ -155,7 +177,7 @@ final class PeerSender implements Runnable {
     private void pauseAndDropStale() throws InterruptedException {
         TimeUnit.NANOSECONDS.sleep(backoffNanos);
         int stale = queue.size();
-        for (int i = 0; i < stale && queue.poll() != null; i++) {
+        for (int i = 0; i < stale && dequeued(queue.poll()) != null; i++) {
             droppedUndelivered.incrementAndGet();
         }
     }
@@ -193,6 +215,9 @@ final class PeerSender implements Runnable {
             }
             return size;
         }
+        if (m instanceof InstallSnapshot chunk) {
+            return 64 + chunk.data().length;
+        }
         return 48;
     }
 
@@ -200,6 +225,7 @@ final class PeerSender implements Runnable {
     void close() {
         closed = true;
         queue.clear();
+        queuedBytes.set(0);
     }
 
     int peerId() {

@@ -3,6 +3,7 @@ package io.rrmq.server.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.rrmq.raft.message.InstallSnapshot;
 import io.rrmq.raft.message.MessageCodec;
 import io.rrmq.raft.message.RaftMessage;
 import io.rrmq.raft.message.VoteRequest;
@@ -107,6 +108,42 @@ class PeerSenderTest {
     }
 
     @Test
+    void snapshotChunksCountByTheirBytesInBatchesAndInTheQueue() throws Exception {
+        // 1 MiB chunks on a lane of 4 MiB batches: each batch holds at most 4 of them, and while a
+        // POST hangs the queue takes about two batches' worth (8) and drops the rest.
+        CountDownLatch posting = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+        PeerSender sender = new PeerSender(1, "http://peer", batch -> {
+            batchSizes.add(MessageCodec.decodeBatch(batch).size());
+            posting.countDown();
+            release.await();
+            return PeerReply.of(204);
+        }, 50_000, 4096, 4 << 20, Duration.ofMillis(10));
+        Thread t = new Thread(sender, "test-sender");
+        t.setDaemon(true);
+        t.start();
+        threads.add(t);
+        senders.add(sender);
+        sender.enqueue(chunk(0));
+        assertThat(posting.await(5, TimeUnit.SECONDS)).isTrue();
+        for (int i = 1; i <= 40; i++) {
+            sender.enqueue(chunk(i));
+        }
+        assertThat(sender.stats().queued()).isEqualTo(7);
+        assertThat(sender.stats().droppedQueueFull()).isEqualTo(33);
+        release.countDown();
+        await().atMost(Duration.ofSeconds(5)).until(() -> sender.stats().sentMessages() == 8);
+        assertThat(batchSizes).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(3));
+        sender.enqueue(chunk(41)); // the bytes sent no longer count
+        await().atMost(Duration.ofSeconds(5)).until(() -> sender.stats().sentMessages() == 9);
+    }
+
+    private static InstallSnapshot chunk(int n) {
+        return new InstallSnapshot(0, 1, 3, 100, 2, (long) n << 20, new byte[1 << 20], false);
+    }
+
+    @Test
     void backsOffAfterAFailureInsteadOfSpinningAndDropsStaleMessages() throws Exception {
         AtomicInteger attempts = new AtomicInteger();
         PeerSender sender = start(batch -> {
@@ -182,11 +219,11 @@ class PeerSenderTest {
         senders.add(sender);
         sender.enqueue(message(0));
         assertThat(posting.await(5, TimeUnit.SECONDS)).isTrue();
-        for (int i = 1; i <= 25; i++) {
+        for (int i = 1; i <= 15; i++) { // within the queue's bytes (two batches)
             sender.enqueue(message(i));
         }
         release.countDown();
-        await().atMost(Duration.ofSeconds(5)).until(() -> sender.stats().sentMessages() == 26);
-        assertThat(sizes).containsExactly(1, 10, 10, 5);
+        await().atMost(Duration.ofSeconds(5)).until(() -> sender.stats().sentMessages() == 16);
+        assertThat(sizes).containsExactly(1, 10, 5);
     }
 }
