@@ -126,6 +126,8 @@ public final class RaftRuntime implements RaftNode {
     private volatile Throwable failure;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private long lastSpaceCheck;
+    /** Entry bytes written since the last free-space check (storage thread). */
+    private long bytesSinceSpaceCheck;
 
     // Membership work, owned by the loop thread.
     /** Ticks since start: the clock of catch-up rounds. */
@@ -1015,6 +1017,9 @@ public final class RaftRuntime implements RaftNode {
                         storage.truncateSuffix(r.entries().get(0).index());
                         storage.append(r.entries());
                         entries += r.entries().size();
+                        for (LogEntry e : r.entries()) {
+                            bytesSinceSpaceCheck += e.data().length;
+                        }
                         wrote = true;
                     }
                     if (r.snapshots().compactUpTo() > 0) {
@@ -1057,14 +1062,22 @@ public final class RaftRuntime implements RaftNode {
     }
 
     private static final long SPACE_CHECK_MILLIS = 250;
+    /**
+     * Entry bytes after which free space is checked again before the time is up: a fast writer
+     * could otherwise go through the whole reserve between two checks (and a state machine may
+     * write each entry's data once more, as RRMQ's message store does).
+     */
+    private static final long SPACE_CHECK_BYTES = 1 << 20;
 
     /** On the storage thread: refuse proposals while the disk is below its reserve, and say why. */
     private void checkFreeSpace() {
         long now = System.nanoTime();
-        if (now - lastSpaceCheck < TimeUnit.MILLISECONDS.toNanos(SPACE_CHECK_MILLIS)) {
+        if (now - lastSpaceCheck < TimeUnit.MILLISECONDS.toNanos(SPACE_CHECK_MILLIS)
+                && bytesSinceSpaceCheck < SPACE_CHECK_BYTES) {
             return;
         }
         lastSpaceCheck = now;
+        bytesSinceSpaceCheck = 0;
         String low = storage.lowOnSpace();
         if (low != null && storageError == null) {
             LOG.log(System.Logger.Level.ERROR, "node " + core.id() + " refuses writes: " + low);

@@ -177,6 +177,28 @@ class RaftRuntimeSnapshotTest {
     }
 
     @Test
+    void aFastWriterIsRefusedAfterAboutAMebibyteOfEntriesNotOnlyWhenTheClockSaysSo() throws Exception {
+        // Free space is checked every 250 ms and after every MiB written: a writer faster than
+        // that must not go through the reserve between two checks (a tmpfs ran out in DiskFullIT).
+        cluster = new LocalCluster(1, CONFIG);
+        int leader = awaitLeader();
+        cluster.node(leader).propose(new byte[] {0}).get(5, SECONDS);
+        cluster.storage(leader).simulateLowSpace("disk-full: test");
+        byte[] data = new byte[64 << 10];
+        long acceptedBytes = 0;
+        for (int i = 0; i < 400; i++) { // 25 MiB, one proposal at a time
+            try {
+                cluster.node(leader).propose(data).get(5, SECONDS);
+                acceptedBytes += data.length;
+            } catch (java.util.concurrent.ExecutionException e) {
+                assertThat(e).hasCauseInstanceOf(io.rrmq.raft.StorageFullException.class);
+                break;
+            }
+        }
+        assertThat(acceptedBytes).as("bytes accepted once the disk was low").isLessThanOrEqualTo(2L << 20);
+    }
+
+    @Test
     void theLogStaysBoundedUnderSteadyLoad() throws Exception {
         cluster = new LocalCluster(1, CONFIG);
         int leader = awaitLeader();
