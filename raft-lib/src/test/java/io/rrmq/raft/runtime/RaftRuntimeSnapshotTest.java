@@ -43,16 +43,24 @@ class RaftRuntimeSnapshotTest {
         return commands;
     }
 
+    /**
+     * Cuts {@code lagging} off while the leader commits 400 commands (prefixed {@code prefix}), takes
+     * a snapshot and compacts its log: the follower now needs InstallSnapshot. Returns the commands.
+     */
+    private List<String> missedByIsolated(int leader, int lagging, String prefix) throws Exception {
+        cluster.isolate(lagging);
+        List<String> commands = proposeAll(leader, prefix, 400);
+        await().atMost(DEADLINE).until(() -> cluster.node(leader).metrics().snapshotsTaken() >= 1);
+        await().atMost(DEADLINE).until(() -> cluster.storage(leader).currentEntries().get(0).index() > 1);
+        return commands;
+    }
+
     @Test
     void followerBehindTheCompactionPointCatchesUpThroughInstallSnapshot() throws Exception {
         cluster = new LocalCluster(3, CONFIG);
         int leader = awaitLeader();
         int lagging = (leader + 1) % 3;
-        cluster.isolate(lagging);
-        List<String> expected = proposeAll(leader, "a", 400);
-        await().atMost(DEADLINE).until(() -> cluster.node(leader).metrics().snapshotsTaken() >= 1);
-        // The leader's log no longer holds what the follower needs.
-        await().atMost(DEADLINE).until(() -> cluster.storage(leader).currentEntries().get(0).index() > 1);
+        List<String> expected = missedByIsolated(leader, lagging, "a");
         cluster.heal();
         await().atMost(DEADLINE).untilAsserted(() ->
                 assertThat(cluster.stateMachine(lagging).applied()).isEqualTo(expected));
@@ -109,10 +117,7 @@ class RaftRuntimeSnapshotTest {
         cluster = new LocalCluster(3, CONFIG, true, true);
         int leader = awaitLeader();
         int lagging = (leader + 1) % 3;
-        cluster.isolate(lagging);
-        List<String> expected = proposeAll(leader, "r", 400);
-        await().atMost(DEADLINE).until(() -> cluster.node(leader).metrics().snapshotsTaken() >= 1);
-        await().atMost(DEADLINE).until(() -> cluster.storage(leader).currentEntries().get(0).index() > 1);
+        List<String> expected = missedByIsolated(leader, lagging, "r");
         long reference = cluster.snapshots(leader).list().get(0).lastIncludedIndex();
         assertThat(cluster.snapshots(leader).size(reference)).as("a reference, not the state").isLessThan(200);
         cluster.heal();
@@ -142,10 +147,7 @@ class RaftRuntimeSnapshotTest {
         cluster = new LocalCluster(3, CONFIG, true, true);
         int leader = awaitLeader();
         int lagging = (leader + 1) % 3;
-        cluster.isolate(lagging);
-        List<String> expected = proposeAll(leader, "w", 400);
-        await().atMost(DEADLINE).until(() -> cluster.node(leader).metrics().snapshotsTaken() >= 1);
-        await().atMost(DEADLINE).until(() -> cluster.storage(leader).currentEntries().get(0).index() > 1);
+        List<String> expected = missedByIsolated(leader, lagging, "w");
         java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
         cluster.stateMachine(leader).holdExpansions(gate);
         cluster.heal();

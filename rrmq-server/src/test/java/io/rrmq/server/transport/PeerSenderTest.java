@@ -38,7 +38,11 @@ class PeerSenderTest {
     }
 
     private PeerSender start(BatchSink sink, int capacity, Duration backoff) {
-        PeerSender sender = new PeerSender(1, "http://peer", sink, capacity, 4096, 16 << 20, backoff);
+        return start(sink, capacity, 16 << 20, backoff);
+    }
+
+    private PeerSender start(BatchSink sink, int capacity, long maxBatchBytes, Duration backoff) {
+        PeerSender sender = new PeerSender(1, "http://peer", sink, capacity, 4096, maxBatchBytes, backoff);
         Thread t = new Thread(sender, "test-sender");
         t.setDaemon(true);
         t.start();
@@ -114,17 +118,12 @@ class PeerSenderTest {
         CountDownLatch posting = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         List<Integer> batchSizes = new CopyOnWriteArrayList<>();
-        PeerSender sender = new PeerSender(1, "http://peer", batch -> {
+        PeerSender sender = start(batch -> {
             batchSizes.add(MessageCodec.decodeBatch(batch).size());
             posting.countDown();
             release.await();
             return PeerReply.of(204);
-        }, 50_000, 4096, 4 << 20, Duration.ofMillis(10));
-        Thread t = new Thread(sender, "test-sender");
-        t.setDaemon(true);
-        t.start();
-        threads.add(t);
-        senders.add(sender);
+        }, 50_000, 4 << 20, Duration.ofMillis(10));
         sender.enqueue(chunk(0));
         assertThat(posting.await(5, TimeUnit.SECONDS)).isTrue();
         for (int i = 1; i <= 40; i++) {
@@ -206,17 +205,12 @@ class PeerSenderTest {
         List<Integer> sizes = new CopyOnWriteArrayList<>();
         CountDownLatch posting = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        PeerSender sender = new PeerSender(1, "http://peer", batch -> {
+        PeerSender sender = start(batch -> {
             sizes.add(MessageCodec.decodeBatch(batch).size());
             posting.countDown();
             release.await();
             return PeerReply.of(204);
-        }, 1000, 4096, 48 * 10, Duration.ofMillis(5));
-        Thread t = new Thread(sender);
-        t.setDaemon(true);
-        t.start();
-        threads.add(t);
-        senders.add(sender);
+        }, 1000, 48 * 10, Duration.ofMillis(5));
         sender.enqueue(message(0));
         assertThat(posting.await(5, TimeUnit.SECONDS)).isTrue();
         for (int i = 1; i <= 15; i++) { // within the queue's bytes (two batches)
