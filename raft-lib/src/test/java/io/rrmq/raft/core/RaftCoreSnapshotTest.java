@@ -37,6 +37,17 @@ class RaftCoreSnapshotTest {
         return new InstallSnapshot(1, 0, term, index, snapTerm, offset, new byte[length], done);
     }
 
+    /** A follower that stored the first 8 bytes of snapshot 10@3 from node 1 in term 3, its answer taken. */
+    private static RaftCore followerWithFirstChunkStored() {
+        RaftCore c = follower(3, 1, 1);
+        InstallSnapshot first = chunk(3, 10, 3, 0, 8, false);
+        c.step(first);
+        c.takeReady();
+        c.onSnapshotChunkStored(first, true);
+        c.takeReady();
+        return c;
+    }
+
     private static List<InstallSnapshotResponse> snapshotReplies(Ready ready) {
         return ready.messages().stream().filter(m -> m instanceof InstallSnapshotResponse)
                 .map(m -> (InstallSnapshotResponse) m).toList();
@@ -249,12 +260,7 @@ class RaftCoreSnapshotTest {
 
     @Test
     void aChunkThatDoesNotContinueTheFileIsAnsweredWithWhereToResume() {
-        RaftCore c = follower(3, 1, 1);
-        InstallSnapshot first = chunk(3, 10, 3, 0, 8, false);
-        c.step(first);
-        c.takeReady();
-        c.onSnapshotChunkStored(first, true);
-        c.takeReady();
+        RaftCore c = followerWithFirstChunkStored();
         c.step(chunk(3, 10, 3, 20, 8, false)); // a gap: 8..20 never arrived
         Ready ready = c.takeReady();
         assertThat(ready.snapshots().chunksToStore()).isEmpty();
@@ -308,12 +314,7 @@ class RaftCoreSnapshotTest {
 
     @Test
     void theFirstChunkAgainOfATransferUnderWayIsAnsweredWithWhatIsStoredAndAnotherTransferStartsOver() {
-        RaftCore c = follower(3, 1, 1);
-        InstallSnapshot first = chunk(3, 10, 3, 0, 8, false);
-        c.step(first);
-        c.takeReady();
-        c.onSnapshotChunkStored(first, true);
-        c.takeReady();
+        RaftCore c = followerWithFirstChunkStored();
         c.step(chunk(3, 10, 3, 0, 8, false)); // a copy, resent while the leader waited
         Ready ready = c.takeReady();
         assertThat(ready.snapshots().chunksToStore()).isEmpty();

@@ -44,7 +44,11 @@ final class PeerSender implements Runnable {
     private final BatchSink sink;
     /** Takes the messages the peer sent back in a reply. */
     private final Consumer<PeerReply> replies;
-    private final LinkedBlockingQueue<RaftMessage> queue;
+    /** A queued message with its estimated size, computed once. */
+    private record Queued(RaftMessage message, long bytes) {
+    }
+
+    private final LinkedBlockingQueue<Queued> queue;
     private final int maxBatchMessages;
     private final long maxBatchBytes;
     /**
@@ -86,23 +90,23 @@ final class PeerSender implements Runnable {
 
     /** Queues {@code message} for this peer; drops it if the queue is full. Never blocks. */
     void enqueue(RaftMessage message) {
-        long size = estimatedSize(message);
+        Queued queued = new Queued(message, estimatedSize(message));
         // Past the byte bound the lane drops as a full queue does (Raft sends again what a peer
         // missed); a lone message always goes in, however large.
-        boolean full = queuedBytes.get() + size > maxQueuedBytes && !queue.isEmpty();
-        if (closed || full || !queue.offer(message)) {
+        boolean full = queuedBytes.get() + queued.bytes() > maxQueuedBytes && !queue.isEmpty();
+        if (closed || full || !queue.offer(queued)) {
             droppedQueueFull.incrementAndGet();
             return;
         }
-        queuedBytes.addAndGet(size);
+        queuedBytes.addAndGet(queued.bytes());
     }
 
-    /** {@code message}, just removed from the queue, no longer counts towards its bytes. */
-    private RaftMessage dequeued(RaftMessage message) {
-        if (message != null) {
-            queuedBytes.addAndGet(-estimatedSize(message));
+    /** {@code queued}, just removed from the queue, no longer counts towards its bytes. */
+    private Queued dequeued(Queued queued) {
+        if (queued != null) {
+            queuedBytes.addAndGet(-queued.bytes());
         }
-        return message;
+        return queued;
     }
 
     /** The sender thread's loop; returns when {@link #close()} is called. */
@@ -113,7 +117,7 @@ final class PeerSender implements Runnable {
             while (!closed) {
                 // Sleeps until there is something to send: an idle lane costs no wake-ups.
                 // close() interrupts the thread (HttpTransport.close), which ends the wait.
-                RaftMessage first = dequeued(queue.take());
+                Queued first = dequeued(queue.take());
                 fillBatch(first, batch);
                 deliver(batch);
                 batch.clear();
@@ -126,22 +130,18 @@ final class PeerSender implements Runnable {
     }
 
     /** Takes {@code first} and whatever else is queued, within the batch limits. */
-    private void fillBatch(RaftMessage first, List<RaftMessage> batch) {
-        batch.add(first);
-        long bytes = estimatedSize(first);
+    private void fillBatch(Queued first, List<RaftMessage> batch) {
+        batch.add(first.message());
+        long bytes = first.bytes();
         while (batch.size() < maxBatchMessages) {
-            RaftMessage next = queue.peek();
-            if (next == null) {
-                break;
-            }
-            long size = estimatedSize(next);
-            if (bytes + size > maxBatchBytes) {
+            Queued next = queue.peek();
+            if (next == null || bytes + next.bytes() > maxBatchBytes) {
                 break;
             }
             // Only this thread removes from the queue, so the peeked message is the one polled.
             dequeued(queue.poll());
-            batch.add(next);
-            bytes += size;
+            batch.add(next.message());
+            bytes += next.bytes();
         }
     }
 

@@ -113,8 +113,8 @@ class PeerSenderTest {
 
     @Test
     void snapshotChunksCountByTheirBytesInBatchesAndInTheQueue() throws Exception {
-        // 1 MiB chunks on a lane of 4 MiB batches: each batch holds at most 4 of them, and while a
-        // POST hangs the queue takes about two batches' worth (8) and drops the rest.
+        // 1 MiB chunks (plus framing) on a lane of 4 MiB batches: each batch holds at most 3 of
+        // them, and while a POST hangs the queue takes what fits in two batches (7), dropping the rest.
         CountDownLatch posting = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         List<Integer> batchSizes = new CopyOnWriteArrayList<>();
